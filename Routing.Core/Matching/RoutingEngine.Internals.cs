@@ -1,0 +1,567 @@
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Matching;
+
+public sealed partial class RoutingEngine
+{
+    private readonly Dictionary<AgentId, AgentId> _backups = [];
+
+    private DateTimeOffset Now => new(_nowTicks, TimeSpan.Zero);
+
+    private Outcome? ValidateArrival(CallRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Id.Value))
+        {
+            return Outcome.Invalid("callId", "must not be empty");
+        }
+
+        if (_calls.ContainsKey(request.Id))
+        {
+            return Outcome.AlreadyExists("callId", $"call '{request.Id}' is already being routed");
+        }
+
+        if (!_queues.ContainsKey(request.Queue))
+        {
+            return Outcome.NotFound("queue", $"unknown queue '{request.Queue}'");
+        }
+
+        if (!_tierRanks.ContainsKey(request.Tier))
+        {
+            return Outcome.Invalid("tier", $"unknown tier '{request.Tier}'");
+        }
+
+        for (var i = 0; i < request.ExtraSkills.Count; i++)
+        {
+            var skill = request.ExtraSkills[i];
+            if (!_knownSkills.Contains(skill.Skill))
+            {
+                return Outcome.Invalid($"extraSkills[{i}].skill", $"unknown skill '{skill.Skill}'");
+            }
+
+            if (!Proficiency.IsValid(skill.MinimumLevel))
+            {
+                return Outcome.Invalid($"extraSkills[{i}].minimumLevel",
+                    $"must be between {Proficiency.Minimum} and {Proficiency.Maximum}");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The queue that will hold the call: <paramref name="first"/> or where its overflow chain
+    /// leads. Null when a queue on the way refuses it (closed or full with no overflow).
+    /// </summary>
+    private QueueRuntime? Admit(CallId callId, QueueRuntime first, DateTimeOffset now, List<RoutingEvent> events)
+    {
+        var current = first;
+        for (var hops = 0; hops <= _queues.Count; hops++)
+        {
+            QueueExitReason reason;
+            if (!current.Config.IsOpenAt(now))
+            {
+                reason = QueueExitReason.Closed;
+            }
+            else if (current.Config.MaximumSize is { } maximum && current.Order.Count >= maximum)
+            {
+                reason = QueueExitReason.Full;
+            }
+            else
+            {
+                return current;
+            }
+
+            var action = ExitAction(current.Config, reason);
+            if (action != QueueExitAction.Overflow)
+            {
+                events.Add(new CallRefused(callId, now, current.Id, reason, action == QueueExitAction.OfferCallback));
+                return null;
+            }
+
+            var next = _queues[current.Config.OverflowQueue!.Value];
+            events.Add(new CallOverflowed(callId, now, current.Id, next.Id, reason));
+            current = next;
+        }
+
+        // Unreachable with a validated configuration (overflow chains have no cycles).
+        events.Add(new CallRefused(callId, now, current.Id, QueueExitReason.Full, false));
+        return null;
+    }
+
+    private static QueueExitAction ExitAction(QueueConfig config, QueueExitReason reason) => reason switch
+    {
+        QueueExitReason.Closed => config.WhenClosed,
+        QueueExitReason.Full => config.WhenFull,
+        _ => config.WhenMaximumWait,
+    };
+
+    private PriorityKey InitialKey(CallEntry call, long nowTicks)
+    {
+        if (call.Emergency)
+        {
+            return new(PriorityKey.EmergencyBand, call.ArrivedTicks, call.Sequence);
+        }
+
+        if (_config.AntiStarvation == AntiStarvationMode.MaximumWait
+            && call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value <= nowTicks)
+        {
+            call.Overdue = true;
+            return OverdueKey(call);
+        }
+
+        return _config.AntiStarvation == AntiStarvationMode.Aging
+            ? new(PriorityKey.FirstTierBand, call.ArrivedTicks - _agingHeadStartTicks[call.TierRank], call.Sequence)
+            : new(PriorityKey.FirstTierBand + call.TierRank, call.ArrivedTicks, call.Sequence);
+    }
+
+    private PriorityKey OverdueKey(CallEntry call) =>
+        new(PriorityKey.OverdueBand, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value, call.Sequence);
+
+    private void Schedule(CallEntry call, TimerKind kind, int index, long dueTicks) =>
+        _timers.Enqueue(new TimerEntry(call, kind, index, call.QueueGeneration), (dueTicks, _nextTimerOrder++));
+
+    /// <summary>Timers that follow the call from queue to queue: they count from its arrival.</summary>
+    private void ScheduleCallTimers(CallEntry call, long nowTicks)
+    {
+        var tier = _config.Tiers[call.TierRank];
+        for (var i = 0; i < tier.LongWaitThresholds.Count; i++)
+        {
+            var due = call.ArrivedTicks + tier.LongWaitThresholds[i].Ticks;
+            if (due > nowTicks)
+            {
+                Schedule(call, TimerKind.LongWait, i, due);
+            }
+        }
+
+        if (_config.AntiStarvation == AntiStarvationMode.MaximumWait && !call.Emergency && !call.Overdue)
+        {
+            Schedule(call, TimerKind.Promotion, 0, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value);
+        }
+    }
+
+    /// <summary>Places the call in a queue at its first step; its queue timers count from now.</summary>
+    private void EnterQueue(CallEntry call, QueueRuntime queue, long nowTicks)
+    {
+        call.Queue = queue;
+        call.QueueGeneration++;
+        call.QueueEnteredTicks = nowTicks;
+        call.RelaxationStep = 0;
+        call.QueueExitDone = false;
+        call.Bucket = BucketFor(queue, 0, call);
+        var config = queue.Config;
+        for (var s = 0; s < config.Relaxation.Count; s++)
+        {
+            Schedule(call, TimerKind.Relaxation, s, nowTicks + config.Relaxation[s].After.Ticks);
+        }
+
+        if (config.WhenMaximumWait != QueueExitAction.None && config.MaximumWait is { } maximumWait)
+        {
+            Schedule(call, TimerKind.QueueMaximumWait, 0, nowTicks + maximumWait.Ticks);
+        }
+    }
+
+    /// <summary>Reserves the call for its preferred agent, or failing that the backup, for the queue's time.</summary>
+    private void ChooseTarget(CallEntry call, AgentId? preferred, long nowTicks)
+    {
+        var timeout = call.Queue.Config.PreferredAgentTimeout;
+        if (preferred is not { } preferredId || timeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var rule = MatchRule.PreferredAgent;
+        if (!IsPresentAndEligible(preferredId, call.Bucket.Group, out var target))
+        {
+            if (!_backups.TryGetValue(preferredId, out var backupId)
+                || !IsPresentAndEligible(backupId, call.Bucket.Group, out target))
+            {
+                return;
+            }
+
+            rule = MatchRule.BackupAgent;
+        }
+
+        call.Target = target;
+        call.TargetRule = rule;
+        call.TargetUntilTicks = nowTicks + timeout.Ticks;
+        Schedule(call, TimerKind.PreferenceExpiry, 0, call.TargetUntilTicks);
+    }
+
+    private bool IsPresentAndEligible(AgentId id, RequirementGroup group, out AgentEntry agent)
+    {
+        return _agents.TryGetValue(id, out agent!) && agent.IsStaffed && agent.ScoreIn(group) is not null;
+    }
+
+    /// <summary>Offers a call that is in no line to the best agent for it, or puts it in line.</summary>
+    private void RouteWaitingCall(CallEntry call, List<RoutingEvent> events, bool announce)
+    {
+        AgentEntry? agent = null;
+        var rule = MatchRule.AgentSelection;
+        if (call.Target is { } target)
+        {
+            if (target.Presence == AgentPresence.Idle && !call.WasDeclinedBy(target))
+            {
+                agent = target;
+                rule = call.TargetRule;
+            }
+        }
+        else if (call.Bucket.Group.Idle.TryFindFirst(static (candidate, c) => !c.WasDeclinedBy(candidate), call, out _, out var idle))
+        {
+            agent = idle;
+        }
+
+        if (agent is not null)
+        {
+            MakeOffer(call, agent, rule, events);
+            return;
+        }
+
+        Insert(call);
+        if (announce && GetWaitEstimate(call.Id) is { } estimate)
+        {
+            events.Add(new CallQueued(call.Id, Now, call.Queue.Id, estimate.Position, estimate.EstimatedWait));
+        }
+    }
+
+    private void Insert(CallEntry call)
+    {
+        call.Phase = CallPhase.Waiting;
+        if (call.Target is { } target)
+        {
+            (target.Personal ??= new RankedSet<PriorityKey, CallEntry>()).Add(call.Key, call);
+        }
+        else
+        {
+            call.Bucket.Calls.Add(call.Key, call);
+        }
+
+        call.Queue.Order.Add(call.Key, call);
+    }
+
+    /// <summary>Takes a waiting call out of every line it is in.</summary>
+    private static void Take(CallEntry call)
+    {
+        if (call.Target is { Personal: { } personal })
+        {
+            personal.Remove(call.Key);
+        }
+        else
+        {
+            call.Bucket.Calls.Remove(call.Key);
+        }
+
+        call.Queue.Order.Remove(call.Key);
+    }
+
+    private void MakeOffer(CallEntry call, AgentEntry agent, MatchRule rule, List<RoutingEvent> events)
+    {
+        SetPresence(agent, AgentPresence.Busy);
+        call.Phase = CallPhase.Offered;
+        call.OfferedTo = agent;
+        call.OfferEpoch = ++_nextEpoch;
+        agent.Offer = call;
+        events.Add(new CallOffered(call.Id, Now, agent.Id, call.Queue.Id, call.OfferEpoch, rule,
+            call.RelaxationStep, TimeSpan.FromTicks(_nowTicks - call.ArrivedTicks)));
+    }
+
+    private static (CallEntry Call, MatchRule Rule)? FindWorkFor(AgentEntry agent)
+    {
+        if (agent.Personal is { Count: > 0 } personal
+            && personal.TryFindFirst(static (call, a) => !call.WasDeclinedBy(a), agent, out _, out var mine))
+        {
+            return (mine, mine.TargetRule);
+        }
+
+        CallEntry? best = null;
+        var bestKey = default(PriorityKey);
+        foreach (var (group, _) in agent.Eligible)
+        {
+            foreach (var bucket in group.Buckets)
+            {
+                if (bucket.Calls.Count == 0
+                    || !bucket.Calls.TryFindFirst(static (call, a) => !call.WasDeclinedBy(a), agent, out var key, out var call))
+                {
+                    continue;
+                }
+
+                if (best is null || key.CompareTo(bestKey) < 0)
+                {
+                    best = call;
+                    bestKey = key;
+                }
+            }
+        }
+
+        return best is null ? null : (best, MatchRule.AgentSelection);
+    }
+
+    private static void SetPresence(AgentEntry agent, AgentPresence presence)
+    {
+        var old = agent.Presence;
+        if (old == presence)
+        {
+            return;
+        }
+
+        foreach (var (group, score) in agent.Eligible)
+        {
+            if (old == AgentPresence.Idle)
+            {
+                group.Idle.Remove(agent.RankIn(group.Selection, score));
+            }
+            else if (presence == AgentPresence.Idle)
+            {
+                group.Idle.Add(agent.RankIn(group.Selection, score), agent);
+            }
+
+            if (old == AgentPresence.Away)
+            {
+                group.Staffed++;
+            }
+            else if (presence == AgentPresence.Away)
+            {
+                group.Staffed--;
+            }
+        }
+
+        agent.Presence = presence;
+    }
+
+    private void ReleasePersonalCalls(AgentEntry agent, List<RoutingEvent> events)
+    {
+        if (agent.Personal is not { Count: > 0 } personal)
+        {
+            return;
+        }
+
+        var calls = personal.InOrder().Select(entry => entry.Value).ToList();
+        foreach (var call in calls)
+        {
+            Take(call);
+            call.Target = null;
+            events.Add(new PreferenceExpired(call.Id, Now, agent.Id));
+            RouteWaitingCall(call, events, announce: false);
+        }
+    }
+
+    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events)
+    {
+        agent.Offer = null;
+        call.OfferedTo = null;
+        (call.DeclinedBy ??= []).Add(agent);
+        if (call.Target == agent)
+        {
+            call.Target = null;
+        }
+
+        RouteWaitingCall(call, events, announce: false);
+
+        // A maximum wait that fell due while the call was ringing is acted on now.
+        var config = call.Queue.Config;
+        if (call.Phase == CallPhase.Waiting && !call.QueueExitDone && config.WhenMaximumWait != QueueExitAction.None
+            && config.MaximumWait is { } maximumWait && _nowTicks - call.QueueEnteredTicks >= maximumWait.Ticks)
+        {
+            ExitOnMaximumWait(call, Now, events);
+        }
+    }
+
+    private void Forget(CallEntry call)
+    {
+        call.Phase = CallPhase.Gone;
+        call.OfferedTo = null;
+        _calls.Remove(call.Id);
+    }
+
+    private Outcome? CheckOffer(CallId callId, long epoch, out CallEntry call)
+    {
+        if (!_calls.TryGetValue(callId, out call!))
+        {
+            return Outcome.NotFound("callId", $"call '{callId}' is not waiting or ringing");
+        }
+
+        if (call.Phase != CallPhase.Offered)
+        {
+            return Outcome.Conflict("epoch", $"call '{callId}' has no offer ringing");
+        }
+
+        return epoch == call.OfferEpoch
+            ? null
+            : Outcome.Conflict("epoch", $"offer {epoch} of call '{callId}' is stale; the current offer is {call.OfferEpoch}");
+    }
+
+    // ---- timer actions --------------------------------------------------------------------
+
+    private void Promote(CallEntry call, DateTimeOffset at, List<RoutingEvent> events)
+    {
+        if (call.Overdue)
+        {
+            return;
+        }
+
+        var waiting = call.Phase == CallPhase.Waiting;
+        if (waiting)
+        {
+            Take(call);
+        }
+
+        call.Overdue = true;
+        call.Key = OverdueKey(call);
+        if (waiting)
+        {
+            Insert(call);
+        }
+
+        events.Add(new CallPromoted(call.Id, at, _config.Tiers[call.TierRank].Id));
+    }
+
+    private void ExpirePreference(CallEntry call, DateTimeOffset at, List<RoutingEvent> events)
+    {
+        if (call.Target is not { } target)
+        {
+            return;
+        }
+
+        events.Add(new PreferenceExpired(call.Id, at, target.Id));
+        if (call.Phase != CallPhase.Waiting)
+        {
+            call.Target = null;
+            return;
+        }
+
+        Take(call);
+        call.Target = null;
+        RouteWaitingCall(call, events, announce: false);
+    }
+
+    private void Relax(CallEntry call, int index, DateTimeOffset at, List<RoutingEvent> events)
+    {
+        var step = index + 1;
+        if (call.RelaxationStep >= step)
+        {
+            return;
+        }
+
+        events.Add(new RequirementRelaxed(call.Id, at, call.Queue.Id, step));
+        var waiting = call.Phase == CallPhase.Waiting;
+        if (waiting)
+        {
+            Take(call);
+        }
+
+        call.RelaxationStep = step;
+        call.Bucket = BucketFor(call.Queue, step, call);
+        if (waiting)
+        {
+            RouteWaitingCall(call, events, announce: false);
+        }
+    }
+
+    private void ExitOnMaximumWait(CallEntry call, DateTimeOffset at, List<RoutingEvent> events)
+    {
+        if (call.QueueExitDone || call.Phase != CallPhase.Waiting)
+        {
+            return;
+        }
+
+        call.QueueExitDone = true;
+        var config = call.Queue.Config;
+        if (config.WhenMaximumWait == QueueExitAction.OfferCallback)
+        {
+            events.Add(new CallbackOffered(call.Id, at, call.Queue.Id));
+            return;
+        }
+
+        // Overflow: the call moves only if a queue down the chain takes it; otherwise it keeps its place.
+        var attempt = new List<RoutingEvent>
+        {
+            new CallOverflowed(call.Id, at, call.Queue.Id, config.OverflowQueue!.Value, QueueExitReason.MaximumWait),
+        };
+        var destination = Admit(call.Id, _queues[config.OverflowQueue.Value], at, attempt);
+        if (destination is null)
+        {
+            return;
+        }
+
+        Take(call);
+        call.Target = null;
+        events.AddRange(attempt);
+        EnterQueue(call, destination, at.UtcTicks);
+        RouteWaitingCall(call, events, announce: true);
+    }
+
+    // ---- buckets and groups ---------------------------------------------------------------
+
+    private Bucket BucketFor(QueueRuntime queue, int step, CallEntry call)
+    {
+        if (queue.Buckets.TryGetValue((step, call.ExtrasKey), out var bucket))
+        {
+            return bucket;
+        }
+
+        var requirement = Canonical([.. queue.StepRequirements[step], .. call.ExtraSkills]);
+        bucket = new Bucket { Queue = queue, Group = GroupFor(requirement, queue.Config.AgentSelection) };
+        bucket.Group.Buckets.Add(bucket);
+        queue.Buckets[(step, call.ExtrasKey)] = bucket;
+        return bucket;
+    }
+
+    /// <summary>
+    /// The group for a requirement and strategy. A new group looks at every agent once;
+    /// requirements are few (queues, steps, extra-skill sets), so this is rare.
+    /// </summary>
+    private RequirementGroup GroupFor(SkillRequirement[] requirement, AgentSelection selection)
+    {
+        var key = KeyOf(requirement) + "#" + selection;
+        if (_groups.TryGetValue(key, out var group))
+        {
+            return group;
+        }
+
+        group = new RequirementGroup { Requirement = requirement, Selection = selection };
+        foreach (var agent in _agents.Values)
+        {
+            if (group.Score(agent.Skills) is not { } score)
+            {
+                continue;
+            }
+
+            agent.Eligible.Add((group, score));
+            if (agent.IsStaffed)
+            {
+                group.Staffed++;
+            }
+
+            if (agent.Presence == AgentPresence.Idle)
+            {
+                group.Idle.Add(agent.RankIn(selection, score), agent);
+            }
+        }
+
+        _groups[key] = group;
+        return group;
+    }
+
+    /// <summary>One requirement per skill (the highest level wins), ordered by skill.</summary>
+    private static SkillRequirement[] Canonical(IReadOnlyList<SkillRequirement> requirements)
+    {
+        if (requirements.Count == 0)
+        {
+            return [];
+        }
+
+        var levels = new SortedDictionary<string, SkillRequirement>(StringComparer.Ordinal);
+        foreach (var requirement in requirements)
+        {
+            if (!levels.TryGetValue(requirement.Skill.Value, out var existing) || existing.MinimumLevel < requirement.MinimumLevel)
+            {
+                levels[requirement.Skill.Value] = requirement;
+            }
+        }
+
+        return [.. levels.Values];
+    }
+
+    private static string KeyOf(SkillRequirement[] requirement) =>
+        requirement.Length == 0 ? string.Empty : string.Join("|", requirement.Select(r => $"{r.Skill.Value}:{r.MinimumLevel}"));
+}

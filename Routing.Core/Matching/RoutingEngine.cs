@@ -1,0 +1,382 @@
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Matching;
+
+/// <summary>
+/// The matching index of one routing domain, and every matching decision made in it.
+/// Deterministic: the same commands at the same times give the same decisions. It reads no
+/// clock (time comes in as <c>now</c>), does no I/O, and is used by one thread at a time.
+/// Its indexes are mutable for speed; what it decides comes out as immutable events.
+///
+/// Cost: a call arriving looks at the head of one idle-agent order; an agent becoming free
+/// looks at the head of each bucket it is eligible for; both then pay O(log n) to update
+/// the ordered sets. Nothing scans the waiting calls or the agents.
+/// </summary>
+public sealed partial class RoutingEngine
+{
+    private readonly RoutingConfiguration _config;
+    private readonly Dictionary<TierId, int> _tierRanks = [];
+    private readonly long[] _agingHeadStartTicks;
+    private readonly long?[] _maximumWaitTicks;
+    private readonly HashSet<SkillId> _knownSkills;
+    private readonly Dictionary<QueueId, QueueRuntime> _queues = [];
+    private readonly Dictionary<AgentId, AgentEntry> _agents = [];
+    private readonly Dictionary<CallId, CallEntry> _calls = [];
+    private readonly Dictionary<string, RequirementGroup> _groups = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<TimerEntry, (long Due, long Order)> _timers = new();
+    private long _nextCallSequence;
+    private long _nextTimerOrder;
+    private long _nextEpoch;
+    private int _nextAgentSequence;
+    private long _nowTicks = long.MinValue;
+
+    public RoutingEngine(RoutingConfiguration configuration)
+    {
+        _config = configuration.EnsureValid();
+        var tiers = _config.Tiers;
+        _agingHeadStartTicks = new long[tiers.Count];
+        _maximumWaitTicks = new long?[tiers.Count];
+        for (var rank = 0; rank < tiers.Count; rank++)
+        {
+            _tierRanks[tiers[rank].Id] = rank;
+            _agingHeadStartTicks[rank] = tiers[rank].AgingHeadStart.Ticks;
+            _maximumWaitTicks[rank] = tiers[rank].MaximumWait?.Ticks;
+        }
+
+        _knownSkills = [.. _config.Skills];
+        foreach (var queue in _config.Queues)
+        {
+            var steps = new SkillRequirement[queue.Relaxation.Count + 1][];
+            steps[0] = [.. queue.RequiredSkills];
+            for (var s = 0; s < queue.Relaxation.Count; s++)
+            {
+                steps[s + 1] = [.. queue.Relaxation[s].RequiredSkills];
+            }
+
+            _queues[queue.Id] = new QueueRuntime
+            {
+                Config = queue,
+                StepRequirements = steps,
+                HandleTimeSeconds = queue.ExpectedHandleTime.TotalSeconds,
+            };
+        }
+    }
+
+    public RoutingConfiguration Configuration => _config;
+
+    public int WaitingCount => _calls.Count;
+
+    /// <summary>When the engine next has something to do by itself; the shell sets a timer for it.</summary>
+    public DateTimeOffset? NextDueTime =>
+        _timers.TryPeek(out _, out var due) ? new DateTimeOffset(Math.Max(due.Due, 0), TimeSpan.Zero) : null;
+
+    // ---- agents ------------------------------------------------------------------------
+
+    /// <summary>Registers a logged-in agent; it takes no calls until it is made available.</summary>
+    public Outcome LogIn(AgentProfile profile)
+    {
+        if (string.IsNullOrWhiteSpace(profile.Id.Value))
+        {
+            return Outcome.Invalid("agentId", "must not be empty");
+        }
+
+        if (_agents.ContainsKey(profile.Id))
+        {
+            return Outcome.AlreadyExists("agentId", $"agent '{profile.Id}' is already logged in");
+        }
+
+        var skills = new Dictionary<SkillId, int>();
+        for (var i = 0; i < profile.Skills.Count; i++)
+        {
+            var skill = profile.Skills[i];
+            if (!_knownSkills.Contains(skill.Skill))
+            {
+                return Outcome.Invalid($"skills[{i}].skill", $"unknown skill '{skill.Skill}'");
+            }
+
+            if (!Proficiency.IsValid(skill.Level))
+            {
+                return Outcome.Invalid($"skills[{i}].level", $"must be between {Proficiency.Minimum} and {Proficiency.Maximum}");
+            }
+
+            if (!skills.TryAdd(skill.Skill, skill.Level))
+            {
+                return Outcome.Invalid($"skills[{i}].skill", $"skill '{skill.Skill}' is listed twice");
+            }
+        }
+
+        var agent = new AgentEntry
+        {
+            Id = profile.Id,
+            Sequence = _nextAgentSequence++,
+            Skills = skills,
+            Backup = profile.Backup,
+        };
+        foreach (var group in _groups.Values)
+        {
+            if (group.Score(skills) is { } score)
+            {
+                agent.Eligible.Add((group, score));
+            }
+        }
+
+        _agents[profile.Id] = agent;
+        if (profile.Backup is { } backup)
+        {
+            _backups[profile.Id] = backup;
+        }
+
+        return Outcome.Ok;
+    }
+
+    /// <summary>
+    /// The agent is free: it is offered the best call it may take (its personal calls first,
+    /// then the best head across every bucket it is eligible for), or waits in the idle orders.
+    /// </summary>
+    public RoutingResult AgentAvailable(AgentId agentId, AgentFairness fairness, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (!_agents.TryGetValue(agentId, out var agent))
+        {
+            return RoutingResult.Refused(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"));
+        }
+
+        if (agent.Offer is not null)
+        {
+            return RoutingResult.Refused(Outcome.Conflict("agentId", $"agent '{agentId}' has an offer ringing"));
+        }
+
+        if (agent.Presence == AgentPresence.Idle)
+        {
+            return new RoutingResult(Outcome.Unchanged, events);
+        }
+
+        SetPresence(agent, AgentPresence.Busy);
+        agent.IdleSinceTicks = fairness.IdleSince.UtcTicks;
+        agent.CallsHandledToday = fairness.CallsHandledToday;
+        if (FindWorkFor(agent) is { } work)
+        {
+            Take(work.Call);
+            MakeOffer(work.Call, agent, work.Rule, events);
+        }
+        else
+        {
+            SetPresence(agent, AgentPresence.Idle);
+        }
+
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    /// <summary>The agent is staffed but cannot take a call now (talking, wrapping up).</summary>
+    public Outcome AgentBusy(AgentId agentId)
+    {
+        if (!_agents.TryGetValue(agentId, out var agent))
+        {
+            return Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in");
+        }
+
+        SetPresence(agent, AgentPresence.Busy);
+        return Outcome.Ok;
+    }
+
+    /// <summary>The agent went not ready: calls waiting for it by name go to anyone suitable.</summary>
+    public RoutingResult AgentAway(AgentId agentId, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (!_agents.TryGetValue(agentId, out var agent))
+        {
+            return RoutingResult.Refused(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"));
+        }
+
+        SetPresence(agent, AgentPresence.Away);
+        ReleasePersonalCalls(agent, events);
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    /// <summary>
+    /// The agent logged out. A call ringing at it goes back to its place in line; calls
+    /// waiting for it by name go to anyone suitable.
+    /// </summary>
+    public RoutingResult LogOut(AgentId agentId, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (!_agents.TryGetValue(agentId, out var agent))
+        {
+            return RoutingResult.Refused(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"));
+        }
+
+        SetPresence(agent, AgentPresence.Away);
+        if (agent.Offer is { } ringing)
+        {
+            ReturnToLine(ringing, agent, events);
+        }
+
+        ReleasePersonalCalls(agent, events);
+        _agents.Remove(agentId);
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    // ---- calls ---------------------------------------------------------------------------
+
+    /// <summary>A call asks to be routed: it is offered at once, queued, moved on, or refused.</summary>
+    public RoutingResult CallArrived(CallRequest request, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (ValidateArrival(request) is { } refusal)
+        {
+            return RoutingResult.Refused(refusal);
+        }
+
+        var queue = _queues[request.Queue];
+        var tierRank = _tierRanks[request.Tier];
+        var extras = Canonical(request.ExtraSkills);
+        var arrived = (request.ArrivedAt ?? now).UtcTicks;
+        var call = new CallEntry
+        {
+            Id = request.Id,
+            TierRank = tierRank,
+            Emergency = request.Emergency,
+            ArrivedTicks = Math.Min(arrived, now.UtcTicks),
+            Sequence = _nextCallSequence++,
+            ExtraSkills = extras,
+            ExtrasKey = KeyOf(extras),
+            Queue = queue,
+            Bucket = null!,
+        };
+
+        var destination = Admit(call.Id, queue, now, events);
+        if (destination is null)
+        {
+            return new RoutingResult(Outcome.Ok, events);
+        }
+
+        var nowTicks = now.UtcTicks;
+        call.Key = InitialKey(call, nowTicks);
+        ScheduleCallTimers(call, nowTicks);
+        _calls[call.Id] = call;
+        EnterQueue(call, destination, nowTicks);
+        ChooseTarget(call, request.PreferredAgent, nowTicks);
+        RouteWaitingCall(call, events, announce: true);
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    /// <summary>The agent took the call: the engine's part is done and it forgets the call.</summary>
+    public Outcome OfferAccepted(CallId callId, long epoch)
+    {
+        if (CheckOffer(callId, epoch, out var call) is { } refusal)
+        {
+            return refusal;
+        }
+
+        call.OfferedTo!.Offer = null;
+        Forget(call);
+        return Outcome.Ok;
+    }
+
+    /// <summary>
+    /// The agent rejected the offer or let it ring out: the call goes back to its own place in
+    /// line (never to the back) and is not offered to that agent again. The agent stays out of
+    /// the idle orders until its state machine says it is available.
+    /// </summary>
+    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (CheckOffer(callId, epoch, out var call) is { } refusal)
+        {
+            return RoutingResult.Refused(refusal);
+        }
+
+        ReturnToLine(call, call.OfferedTo!, events);
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    /// <summary>
+    /// The caller hung up (or the call was taken away) while waiting or ringing. A ringing
+    /// agent is left busy; its state machine makes it available again.
+    /// </summary>
+    public RoutingResult CallRemoved(CallId callId, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (!_calls.TryGetValue(callId, out var call))
+        {
+            return new RoutingResult(Outcome.NotFound("callId", $"call '{callId}' is not waiting or ringing"), events);
+        }
+
+        if (call.Phase == CallPhase.Waiting)
+        {
+            Take(call);
+        }
+        else if (call.OfferedTo is { } agent)
+        {
+            agent.Offer = null;
+        }
+
+        Forget(call);
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    /// <summary>Feeds a finished call's handle time into the queue's estimate (smoothed).</summary>
+    public Outcome RecordHandleTime(QueueId queueId, TimeSpan handleTime)
+    {
+        if (!_queues.TryGetValue(queueId, out var queue))
+        {
+            return Outcome.NotFound("queueId", $"unknown queue '{queueId}'");
+        }
+
+        if (handleTime <= TimeSpan.Zero)
+        {
+            return Outcome.Invalid("handleTime", "must be positive");
+        }
+
+        const double weight = 0.05;
+        queue.HandleTimeSeconds += weight * (handleTime.TotalSeconds - queue.HandleTimeSeconds);
+        return Outcome.Ok;
+    }
+
+    /// <summary>Carries out everything due by <paramref name="now"/>: relaxation, overflow, promotion, preference expiry, long-wait marks.</summary>
+    public IReadOnlyList<RoutingEvent> Advance(DateTimeOffset now) => AdvanceTo(now);
+
+    private List<RoutingEvent> AdvanceTo(DateTimeOffset now)
+    {
+        var nowTicks = now.UtcTicks;
+        if (nowTicks > _nowTicks)
+        {
+            _nowTicks = nowTicks;
+        }
+
+        var events = new List<RoutingEvent>();
+        while (_timers.TryPeek(out var timer, out var due) && due.Due <= _nowTicks)
+        {
+            _timers.Dequeue();
+            var call = timer.Call;
+            if (call.Phase == CallPhase.Gone)
+            {
+                continue;
+            }
+
+            var at = new DateTimeOffset(due.Due, TimeSpan.Zero);
+            switch (timer.Kind)
+            {
+                case TimerKind.LongWait:
+                    events.Add(new LongWaitCrossed(call.Id, at, _config.Tiers[call.TierRank].Id,
+                        _config.Tiers[call.TierRank].LongWaitThresholds[timer.Index]));
+                    break;
+                case TimerKind.Promotion:
+                    Promote(call, at, events);
+                    break;
+                case TimerKind.PreferenceExpiry:
+                    ExpirePreference(call, at, events);
+                    break;
+                case TimerKind.Relaxation when timer.QueueGeneration == call.QueueGeneration:
+                    Relax(call, timer.Index, at, events);
+                    break;
+                case TimerKind.QueueMaximumWait when timer.QueueGeneration == call.QueueGeneration:
+                    ExitOnMaximumWait(call, at, events);
+                    break;
+            }
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,11 @@
+using CallCenter.Routing.Host;
+using CallCenter.Routing.Host.Commands;
+
+if (args is ["simulate", .. var options])
+{
+    return SimulateCommand.Run(options, Console.Out, Console.Error);
+}
+
+var app = RoutingServer.Build(args);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,25 @@
+using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Matching;
+
+namespace CallCenter.Routing.Host;
+
+/// <summary>Composes the server: configuration, the routing engine, the endpoints.</summary>
+public static class RoutingServer
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var routing = RoutingSettings.Load(builder.Configuration).ToConfiguration().EnsureValid();
+        builder.Services.AddSingleton(routing);
+
+        var app = builder.Build();
+        app.MapGet("/", () => Results.Text(
+            $"CallCenter routing server: {routing.Queues.Count} queues, {routing.Tiers.Count} tiers, " +
+            $"{routing.Skills.Count} skills, configuration version {routing.Version}\n"));
+        app.MapGet("/health", () => Results.Text("Healthy\n"));
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Logger.LogInformation("Routing server listening on {Urls}", string.Join(", ", app.Urls)));
+        _ = new RoutingEngine(routing); // fail at start, not at the first call, if the rules cannot be built
+        return app;
+    }
+}
