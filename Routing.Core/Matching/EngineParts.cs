@@ -31,6 +31,13 @@ internal sealed class CallEntry
     public required SkillRequirement[] ExtraSkills { get; init; }
     public required string ExtrasKey { get; init; }
 
+    /// <summary>When this engine first saw the call (its arrival may be earlier, for a transfer).</summary>
+    public required long FirstSeenTicks { get; init; }
+
+    public bool CallTimersSet { get; set; }
+    public bool QueueTimersSet { get; set; }
+    public bool PreferenceTimerSet { get; set; }
+
     public required QueueRuntime Queue { get; set; }
     public long QueueEnteredTicks { get; set; }
 
@@ -52,10 +59,10 @@ internal sealed class CallEntry
     public long OfferEpoch { get; set; }
     public bool QueueExitDone { get; set; }
 
-    /// <summary>Agents who declined this call: it is not offered to them again.</summary>
-    public List<AgentEntry>? DeclinedBy { get; set; }
+    /// <summary>Agents who declined this call (by id, so a new login is remembered too): it is not offered to them again.</summary>
+    public List<AgentId>? DeclinedBy { get; set; }
 
-    public bool WasDeclinedBy(AgentEntry agent) => DeclinedBy is not null && DeclinedBy.Contains(agent);
+    public bool WasDeclinedBy(AgentEntry agent) => DeclinedBy is not null && DeclinedBy.Contains(agent.Id);
 }
 
 /// <summary>An agent as matching sees it: skills, presence and the orders it sits in.</summary>

@@ -12,12 +12,10 @@ internal sealed class RankedSet<TKey, TValue>
 {
     private const int Nil = -1;
 
-    private TKey[] _keys;
+    // One array of nodes (key, links, size, priority together), so a step down the tree
+    // touches one cache line; values live apart and are read only at the end of a search.
+    private Node[] _nodes;
     private TValue[] _values;
-    private int[] _left;
-    private int[] _right;
-    private int[] _size;
-    private uint[] _priority;
     private int _root = Nil;
     private int _freeHead = Nil;
     private int _used;
@@ -26,15 +24,11 @@ internal sealed class RankedSet<TKey, TValue>
 
     public RankedSet(int capacity = 4)
     {
-        _keys = new TKey[capacity];
+        _nodes = new Node[capacity];
         _values = new TValue[capacity];
-        _left = new int[capacity];
-        _right = new int[capacity];
-        _size = new int[capacity];
-        _priority = new uint[capacity];
     }
 
-    public int Count => _root == Nil ? 0 : _size[_root];
+    public int Count => _root == Nil ? 0 : _nodes[_root].Size;
 
     /// <summary>The smallest key and its value, if any.</summary>
     public bool TryGetMinimum(out TKey key, out TValue value)
@@ -46,7 +40,7 @@ internal sealed class RankedSet<TKey, TValue>
             return false;
         }
 
-        key = _keys[_minimum];
+        key = _nodes[_minimum].Key;
         value = _values[_minimum];
         return true;
     }
@@ -54,14 +48,16 @@ internal sealed class RankedSet<TKey, TValue>
     /// <summary>Adds the key; returns false (and changes nothing) when it is already present.</summary>
     public bool Add(TKey key, TValue value)
     {
-        if (Contains(key))
+        var node = Allocate(key, value);
+        var duplicate = false;
+        _root = Insert(_root, node, ref duplicate);
+        if (duplicate)
         {
+            Release(node);
             return false;
         }
 
-        var node = Allocate(key, value);
-        _root = Insert(_root, node);
-        if (_minimum == Nil || key.CompareTo(_keys[_minimum]) < 0)
+        if (_minimum == Nil || key.CompareTo(_nodes[_minimum].Key) < 0)
         {
             _minimum = node;
         }
@@ -72,18 +68,19 @@ internal sealed class RankedSet<TKey, TValue>
     /// <summary>Removes the key; returns false when it was absent.</summary>
     public bool Remove(TKey key)
     {
-        var before = Count;
-        _root = Delete(_root, key);
-        if (Count == before)
+        var removed = Nil;
+        _root = Delete(_root, key, ref removed);
+        if (removed == Nil)
         {
             return false;
         }
 
-        if (_minimum != Nil && _size[_minimum] == 0)
+        if (removed == _minimum)
         {
             _minimum = Leftmost(_root);
         }
 
+        Release(removed);
         return true;
     }
 
@@ -92,13 +89,14 @@ internal sealed class RankedSet<TKey, TValue>
         var node = _root;
         while (node != Nil)
         {
-            var order = key.CompareTo(_keys[node]);
+            ref var current = ref _nodes[node];
+            var order = key.CompareTo(current.Key);
             if (order == 0)
             {
                 return true;
             }
 
-            node = order < 0 ? _left[node] : _right[node];
+            node = order < 0 ? current.Left : current.Right;
         }
 
         return false;
@@ -111,14 +109,15 @@ internal sealed class RankedSet<TKey, TValue>
         var node = _root;
         while (node != Nil)
         {
-            if (key.CompareTo(_keys[node]) <= 0)
+            ref var current = ref _nodes[node];
+            if (key.CompareTo(current.Key) <= 0)
             {
-                node = _left[node];
+                node = current.Left;
             }
             else
             {
-                rank += SizeOf(_left[node]) + 1;
-                node = _right[node];
+                rank += SizeOf(current.Left) + 1;
+                node = current.Right;
             }
         }
 
@@ -135,12 +134,12 @@ internal sealed class RankedSet<TKey, TValue>
             while (node != Nil)
             {
                 stack.Push(node);
-                node = _left[node];
+                node = _nodes[node].Left;
             }
 
             node = stack.Pop();
-            yield return new(_keys[node], _values[node]);
-            node = _right[node];
+            yield return new(_nodes[node].Key, _values[node]);
+            node = _nodes[node].Right;
         }
     }
 
@@ -149,7 +148,7 @@ internal sealed class RankedSet<TKey, TValue>
     {
         if (_minimum != Nil && accept(_values[_minimum], state))
         {
-            key = _keys[_minimum];
+            key = _nodes[_minimum].Key;
             value = _values[_minimum];
             return true;
         }
@@ -169,7 +168,7 @@ internal sealed class RankedSet<TKey, TValue>
         return false;
     }
 
-    private int SizeOf(int node) => node == Nil ? 0 : _size[node];
+    private int SizeOf(int node) => node == Nil ? 0 : _nodes[node].Size;
 
     private int Leftmost(int node)
     {
@@ -178,9 +177,9 @@ internal sealed class RankedSet<TKey, TValue>
             return Nil;
         }
 
-        while (_left[node] != Nil)
+        while (_nodes[node].Left != Nil)
         {
-            node = _left[node];
+            node = _nodes[node].Left;
         }
 
         return node;
@@ -192,44 +191,30 @@ internal sealed class RankedSet<TKey, TValue>
         if (_freeHead != Nil)
         {
             node = _freeHead;
-            _freeHead = _left[node];
+            _freeHead = _nodes[node].Left;
         }
         else
         {
-            if (_used == _keys.Length)
+            if (_used == _nodes.Length)
             {
-                Grow();
+                Array.Resize(ref _nodes, _nodes.Length * 2);
+                Array.Resize(ref _values, _nodes.Length);
             }
 
             node = _used++;
         }
 
-        _keys[node] = key;
+        _nodes[node] = new Node { Key = key, Left = Nil, Right = Nil, Size = 1, Priority = NextPriority() };
         _values[node] = value;
-        _left[node] = Nil;
-        _right[node] = Nil;
-        _size[node] = 1;
-        _priority[node] = NextPriority();
         return node;
     }
 
     private void Release(int node)
     {
         _values[node] = default!;
-        _size[node] = 0;
-        _left[node] = _freeHead;
+        _nodes[node].Size = 0;
+        _nodes[node].Left = _freeHead;
         _freeHead = node;
-    }
-
-    private void Grow()
-    {
-        var capacity = _keys.Length * 2;
-        Array.Resize(ref _keys, capacity);
-        Array.Resize(ref _values, capacity);
-        Array.Resize(ref _left, capacity);
-        Array.Resize(ref _right, capacity);
-        Array.Resize(ref _size, capacity);
-        Array.Resize(ref _priority, capacity);
     }
 
     private uint NextPriority()
@@ -243,13 +228,17 @@ internal sealed class RankedSet<TKey, TValue>
         return x;
     }
 
-    private void Update(int node) => _size[node] = SizeOf(_left[node]) + SizeOf(_right[node]) + 1;
+    private void Update(int node)
+    {
+        ref var current = ref _nodes[node];
+        current.Size = SizeOf(current.Left) + SizeOf(current.Right) + 1;
+    }
 
     private int RotateRight(int node)
     {
-        var child = _left[node];
-        _left[node] = _right[child];
-        _right[child] = node;
+        var child = _nodes[node].Left;
+        _nodes[node].Left = _nodes[child].Right;
+        _nodes[child].Right = node;
         Update(node);
         Update(child);
         return child;
@@ -257,57 +246,80 @@ internal sealed class RankedSet<TKey, TValue>
 
     private int RotateLeft(int node)
     {
-        var child = _right[node];
-        _right[node] = _left[child];
-        _left[child] = node;
+        var child = _nodes[node].Right;
+        _nodes[node].Right = _nodes[child].Left;
+        _nodes[child].Left = node;
         Update(node);
         Update(child);
         return child;
     }
 
-    private int Insert(int node, int fresh)
+    private int Insert(int node, int fresh, ref bool duplicate)
     {
         if (node == Nil)
         {
             return fresh;
         }
 
-        if (_keys[fresh].CompareTo(_keys[node]) < 0)
+        var order = _nodes[fresh].Key.CompareTo(_nodes[node].Key);
+        if (order == 0)
         {
-            _left[node] = Insert(_left[node], fresh);
-            Update(node);
-            return _priority[_left[node]] > _priority[node] ? RotateRight(node) : node;
+            duplicate = true;
+            return node;
         }
 
-        _right[node] = Insert(_right[node], fresh);
+        if (order < 0)
+        {
+            var left = Insert(_nodes[node].Left, fresh, ref duplicate);
+            _nodes[node].Left = left;
+            if (duplicate)
+            {
+                return node;
+            }
+
+            Update(node);
+            return _nodes[left].Priority > _nodes[node].Priority ? RotateRight(node) : node;
+        }
+
+        var right = Insert(_nodes[node].Right, fresh, ref duplicate);
+        _nodes[node].Right = right;
+        if (duplicate)
+        {
+            return node;
+        }
+
         Update(node);
-        return _priority[_right[node]] > _priority[node] ? RotateLeft(node) : node;
+        return _nodes[right].Priority > _nodes[node].Priority ? RotateLeft(node) : node;
     }
 
-    private int Delete(int node, TKey key)
+    private int Delete(int node, TKey key, ref int removed)
     {
         if (node == Nil)
         {
             return Nil;
         }
 
-        var order = key.CompareTo(_keys[node]);
+        var order = key.CompareTo(_nodes[node].Key);
+        if (order == 0)
+        {
+            removed = node;
+            return Merge(_nodes[node].Left, _nodes[node].Right);
+        }
+
         if (order < 0)
         {
-            _left[node] = Delete(_left[node], key);
-        }
-        else if (order > 0)
-        {
-            _right[node] = Delete(_right[node], key);
+            _nodes[node].Left = Delete(_nodes[node].Left, key, ref removed);
         }
         else
         {
-            var merged = Merge(_left[node], _right[node]);
-            Release(node);
-            return merged;
+            _nodes[node].Right = Delete(_nodes[node].Right, key, ref removed);
         }
 
-        Update(node);
+        if (removed != Nil)
+        {
+            _nodes[node].Size--;
+        }
+
         return node;
     }
 
@@ -324,15 +336,24 @@ internal sealed class RankedSet<TKey, TValue>
             return low;
         }
 
-        if (_priority[low] > _priority[high])
+        if (_nodes[low].Priority > _nodes[high].Priority)
         {
-            _right[low] = Merge(_right[low], high);
+            _nodes[low].Right = Merge(_nodes[low].Right, high);
             Update(low);
             return low;
         }
 
-        _left[high] = Merge(low, _left[high]);
+        _nodes[high].Left = Merge(low, _nodes[high].Left);
         Update(high);
         return high;
+    }
+
+    private struct Node
+    {
+        public TKey Key;
+        public int Left;
+        public int Right;
+        public int Size;
+        public uint Priority;
     }
 }

@@ -121,22 +121,53 @@ public sealed partial class RoutingEngine
     private void Schedule(CallEntry call, TimerKind kind, int index, long dueTicks) =>
         _timers.Enqueue(new TimerEntry(call, kind, index, call.QueueGeneration), (dueTicks, _nextTimerOrder++));
 
-    /// <summary>Timers that follow the call from queue to queue: they count from its arrival.</summary>
-    private void ScheduleCallTimers(CallEntry call, long nowTicks)
+    /// <summary>
+    /// Sets the timers of a call that has to wait. A call offered at once never needs them,
+    /// so they are set when it first joins a line: the call's own (they count from its
+    /// arrival and follow it from queue to queue), its queue's (they count from when it
+    /// entered the queue), and the wait for its preferred agent.
+    /// </summary>
+    private void EnsureTimers(CallEntry call)
     {
-        var tier = _config.Tiers[call.TierRank];
-        for (var i = 0; i < tier.LongWaitThresholds.Count; i++)
+        if (!call.CallTimersSet)
         {
-            var due = call.ArrivedTicks + tier.LongWaitThresholds[i].Ticks;
-            if (due > nowTicks)
+            call.CallTimersSet = true;
+            var tier = _config.Tiers[call.TierRank];
+            for (var i = 0; i < tier.LongWaitThresholds.Count; i++)
             {
-                Schedule(call, TimerKind.LongWait, i, due);
+                // Marks crossed before this engine saw the call (a transfer) were raised where it was then.
+                var due = call.ArrivedTicks + tier.LongWaitThresholds[i].Ticks;
+                if (due > call.FirstSeenTicks)
+                {
+                    Schedule(call, TimerKind.LongWait, i, due);
+                }
+            }
+
+            if (_config.AntiStarvation == AntiStarvationMode.MaximumWait && !call.Emergency && !call.Overdue)
+            {
+                Schedule(call, TimerKind.Promotion, 0, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value);
             }
         }
 
-        if (_config.AntiStarvation == AntiStarvationMode.MaximumWait && !call.Emergency && !call.Overdue)
+        if (!call.QueueTimersSet)
         {
-            Schedule(call, TimerKind.Promotion, 0, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value);
+            call.QueueTimersSet = true;
+            var config = call.Queue.Config;
+            for (var s = 0; s < config.Relaxation.Count; s++)
+            {
+                Schedule(call, TimerKind.Relaxation, s, call.QueueEnteredTicks + config.Relaxation[s].After.Ticks);
+            }
+
+            if (config.WhenMaximumWait != QueueExitAction.None && config.MaximumWait is { } maximumWait)
+            {
+                Schedule(call, TimerKind.QueueMaximumWait, 0, call.QueueEnteredTicks + maximumWait.Ticks);
+            }
+        }
+
+        if (call.Target is not null && !call.PreferenceTimerSet)
+        {
+            call.PreferenceTimerSet = true;
+            Schedule(call, TimerKind.PreferenceExpiry, 0, call.TargetUntilTicks);
         }
     }
 
@@ -146,19 +177,10 @@ public sealed partial class RoutingEngine
         call.Queue = queue;
         call.QueueGeneration++;
         call.QueueEnteredTicks = nowTicks;
+        call.QueueTimersSet = false;
         call.RelaxationStep = 0;
         call.QueueExitDone = false;
         call.Bucket = BucketFor(queue, 0, call);
-        var config = queue.Config;
-        for (var s = 0; s < config.Relaxation.Count; s++)
-        {
-            Schedule(call, TimerKind.Relaxation, s, nowTicks + config.Relaxation[s].After.Ticks);
-        }
-
-        if (config.WhenMaximumWait != QueueExitAction.None && config.MaximumWait is { } maximumWait)
-        {
-            Schedule(call, TimerKind.QueueMaximumWait, 0, nowTicks + maximumWait.Ticks);
-        }
     }
 
     /// <summary>Reserves the call for its preferred agent, or failing that the backup, for the queue's time.</summary>
@@ -185,7 +207,6 @@ public sealed partial class RoutingEngine
         call.Target = target;
         call.TargetRule = rule;
         call.TargetUntilTicks = nowTicks + timeout.Ticks;
-        Schedule(call, TimerKind.PreferenceExpiry, 0, call.TargetUntilTicks);
     }
 
     private bool IsPresentAndEligible(AgentId id, RequirementGroup group, out AgentEntry agent)
@@ -218,14 +239,16 @@ public sealed partial class RoutingEngine
         }
 
         Insert(call);
-        if (announce && GetWaitEstimate(call.Id) is { } estimate)
+        if (announce)
         {
+            var estimate = EstimateFor(call);
             events.Add(new CallQueued(call.Id, Now, call.Queue.Id, estimate.Position, estimate.EstimatedWait));
         }
     }
 
     private void Insert(CallEntry call)
     {
+        EnsureTimers(call);
         call.Phase = CallPhase.Waiting;
         if (call.Target is { } target)
         {
@@ -349,7 +372,7 @@ public sealed partial class RoutingEngine
     {
         agent.Offer = null;
         call.OfferedTo = null;
-        (call.DeclinedBy ??= []).Add(agent);
+        (call.DeclinedBy ??= []).Add(agent.Id);
         if (call.Target == agent)
         {
             call.Target = null;

@@ -18,11 +18,11 @@ public sealed partial class RoutingEngine
     /// </summary>
     public WaitEstimate? GetWaitEstimate(CallId callId)
     {
-        if (!_calls.TryGetValue(callId, out var call) || call.Phase != CallPhase.Waiting)
-        {
-            return null;
-        }
+        return _calls.TryGetValue(callId, out var call) && call.Phase == CallPhase.Waiting ? EstimateFor(call) : null;
+    }
 
+    private static WaitEstimate EstimateFor(CallEntry call)
+    {
         var queue = call.Queue;
         var position = queue.Order.CountBefore(call.Key) + 1;
         var group = call.Bucket.Group;

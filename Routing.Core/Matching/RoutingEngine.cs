@@ -165,7 +165,7 @@ public sealed partial class RoutingEngine
             SetPresence(agent, AgentPresence.Idle);
         }
 
-        return new RoutingResult(Outcome.Ok, events);
+        return Done(events);
     }
 
     /// <summary>The agent is staffed but cannot take a call now (talking, wrapping up).</summary>
@@ -191,7 +191,7 @@ public sealed partial class RoutingEngine
 
         SetPresence(agent, AgentPresence.Away);
         ReleasePersonalCalls(agent, events);
-        return new RoutingResult(Outcome.Ok, events);
+        return Done(events);
     }
 
     /// <summary>
@@ -214,7 +214,7 @@ public sealed partial class RoutingEngine
 
         ReleasePersonalCalls(agent, events);
         _agents.Remove(agentId);
-        return new RoutingResult(Outcome.Ok, events);
+        return Done(events);
     }
 
     // ---- calls ---------------------------------------------------------------------------
@@ -243,22 +243,22 @@ public sealed partial class RoutingEngine
             ExtrasKey = KeyOf(extras),
             Queue = queue,
             Bucket = null!,
+            FirstSeenTicks = now.UtcTicks,
         };
 
         var destination = Admit(call.Id, queue, now, events);
         if (destination is null)
         {
-            return new RoutingResult(Outcome.Ok, events);
+            return Done(events);
         }
 
         var nowTicks = now.UtcTicks;
         call.Key = InitialKey(call, nowTicks);
-        ScheduleCallTimers(call, nowTicks);
         _calls[call.Id] = call;
         EnterQueue(call, destination, nowTicks);
         ChooseTarget(call, request.PreferredAgent, nowTicks);
         RouteWaitingCall(call, events, announce: true);
-        return new RoutingResult(Outcome.Ok, events);
+        return Done(events);
     }
 
     /// <summary>The agent took the call: the engine's part is done and it forgets the call.</summary>
@@ -288,7 +288,7 @@ public sealed partial class RoutingEngine
         }
 
         ReturnToLine(call, call.OfferedTo!, events);
-        return new RoutingResult(Outcome.Ok, events);
+        return Done(events);
     }
 
     /// <summary>
@@ -313,7 +313,7 @@ public sealed partial class RoutingEngine
         }
 
         Forget(call);
-        return new RoutingResult(Outcome.Ok, events);
+        return Done(events);
     }
 
     /// <summary>Feeds a finished call's handle time into the queue's estimate (smoothed).</summary>
@@ -346,6 +346,22 @@ public sealed partial class RoutingEngine
         }
 
         var events = new List<RoutingEvent>();
+        RunDueTimers(events);
+        return events;
+    }
+
+    /// <summary>
+    /// Ends a command: timers set during it that are already due (a call back in line after
+    /// ringing past a mark) take effect before the engine answers.
+    /// </summary>
+    private RoutingResult Done(List<RoutingEvent> events)
+    {
+        RunDueTimers(events);
+        return new RoutingResult(Outcome.Ok, events);
+    }
+
+    private void RunDueTimers(List<RoutingEvent> events)
+    {
         while (_timers.TryPeek(out var timer, out var due) && due.Due <= _nowTicks)
         {
             _timers.Dequeue();
@@ -376,7 +392,5 @@ public sealed partial class RoutingEngine
                     break;
             }
         }
-
-        return events;
     }
 }
