@@ -1,0 +1,83 @@
+using CallCenter.Routing.Matching;
+
+namespace CallCenter.Routing.Tests.Core.Matching;
+
+[TestFixture]
+public sealed class RankedSetTests
+{
+    private readonly record struct Key(int Value) : IComparable<Key>
+    {
+        public int CompareTo(Key other) => Value.CompareTo(other.Value);
+    }
+
+    [Test]
+    public void An_empty_set_has_no_minimum_and_ranks_everything_first()
+    {
+        var set = new RankedSet<Key, string>();
+
+        Assert.That(set.TryGetMinimum(out _, out _), Is.False);
+        Assert.That(set.CountBefore(new Key(5)), Is.Zero);
+        Assert.That(set.Remove(new Key(5)), Is.False);
+    }
+
+    [Test]
+    public void Adding_a_key_twice_keeps_the_first_value()
+    {
+        var set = new RankedSet<Key, string>();
+
+        Assert.That(set.Add(new Key(1), "first"), Is.True);
+        Assert.That(set.Add(new Key(1), "second"), Is.False);
+
+        Assert.That(set.Count, Is.EqualTo(1));
+        Assert.That(set.TryGetMinimum(out _, out var value) ? value : null, Is.EqualTo("first"));
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void Random_adds_and_removes_agree_with_a_sorted_reference(int seed)
+    {
+        var random = new Random(seed);
+        var set = new RankedSet<Key, int>();
+        var reference = new SortedSet<int>();
+        for (var step = 0; step < 20_000; step++)
+        {
+            var value = random.Next(2_000);
+            if (random.Next(3) == 0)
+            {
+                Assert.That(set.Remove(new Key(value)), Is.EqualTo(reference.Remove(value)));
+            }
+            else
+            {
+                Assert.That(set.Add(new Key(value), value), Is.EqualTo(reference.Add(value)));
+            }
+
+            Assert.That(set.Count, Is.EqualTo(reference.Count));
+            Assert.That(set.TryGetMinimum(out var minimum, out var minimumValue), Is.EqualTo(reference.Count > 0));
+            if (reference.Count > 0)
+            {
+                Assert.That((minimum.Value, minimumValue), Is.EqualTo((reference.Min, reference.Min)));
+            }
+
+            var probe = random.Next(2_000);
+            Assert.That(set.CountBefore(new Key(probe)), Is.EqualTo(reference.GetViewBetween(int.MinValue, probe).Count(v => v < probe)));
+        }
+
+        Assert.That(set.InOrder().Select(e => e.Value), Is.EqualTo(reference));
+    }
+
+    [Test]
+    public void Find_first_returns_the_smallest_accepted_value()
+    {
+        var set = new RankedSet<Key, int>();
+        foreach (var value in new[] { 5, 1, 9, 3, 7 })
+        {
+            set.Add(new Key(value), value);
+        }
+
+        var found = set.TryFindFirst(static (value, limit) => value > limit, 4, out var key, out _);
+
+        Assert.That((found, key.Value), Is.EqualTo((true, 5)));
+        Assert.That(set.TryFindFirst(static (value, limit) => value > limit, 9, out _, out _), Is.False);
+    }
+}
