@@ -56,7 +56,31 @@ public static class CoreBenchmark
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT core busyDecisionsPerSecond={busy.PerSecond:F0} quietDecisionsPerSecond={quiet.PerSecond:F0} bytesPerWaitingCall={bytesPerCall:F0}"));
+
+        if (args.Contains("--scaling"))
+        {
+            Scaling(scenario, decisions);
+        }
+
         return 0;
+    }
+
+    /// <summary>The busy-centre cost per decision as the line grows tenfold at a time: it should grow with log n.</summary>
+    private static void Scaling(Scenario scenario, int decisions)
+    {
+        Console.WriteLine("  line length -> busy-centre cost per decision:");
+        foreach (var line in new[] { 20_000, 100_000, 500_000 })
+        {
+            var engine = scenario.NewEngineWithBusyAgents();
+            for (var i = 0; i < line; i++)
+            {
+                scenario.Arrive(engine);
+            }
+
+            Measure(scenario, engine, decisions / 10, busy: true);
+            var figures = Measure(scenario, engine, decisions, busy: true);
+            Console.WriteLine($"    {line,9:N0} waiting: {1e6 / figures.PerSecond:F2} us per decision ({figures.PerSecond:N0}/s)");
+        }
     }
 
     private static Figures Measure(Scenario scenario, RoutingEngine engine, int decisions, bool busy)
@@ -64,27 +88,18 @@ public static class CoreBenchmark
         long agentFreeTicks = 0, arrivalTicks = 0;
         int agentFree = 0, arrivals = 0;
         var clock = new Stopwatch();
-        var line = engine.WaitingCount;
         for (var i = 0; i < decisions / 2; i++)
         {
             clock.Restart();
-            if (busy)
-            {
-                scenario.FreeRandomBusyAgent(engine);
-            }
-            else
-            {
-                scenario.Arrive(engine);
-            }
-
+            var taken = busy ? scenario.FreeRandomBusyAgent(engine) : scenario.Arrive(engine);
             var first = clock.ElapsedTicks;
             clock.Restart();
             if (busy)
             {
-                // Keep the line as long as it was: a new call only when the freed agent took one.
-                if (engine.WaitingCount < line)
+                // Keep every queue's line as long as it was: a new call where the freed agent took one.
+                if (taken is { } queue)
                 {
-                    scenario.Arrive(engine);
+                    scenario.Arrive(engine, queue);
                 }
             }
             else
@@ -198,23 +213,24 @@ public static class CoreBenchmark
             return engine;
         }
 
-        public void Arrive(RoutingEngine engine)
+        public QueueId? Arrive(RoutingEngine engine, QueueId? queue = null)
         {
             _now = _now.AddMilliseconds(1);
             var request = new CallRequest
             {
                 Id = new CallId("call" + _nextCall++),
-                Queue = _queueIds[_random.Next(_queueIds.Count)],
+                Queue = queue ?? _queueIds[_random.Next(_queueIds.Count)],
                 Tier = _tierDraw[_random.Next(_tierDraw.Length)],
             };
-            Accept(engine, engine.CallArrived(request, _now));
+            return Accept(engine, engine.CallArrived(request, _now));
         }
 
-        public void FreeRandomBusyAgent(RoutingEngine engine)
+        /// <summary>Frees a busy agent; returns the queue of the call it took, if any.</summary>
+        public QueueId? FreeRandomBusyAgent(RoutingEngine engine)
         {
             if (_busy.Count == 0)
             {
-                return;
+                return null;
             }
 
             var index = _random.Next(_busy.Count);
@@ -222,20 +238,24 @@ public static class CoreBenchmark
             _busy[index] = _busy[^1];
             _busy.RemoveAt(_busy.Count - 1);
             _now = _now.AddMilliseconds(1);
-            Accept(engine, engine.AgentAvailable(agent, new AgentFairness(_now, 0), _now));
+            return Accept(engine, engine.AgentAvailable(agent, new AgentFairness(_now, 0), _now));
         }
 
         /// <summary>Every offer is answered at once, so the agent stays busy until freed again.</summary>
-        private void Accept(RoutingEngine engine, RoutingResult result)
+        private QueueId? Accept(RoutingEngine engine, RoutingResult result)
         {
+            QueueId? queue = null;
             foreach (var routingEvent in result.Events)
             {
                 if (routingEvent is CallOffered offer)
                 {
                     engine.OfferAccepted(offer.Call, offer.Epoch);
                     _busy.Add(offer.Agent);
+                    queue = offer.Queue;
                 }
             }
+
+            return queue;
         }
     }
 }

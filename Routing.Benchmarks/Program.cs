@@ -8,6 +8,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Routing.Benchmarks core [--agents N] [--queues N] [--skills N] [--waiting N] [--decisions N] [--seed N]");
+    Console.Error.WriteLine("usage: Routing.Benchmarks core [--agents N] [--queues N] [--skills N] [--waiting N] [--decisions N] [--seed N] [--scaling]");
     return 2;
 }

@@ -53,6 +53,7 @@ internal sealed class CallEntry
     public AgentEntry? Target { get; set; }
     public MatchRule TargetRule { get; set; }
     public long TargetUntilTicks { get; set; }
+    public long TargetLengthTicks { get; set; }
 
     public CallPhase Phase { get; set; }
     public AgentEntry? OfferedTo { get; set; }

@@ -118,8 +118,8 @@ public sealed partial class RoutingEngine
     private PriorityKey OverdueKey(CallEntry call) =>
         new(PriorityKey.OverdueBand, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value, call.Sequence);
 
-    private void Schedule(CallEntry call, TimerKind kind, int index, long dueTicks) =>
-        _timers.Enqueue(new TimerEntry(call, kind, index, call.QueueGeneration), (dueTicks, _nextTimerOrder++));
+    private void Schedule(CallEntry call, TimerKind kind, int index, long startTicks, long lengthTicks) =>
+        _timers.Add(new TimerEntry(call, kind, index, call.QueueGeneration), startTicks + lengthTicks, lengthTicks);
 
     /// <summary>
     /// Sets the timers of a call that has to wait. A call offered at once never needs them,
@@ -136,16 +136,16 @@ public sealed partial class RoutingEngine
             for (var i = 0; i < tier.LongWaitThresholds.Count; i++)
             {
                 // Marks crossed before this engine saw the call (a transfer) were raised where it was then.
-                var due = call.ArrivedTicks + tier.LongWaitThresholds[i].Ticks;
-                if (due > call.FirstSeenTicks)
+                var length = tier.LongWaitThresholds[i].Ticks;
+                if (call.ArrivedTicks + length > call.FirstSeenTicks)
                 {
-                    Schedule(call, TimerKind.LongWait, i, due);
+                    Schedule(call, TimerKind.LongWait, i, call.ArrivedTicks, length);
                 }
             }
 
             if (_config.AntiStarvation == AntiStarvationMode.MaximumWait && !call.Emergency && !call.Overdue)
             {
-                Schedule(call, TimerKind.Promotion, 0, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value);
+                Schedule(call, TimerKind.Promotion, 0, call.ArrivedTicks, _maximumWaitTicks[call.TierRank]!.Value);
             }
         }
 
@@ -155,19 +155,19 @@ public sealed partial class RoutingEngine
             var config = call.Queue.Config;
             for (var s = 0; s < config.Relaxation.Count; s++)
             {
-                Schedule(call, TimerKind.Relaxation, s, call.QueueEnteredTicks + config.Relaxation[s].After.Ticks);
+                Schedule(call, TimerKind.Relaxation, s, call.QueueEnteredTicks, config.Relaxation[s].After.Ticks);
             }
 
             if (config.WhenMaximumWait != QueueExitAction.None && config.MaximumWait is { } maximumWait)
             {
-                Schedule(call, TimerKind.QueueMaximumWait, 0, call.QueueEnteredTicks + maximumWait.Ticks);
+                Schedule(call, TimerKind.QueueMaximumWait, 0, call.QueueEnteredTicks, maximumWait.Ticks);
             }
         }
 
         if (call.Target is not null && !call.PreferenceTimerSet)
         {
             call.PreferenceTimerSet = true;
-            Schedule(call, TimerKind.PreferenceExpiry, 0, call.TargetUntilTicks);
+            Schedule(call, TimerKind.PreferenceExpiry, 0, call.TargetUntilTicks - call.TargetLengthTicks, call.TargetLengthTicks);
         }
     }
 
@@ -207,6 +207,7 @@ public sealed partial class RoutingEngine
         call.Target = target;
         call.TargetRule = rule;
         call.TargetUntilTicks = nowTicks + timeout.Ticks;
+        call.TargetLengthTicks = timeout.Ticks;
     }
 
     private bool IsPresentAndEligible(AgentId id, RequirementGroup group, out AgentEntry agent)

@@ -24,9 +24,8 @@ public sealed partial class RoutingEngine
     private readonly Dictionary<AgentId, AgentEntry> _agents = [];
     private readonly Dictionary<CallId, CallEntry> _calls = [];
     private readonly Dictionary<string, RequirementGroup> _groups = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<TimerEntry, (long Due, long Order)> _timers = new();
+    private readonly TimerSchedule _timers = new();
     private long _nextCallSequence;
-    private long _nextTimerOrder;
     private long _nextEpoch;
     private int _nextAgentSequence;
     private long _nowTicks = long.MinValue;
@@ -69,7 +68,7 @@ public sealed partial class RoutingEngine
 
     /// <summary>When the engine next has something to do by itself; the shell sets a timer for it.</summary>
     public DateTimeOffset? NextDueTime =>
-        _timers.TryPeek(out _, out var due) ? new DateTimeOffset(Math.Max(due.Due, 0), TimeSpan.Zero) : null;
+        _timers.TryPeekDue(out var due) ? new DateTimeOffset(Math.Max(due, 0), TimeSpan.Zero) : null;
 
     // ---- agents ------------------------------------------------------------------------
 
@@ -362,16 +361,15 @@ public sealed partial class RoutingEngine
 
     private void RunDueTimers(List<RoutingEvent> events)
     {
-        while (_timers.TryPeek(out var timer, out var due) && due.Due <= _nowTicks)
+        while (_timers.TryTakeDue(_nowTicks, out var timer, out var due))
         {
-            _timers.Dequeue();
             var call = timer.Call;
             if (call.Phase == CallPhase.Gone)
             {
                 continue;
             }
 
-            var at = new DateTimeOffset(due.Due, TimeSpan.Zero);
+            var at = new DateTimeOffset(due, TimeSpan.Zero);
             switch (timer.Kind)
             {
                 case TimerKind.LongWait:
