@@ -1,13 +1,15 @@
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Simulation;
 
 /// <summary>
-/// A discrete-event simulation in virtual time that drives the real routing engine: calls
-/// arrive (Poisson), wait, are offered and answered at once, take an exponential handle
-/// time, and free their agent; impatient callers hang up. Deterministic for a seed.
+/// A discrete-event simulation in virtual time that drives the real routing engine and the
+/// real agent state machine: calls arrive (Poisson), wait, are offered and answered at once,
+/// take an exponential handle time, and free their agent after its wrap-up; impatient
+/// callers hang up. Deterministic for a seed.
 /// </summary>
 public static class Simulator
 {
@@ -44,7 +46,8 @@ public static class Simulator
         private readonly double[] _wait;
         private readonly bool[] _abandoned;
         private readonly AgentId[] _agents;
-        private readonly int[] _handledToday;
+        private readonly AgentState[] _agentStates;
+        private readonly AgentPolicy _policy;
         private readonly CallId[] _ids;
         private readonly PriorityQueue<(Kind Kind, int Index), (double Time, long Order)> _events = new();
         private long _order;
@@ -101,13 +104,17 @@ public static class Simulator
             _measureFrom = _firstMeasured == 0 ? 0 : _arrival[_firstMeasured];
             _measureTo = _arrival[n - 1];
 
+            _policy = new AgentPolicy { WrapUpDuration = TimeSpan.FromSeconds(settings.WrapUpSeconds) };
             _agents = new AgentId[settings.Agents];
-            _handledToday = new int[settings.Agents];
+            _agentStates = new AgentState[settings.Agents];
             for (var a = 0; a < settings.Agents; a++)
             {
                 _agents[a] = new AgentId("a" + a);
+                _agentStates[a] = AgentState.LoggedOut(_agents[a]);
                 _engine.LogIn(new AgentProfile { Id = _agents[a], Skills = [] });
-                Handle(_engine.AgentAvailable(_agents[a], new AgentFairness(Origin, 0), Origin), 0);
+                Transition(a, new AgentCommand.LogIn([]), 0);
+                Transition(a, AgentCommand.MakeAvailable.Instance, 0);
+                Free(a, 0);
             }
         }
 
@@ -152,18 +159,21 @@ public static class Simulator
 
                     break;
                 case Kind.Completion:
-                    _handledToday[index]++;
-                    if (_settings.WrapUpSeconds > 0)
+                    var ended = Transition(index, new AgentCommand.CallEnded(_agentStates[index].CurrentCall!.Value.Call), time);
+                    if (ended.WrapUpEndsAt is { } wrapUpEnds)
                     {
-                        Push(time + _settings.WrapUpSeconds, Kind.WrapUpEnd, index);
+                        Push(Seconds(wrapUpEnds), Kind.WrapUpEnd, index);
                     }
                     else
                     {
+                        _busy--;
                         Free(index, time);
                     }
 
                     break;
                 case Kind.WrapUpEnd:
+                    Transition(index, AgentCommand.WrapUpTimerElapsed.Instance, time);
+                    _busy--;
                     Free(index, time);
                     break;
                 case Kind.Abandon:
@@ -178,10 +188,24 @@ public static class Simulator
             }
         }
 
+        /// <summary>The agent's own state owns the fairness counters; the engine is told them.</summary>
         private void Free(int agent, double time)
         {
-            _busy--;
-            Handle(_engine.AgentAvailable(_agents[agent], new AgentFairness(At(time), _handledToday[agent]), At(time)), time);
+            var state = _agentStates[agent];
+            var now = At(time);
+            var fairness = new AgentFairness(state.AvailableSince ?? now, state.CallsHandledOn(now));
+            Handle(_engine.AgentAvailable(_agents[agent], fairness, now), time);
+        }
+
+        private AgentState Transition(int agent, AgentCommand command, double time)
+        {
+            var decision = AgentLifecycle.Decide(_agentStates[agent], command, At(time), _policy);
+            if (decision.Outcome.Code != OutcomeCode.Ok)
+            {
+                throw new InvalidOperationException($"agent {_agents[agent]} refused {command}: {decision.Outcome}");
+            }
+
+            return _agentStates[agent] = decision.State;
         }
 
         private void Handle(RoutingResult result, double time)
@@ -206,6 +230,8 @@ public static class Simulator
                 // Softphones in the simulation answer at once.
                 var call = int.Parse(offer.Call.Value.AsSpan(1));
                 var agent = int.Parse(offer.Agent.Value.AsSpan(1));
+                Transition(agent, new AgentCommand.Offer(offer.Call, offer.Epoch), time);
+                Transition(agent, new AgentCommand.Accept(offer.Epoch), time);
                 _engine.OfferAccepted(offer.Call, offer.Epoch);
                 _busy++;
                 _wait[call] = time - _arrival[call];
