@@ -369,17 +369,22 @@ public sealed partial class RoutingEngine
         }
     }
 
-    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events)
+    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events, bool rememberDecline = true)
     {
+        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch));
         agent.Offer = null;
         call.OfferedTo = null;
-        (call.DeclinedBy ??= []).Add(agent.Id);
+        if (rememberDecline)
+        {
+            (call.DeclinedBy ??= []).Add(agent.Id);
+        }
+
         if (call.Target == agent)
         {
             call.Target = null;
         }
 
-        RouteWaitingCall(call, events, announce: false);
+        RouteWaitingCall(call, events, announce: true);
 
         // A maximum wait that fell due while the call was ringing is acted on now.
         var config = call.Queue.Config;

@@ -276,9 +276,11 @@ public sealed partial class RoutingEngine
     /// <summary>
     /// The agent rejected the offer or let it ring out: the call goes back to its own place in
     /// line (never to the back) and is not offered to that agent again. The agent stays out of
-    /// the idle orders until its state machine says it is available.
+    /// the idle orders until its state machine says it is available. An offer that bounced
+    /// (it reached the agent after the agent had gone not ready) is not held against the agent:
+    /// pass <paramref name="countAsDecline"/> false.
     /// </summary>
-    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now)
+    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now, bool countAsDecline = true)
     {
         var events = AdvanceTo(now);
         if (CheckOffer(callId, epoch, out var call) is { } refusal)
@@ -286,7 +288,7 @@ public sealed partial class RoutingEngine
             return RoutingResult.Refused(refusal);
         }
 
-        ReturnToLine(call, call.OfferedTo!, events);
+        ReturnToLine(call, call.OfferedTo!, events, countAsDecline);
         return Done(events);
     }
 

@@ -26,6 +26,9 @@ public sealed record CallOffered(
     CallId Call, DateTimeOffset At, AgentId Agent, QueueId Queue, long Epoch, MatchRule Rule,
     int RelaxationStep, TimeSpan Waited) : RoutingEvent(Call, At);
 
+/// <summary>An offer ended unanswered (declined, rung out, the agent left): the call is back at its own place.</summary>
+public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch) : RoutingEvent(Call, At);
+
 public sealed record CallQueued(
     CallId Call, DateTimeOffset At, QueueId Queue, int Position, TimeSpan? EstimatedWait) : RoutingEvent(Call, At);
 

@@ -30,6 +30,35 @@ public sealed class OffersAndInputTests
     }
 
     [Test]
+    public void A_returned_offer_is_reported_with_its_epoch_and_the_call_is_queued_again()
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("alice");
+        fixture.Free("alice");
+        fixture.Arrive("call");
+        var offer = fixture.OfferOf("call")!;
+
+        var events = fixture.Decline("call").Events;
+
+        Assert.That(events[0], Is.EqualTo(new OfferReturned(offer.Call, fixture.Now, offer.Agent, offer.Epoch)));
+        Assert.That(events.OfType<CallQueued>().Single().Position, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void A_bounced_offer_is_not_held_against_the_agent()
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("alice");
+        fixture.Free("alice");
+        fixture.Arrive("call");
+        var offer = fixture.OfferOf("call")!;
+
+        fixture.Record(fixture.Engine.OfferDeclined(offer.Call, offer.Epoch, fixture.Now, countAsDecline: false).Events);
+
+        Assert.That(fixture.Free("alice")?.Call.Value, Is.EqualTo("call"));
+    }
+
+    [Test]
     public void A_repeated_decline_changes_nothing()
     {
         var fixture = new EngineFixture();
