@@ -11,42 +11,14 @@ public sealed partial class RoutingEngine
 
     private Outcome? ValidateArrival(CallRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.Id.Value))
+        if (_catalog.Validate(request) is { } problem)
         {
-            return Outcome.Invalid("callId", "must not be empty");
+            return problem;
         }
 
-        if (_calls.ContainsKey(request.Id))
-        {
-            return Outcome.AlreadyExists("callId", $"call '{request.Id}' is already being routed");
-        }
-
-        if (!_queues.ContainsKey(request.Queue))
-        {
-            return Outcome.NotFound("queue", $"unknown queue '{request.Queue}'");
-        }
-
-        if (!_tierRanks.ContainsKey(request.Tier))
-        {
-            return Outcome.Invalid("tier", $"unknown tier '{request.Tier}'");
-        }
-
-        for (var i = 0; i < request.ExtraSkills.Count; i++)
-        {
-            var skill = request.ExtraSkills[i];
-            if (!_knownSkills.Contains(skill.Skill))
-            {
-                return Outcome.Invalid($"extraSkills[{i}].skill", $"unknown skill '{skill.Skill}'");
-            }
-
-            if (!Proficiency.IsValid(skill.MinimumLevel))
-            {
-                return Outcome.Invalid($"extraSkills[{i}].minimumLevel",
-                    $"must be between {Proficiency.Minimum} and {Proficiency.Maximum}");
-            }
-        }
-
-        return null;
+        return _calls.ContainsKey(request.Id)
+            ? Outcome.AlreadyExists("callId", $"call '{request.Id}' is already being routed")
+            : null;
     }
 
     /// <summary>

@@ -40,6 +40,10 @@ public sealed partial class RoutingEngine
     public (AgentId Agent, long Epoch)? GetOffer(CallId callId) =>
         _calls.TryGetValue(callId, out var call) && call.OfferedTo is { } agent ? (agent.Id, call.OfferEpoch) : null;
 
+    /// <summary>The call ringing at an agent, with the offer's epoch.</summary>
+    public (CallId Call, long Epoch)? RingingAt(AgentId agentId) =>
+        _agents.TryGetValue(agentId, out var agent) && agent.Offer is { } call ? (call.Id, call.OfferEpoch) : null;
+
     public bool IsIdle(AgentId agentId) => _agents.TryGetValue(agentId, out var agent) && agent.Presence == AgentPresence.Idle;
 
     /// <summary>

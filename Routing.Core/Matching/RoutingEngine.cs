@@ -19,7 +19,7 @@ public sealed partial class RoutingEngine
     private readonly Dictionary<TierId, int> _tierRanks = [];
     private readonly long[] _agingHeadStartTicks;
     private readonly long?[] _maximumWaitTicks;
-    private readonly HashSet<SkillId> _knownSkills;
+    private readonly RoutingCatalog _catalog;
     private readonly Dictionary<QueueId, QueueRuntime> _queues = [];
     private readonly Dictionary<AgentId, AgentEntry> _agents = [];
     private readonly Dictionary<CallId, CallEntry> _calls = [];
@@ -43,7 +43,7 @@ public sealed partial class RoutingEngine
             _maximumWaitTicks[rank] = tiers[rank].MaximumWait?.Ticks;
         }
 
-        _knownSkills = [.. _config.Skills];
+        _catalog = new RoutingCatalog(_config);
         foreach (var queue in _config.Queues)
         {
             var steps = new SkillRequirement[queue.Relaxation.Count + 1][];
@@ -89,7 +89,7 @@ public sealed partial class RoutingEngine
         for (var i = 0; i < profile.Skills.Count; i++)
         {
             var skill = profile.Skills[i];
-            if (!_knownSkills.Contains(skill.Skill))
+            if (!_catalog.HasSkill(skill.Skill))
             {
                 return Outcome.Invalid($"skills[{i}].skill", $"unknown skill '{skill.Skill}'");
             }

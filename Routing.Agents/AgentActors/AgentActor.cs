@@ -1,0 +1,264 @@
+using Akka.Actor;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Agents.AgentActors;
+
+/// <summary>Per-agent settings the actor needs beyond the state machine's policy.</summary>
+public sealed record AgentSettings
+{
+    public AgentPolicy Policy { get; init; } = AgentPolicy.Default;
+
+    /// <summary>How long an offer rings before it is taken back and the agent goes not ready.</summary>
+    public TimeSpan RingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+}
+
+/// <summary>
+/// One agent: a shell around the agent state machine. It is the only one that can accept an
+/// offer for its agent, and it checks the offer's epoch, so a stale or repeated answer
+/// changes nothing. It owns the fairness counters and hands them to the dispatcher each
+/// time the agent becomes free.
+/// </summary>
+public sealed class AgentActor : ReceiveActor, IWithTimers
+{
+    private const string RingTimer = "ring";
+    private const string WrapUpTimer = "wrap-up";
+
+    private readonly IActorRef _dispatcher;
+    private readonly AgentSettings _settings;
+    private readonly HashSet<IActorRef> _subscribers = [];
+    private AgentState _state;
+    private AgentId? _backup;
+
+    /// <summary>The queue and call actor of the call offered to, or handled by, the agent.</summary>
+    private (CallId Call, QueueId Queue, IActorRef CallActor)? _work;
+
+    public AgentActor(AgentId id, IActorRef dispatcher, AgentSettings settings)
+    {
+        _dispatcher = dispatcher;
+        _settings = settings;
+        _state = AgentState.LoggedOut(id);
+
+        Receive<AgentProtocol.LogIn>(HandleLogIn);
+        Receive<AgentProtocol.MakeAvailable>(_ => Execute(AgentCommand.MakeAvailable.Instance, reply: true));
+        Receive<AgentProtocol.GoNotReady>(m => Execute(new AgentCommand.GoNotReady(m.Reason), reply: true));
+        Receive<AgentProtocol.LogOut>(_ => Execute(AgentCommand.LogOut.Instance, reply: true));
+        Receive<AgentProtocol.Accept>(HandleAccept);
+        Receive<AgentProtocol.Reject>(HandleReject);
+        Receive<AgentProtocol.HangUp>(HandleHangUp);
+        Receive<AgentProtocol.FinishWrapUp>(_ => Execute(AgentCommand.FinishWrapUp.Instance, reply: true));
+        Receive<AgentProtocol.SetAfterCall>(m => Execute(new AgentCommand.SetAfterCall(m.Next), reply: true));
+        Receive<AgentProtocol.Subscribe>(HandleSubscribe);
+        Receive<AgentProtocol.GetState>(_ => Sender.Tell(_state));
+        Receive<AgentProtocol.Offer>(HandleOffer);
+        Receive<AgentProtocol.CallerLeft>(HandleCallerLeft);
+        Receive<AgentProtocol.RingTimedOut>(m => Execute(new AgentCommand.OfferTimedOut(m.Epoch), reply: false));
+        Receive<AgentProtocol.WrapUpElapsed>(_ => Execute(AgentCommand.WrapUpTimerElapsed.Instance, reply: false));
+        Receive<Terminated>(m => _subscribers.Remove(m.ActorRef));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(AgentId id, IActorRef dispatcher, AgentSettings settings) =>
+        Akka.Actor.Props.Create(() => new AgentActor(id, dispatcher, settings));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private void HandleLogIn(AgentProtocol.LogIn message)
+    {
+        _backup = message.Backup;
+        Execute(new AgentCommand.LogIn(message.Skills), reply: true);
+    }
+
+    private void HandleAccept(AgentProtocol.Accept message)
+    {
+        if (_state.CurrentOffer is not { } offer || offer.Call != message.Call)
+        {
+            Sender.Tell(new CommandResult(_state.CurrentCall is { } current && current == new CallAssignment(message.Call, message.Epoch)
+                ? Outcome.Unchanged
+                : Outcome.Conflict("callId", $"call '{message.Call}' is not being offered to agent '{_state.Id}'")));
+            return;
+        }
+
+        Execute(new AgentCommand.Accept(message.Epoch), reply: true);
+    }
+
+    private void HandleReject(AgentProtocol.Reject message)
+    {
+        if (_state.CurrentOffer is not { } offer || offer.Call != message.Call)
+        {
+            Sender.Tell(new CommandResult(Outcome.Conflict("callId", $"call '{message.Call}' is not being offered to agent '{_state.Id}'")));
+            return;
+        }
+
+        Execute(new AgentCommand.Reject(message.Epoch), reply: true);
+    }
+
+    private void HandleHangUp(AgentProtocol.HangUp message)
+    {
+        var work = _work;
+        if (Execute(new AgentCommand.CallEnded(message.Call), reply: true) == OutcomeCode.Ok && work is { } ended)
+        {
+            ended.CallActor.Tell(new CallProtocol.AgentEnded(ended.Call, _state.Id));
+        }
+    }
+
+    private void HandleOffer(AgentProtocol.Offer message)
+    {
+        var previous = _work;
+        _work = (message.Call, message.Queue, message.CallActor);
+        var code = Execute(new AgentCommand.Offer(message.Call, message.Epoch), reply: false);
+        if (code == OutcomeCode.Ok)
+        {
+            return;
+        }
+
+        _work = previous;
+        if (code != OutcomeCode.Unchanged)
+        {
+            // The agent stopped being free before the offer arrived: the offer bounces, not counted as a decline.
+            _dispatcher.Tell(new Dispatch.OfferDeclined(message.Call, message.Epoch, CountAsDecline: false));
+        }
+    }
+
+    /// <summary>The caller left: a ringing offer is withdrawn, a call in progress ends.</summary>
+    private void HandleCallerLeft(AgentProtocol.CallerLeft message)
+    {
+        if (_state.CurrentOffer is { } offer && offer.Call == message.Call)
+        {
+            Execute(new AgentCommand.OfferWithdrawn(offer.Epoch), reply: false);
+        }
+        else if (_state.CurrentCall is { } call && call.Call == message.Call)
+        {
+            Execute(new AgentCommand.CallEnded(message.Call), reply: false);
+        }
+    }
+
+    private void HandleSubscribe(AgentProtocol.Subscribe message)
+    {
+        if (_subscribers.Add(message.Subscriber))
+        {
+            Context.Watch(message.Subscriber);
+        }
+
+        Sender.Tell(CommandResult.Ok);
+    }
+
+    /// <summary>Runs a command through the state machine, then carries out what its events ask for.</summary>
+    private OutcomeCode Execute(AgentCommand command, bool reply)
+    {
+        var now = Now;
+        var decision = AgentLifecycle.Decide(_state, command, now, _settings.Policy);
+        if (decision.Events.Count > 0)
+        {
+            var before = _state.Status;
+            _state = decision.State;
+            foreach (var agentEvent in decision.Events)
+            {
+                CarryOut(agentEvent, now);
+                Publish(agentEvent);
+            }
+
+            ReportPresence(before);
+        }
+
+        // Answered last, so whoever waits for the answer sees every timer and message it caused.
+        if (reply)
+        {
+            Sender.Tell(new CommandResult(decision.Outcome));
+        }
+
+        return decision.Outcome.Code;
+    }
+
+    private void CarryOut(AgentEvent agentEvent, DateTimeOffset now)
+    {
+        switch (agentEvent)
+        {
+            case AgentEvent.LoggedIn loggedIn:
+                var profile = new AgentProfile { Id = _state.Id, Skills = loggedIn.Skills, Backup = _backup };
+                _dispatcher.Tell(new Dispatch.RegisterAgent(profile, Self));
+                break;
+            case AgentEvent.OfferReserved reserved:
+                Timers.StartSingleTimer(RingTimer, new AgentProtocol.RingTimedOut(reserved.Offer.Epoch), _settings.RingTimeout);
+                if (_work is { } offered)
+                {
+                    PublishToSubscribers(new AgentProtocol.OfferPresented(_state.Id, reserved.Offer.Call, reserved.Offer.Epoch, offered.Queue, now + _settings.RingTimeout));
+                }
+
+                break;
+            case AgentEvent.OfferAccepted accepted:
+                Timers.Cancel(RingTimer);
+                _dispatcher.Tell(new Dispatch.OfferAccepted(accepted.Offer.Call, accepted.Offer.Epoch));
+                _work?.CallActor.Tell(new CallProtocol.Answered(accepted.Offer.Call, _state.Id, accepted.Offer.Epoch));
+                break;
+            case AgentEvent.OfferRejected rejected:
+                Declined(rejected.Offer);
+                break;
+            case AgentEvent.OfferMissed missed:
+                Declined(missed.Offer);
+                break;
+            case AgentEvent.OfferWithdrawn or AgentEvent.OfferAbandonedByLogout:
+                Timers.Cancel(RingTimer);
+                _work = null;
+                break;
+            case AgentEvent.CallHandled handled:
+                if (_work is { } work)
+                {
+                    _dispatcher.Tell(new Dispatch.RecordHandleTime(work.Queue, handled.TalkTime));
+                }
+
+                _work = null;
+                break;
+            case AgentEvent.WrapUpStarted wrapUp:
+                Timers.StartSingleTimer(WrapUpTimer, AgentProtocol.WrapUpElapsed.Instance, wrapUp.EndsAt - now);
+                break;
+            case AgentEvent.StatusChanged { From: AgentStatus.WrapUp }:
+                Timers.Cancel(WrapUpTimer);
+                break;
+        }
+    }
+
+    private void Declined(CallAssignment offer)
+    {
+        Timers.Cancel(RingTimer);
+        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: true));
+        _work = null;
+    }
+
+    /// <summary>Tells the dispatcher what the agent's new status means for routing.</summary>
+    private void ReportPresence(AgentStatus before)
+    {
+        var now = Now;
+        switch (_state.Status)
+        {
+            case AgentStatus.Available when before != AgentStatus.Available:
+                _dispatcher.Tell(new Dispatch.AgentFree(_state.Id, new AgentFairness(_state.AvailableSince ?? now, _state.CallsHandledOn(now))));
+                break;
+            case AgentStatus.NotReady when before != AgentStatus.NotReady:
+                _dispatcher.Tell(new Dispatch.AgentAway(_state.Id));
+                break;
+            case AgentStatus.LoggedOut when before != AgentStatus.LoggedOut:
+                _dispatcher.Tell(new Dispatch.AgentGone(_state.Id));
+                break;
+        }
+    }
+
+    private void Publish(AgentEvent agentEvent)
+    {
+        PublishToSubscribers(agentEvent);
+        Context.System.EventStream.Publish(agentEvent);
+    }
+
+    private void PublishToSubscribers(object message)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Tell(message);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Akka.Actor;
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Agents.AgentActors;
+
+/// <summary>Everything an agent actor is told: by the softphone, by the routing side, by its timers.</summary>
+public static class AgentProtocol
+{
+    // From the softphone (through the edge). Each is answered with a CommandResult.
+
+    public sealed record LogIn(AgentId Agent, IReadOnlyList<AgentSkill> Skills, AgentId? Backup = null) : IAgentMessage;
+
+    public sealed record MakeAvailable(AgentId Agent) : IAgentMessage;
+
+    public sealed record GoNotReady(AgentId Agent, string Reason) : IAgentMessage;
+
+    public sealed record LogOut(AgentId Agent) : IAgentMessage;
+
+    public sealed record Accept(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+
+    public sealed record Reject(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+
+    /// <summary>The agent ends the call it is on.</summary>
+    public sealed record HangUp(AgentId Agent, CallId Call) : IAgentMessage;
+
+    public sealed record FinishWrapUp(AgentId Agent) : IAgentMessage;
+
+    /// <summary>What the agent wants after the current call; the server keeps it.</summary>
+    public sealed record SetAfterCall(AgentId Agent, AfterCall Next) : IAgentMessage;
+
+    /// <summary>The subscriber receives every <see cref="AgentEvent"/> of the agent and its offers.</summary>
+    public sealed record Subscribe(AgentId Agent, IActorRef Subscriber) : IAgentMessage;
+
+    /// <summary>Query: answered with the agent's <see cref="AgentState"/>.</summary>
+    public sealed record GetState(AgentId Agent) : IAgentMessage;
+
+    // From the routing side.
+
+    /// <summary>The dispatcher offers the call; <paramref name="CallActor"/> is told of the answer.</summary>
+    public sealed record Offer(AgentId Agent, CallId Call, long Epoch, QueueId Queue, IActorRef CallActor) : IAgentMessage;
+
+    /// <summary>The caller hung up (or the call was taken away) while this agent was offered it or on it.</summary>
+    public sealed record CallerLeft(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+
+    /// <summary>What a softphone subscriber receives when an offer arrives (with the ring timeout).</summary>
+    public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt);
+
+    // Timers.
+
+    internal sealed record RingTimedOut(long Epoch);
+
+    internal sealed record WrapUpElapsed
+    {
+        public static readonly WrapUpElapsed Instance = new();
+
+        private WrapUpElapsed()
+        {
+        }
+    }
+}

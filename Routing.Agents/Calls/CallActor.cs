@@ -1,0 +1,415 @@
+using Akka.Actor;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Agents.Queues;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+using CallCenter.Routing.Statistics;
+
+namespace CallCenter.Routing.Agents.Calls;
+
+/// <summary>
+/// One call: a shell around the call state machine. It owns the call's lifecycle, its timers
+/// (announcements, callback due and lateness, transfer timeout) and the order of its events,
+/// which it numbers and publishes. The answer that connects the call is fenced here too: an
+/// answer naming any offer but the ringing one is refused, so no call is connected twice.
+/// </summary>
+public sealed class CallActor : ReceiveActor, IWithTimers
+{
+    private const string AnnounceTimer = "announce";
+    private const string CallbackDueTimer = "callback-due";
+    private const string CallbackLateTimer = "callback-late";
+    private const string TransferTimer = "transfer";
+    private const string RetireTimer = "retire";
+
+    private readonly IActorRef _dispatcher;
+    private readonly IReadOnlyDictionary<QueueId, IActorRef> _queues;
+    private readonly RoutingCatalog _catalog;
+    private readonly DomainSettings _settings;
+    private CallState _state;
+
+    /// <summary>Actors of the agents rung for or connected to the call, by agent.</summary>
+    private readonly Dictionary<AgentId, IActorRef> _agents = [];
+
+    /// <summary>The queue the statistics last counted the call into.</summary>
+    private QueueId? _countedIn;
+
+    public CallActor(CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings)
+    {
+        _dispatcher = dispatcher;
+        _queues = queues;
+        _catalog = catalog;
+        _settings = settings;
+        _state = CallState.New(id);
+
+        Receive<CallProtocol.Arrive>(HandleArrive);
+        Receive<CallProtocol.HangUp>(_ => HandleCallerHangUp());
+        Receive<CallProtocol.RequestCallback>(_ => Reply(Execute(CallCommand.RequestCallback.Instance)));
+        Receive<CallProtocol.ScheduleCallback>(HandleScheduleCallback);
+        Receive<CallProtocol.Transfer>(HandleTransfer);
+        Receive<CallProtocol.GetState>(_ => Sender.Tell(_state));
+        Receive<CallProtocol.Routed>(HandleRouted);
+        Receive<CallProtocol.RoutingRefused>(HandleRoutingRefused);
+        Receive<CallProtocol.Answered>(HandleAnswered);
+        Receive<CallProtocol.AgentEnded>(m => Execute(new CallCommand.AgentHungUp(m.Agent)));
+        Receive<CallProtocol.Announce>(_ => HandleAnnounce());
+        Receive<Dispatch.WaitEstimateReply>(HandleEstimate);
+        Receive<CallProtocol.CallbackDueNow>(_ => HandleCallbackDue());
+        Receive<CallProtocol.CheckCallbackLate>(_ => Execute(new CallCommand.CallbackLate(_settings.CallbackLateAfter)));
+        Receive<CallProtocol.TransferTimedOut>(HandleTransferTimedOut);
+        Receive<CallProtocol.Retire>(_ => Context.Stop(Self));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(
+        CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
+        Akka.Actor.Props.Create(() => new CallActor(id, dispatcher, queues, catalog, settings));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    /// <summary>What is wrong with a new call, naming the field; null when it can be routed.</summary>
+    public static Outcome? Check(CallProtocol.Arrive message, RoutingCatalog catalog) => catalog.Validate(new CallRequest
+    {
+        Id = message.Call,
+        Queue = message.Queue,
+        Tier = message.Tier,
+        ExtraSkills = message.ExtraSkills ?? [],
+    });
+
+    /// <summary>What is wrong with a new scheduled callback, naming the field; null when it can be kept.</summary>
+    public static Outcome? Check(CallProtocol.ScheduleCallback message, RoutingCatalog catalog, DateTimeOffset now) =>
+        catalog.Validate(new CallRequest { Id = message.Call, Queue = message.Queue, Tier = message.Tier })
+        ?? (message.DueAt <= now ? Outcome.Invalid("dueAt", "must be in the future") : null);
+
+    private void HandleArrive(CallProtocol.Arrive message)
+    {
+        var outcome = Execute(new CallCommand.Arrive(message.Queue, message.Tier, message.Emergency, message.PreferredAgent, message.ExtraSkills ?? [], message.ArrivedAt));
+        if (outcome.Code == OutcomeCode.Ok)
+        {
+            Route();
+        }
+
+        Reply(outcome);
+    }
+
+    private void HandleScheduleCallback(CallProtocol.ScheduleCallback message)
+    {
+        if (_state.Status == CallStatus.New)
+        {
+            Execute(new CallCommand.Arrive(message.Queue, message.Tier, false, message.PreferredAgent, [], null));
+        }
+
+        var wasInLine = _state.IsWaiting;
+        var outcome = Execute(new CallCommand.ScheduleCallback(message.DueAt));
+        if (outcome.Code == OutcomeCode.Ok)
+        {
+            if (wasInLine)
+            {
+                // Out of line until the appointment.
+                _dispatcher.Tell(new Dispatch.CallGone(_state.Id));
+            }
+
+            Timers.StartSingleTimer(CallbackDueTimer, CallProtocol.CallbackDueNow.Instance, message.DueAt - Now);
+            Timers.StartSingleTimer(CallbackLateTimer, CallProtocol.CheckCallbackLate.Instance, message.DueAt + _settings.CallbackLateAfter - Now);
+        }
+
+        Reply(outcome);
+    }
+
+    private void HandleCallbackDue()
+    {
+        if (Execute(CallCommand.CallbackDue.Instance).Code == OutcomeCode.Ok)
+        {
+            Route();
+        }
+    }
+
+    private void HandleCallerHangUp()
+    {
+        var before = _state;
+        var outcome = Execute(CallCommand.CallerHungUp.Instance);
+        if (outcome.Code == OutcomeCode.Ok)
+        {
+            LetGo(before);
+        }
+
+        Reply(outcome);
+    }
+
+    /// <summary>The caller is gone: routing and every agent rung for or connected to the call are told.</summary>
+    private void LetGo(CallState before)
+    {
+        if (before.IsWaiting || before.Status == CallStatus.Ringing || before.Transfer?.TargetOffer is not null || before.Transfer is { Kind: TransferKind.Blind })
+        {
+            _dispatcher.Tell(new Dispatch.CallGone(_state.Id));
+        }
+
+        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+    }
+
+    private void HandleTransfer(CallProtocol.Transfer message)
+    {
+        if (_state.Connection is not { } connection || connection.Agent != message.From)
+        {
+            Reply(Outcome.Conflict("from", $"agent '{message.From}' is not on call '{_state.Id}'"));
+            return;
+        }
+
+        if (message.ToQueue is null == message.ToAgent is null)
+        {
+            Reply(Outcome.Invalid("target", "name exactly one of a queue or an agent"));
+            return;
+        }
+
+        if (message.ToQueue is { } queue && !_catalog.HasQueue(queue))
+        {
+            Reply(Outcome.NotFound("target.queue", $"unknown queue '{queue}'"));
+            return;
+        }
+
+        var target = message.ToQueue is { } toQueue ? TransferTarget.ToQueue(toQueue) : TransferTarget.ToAgent(message.ToAgent!.Value);
+        var outcome = Execute(new CallCommand.RequestTransfer(message.Kind, target));
+        if (outcome.Code == OutcomeCode.Ok)
+        {
+            if (message.Kind == TransferKind.Blind)
+            {
+                // The agent hands the call over and is free of it; the caller waits for the target.
+                TellAgent(connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+            }
+
+            Timers.StartSingleTimer(TransferTimer, new CallProtocol.TransferTimedOut(_state.LastSequence), _settings.TransferTimeout);
+            Route(preferred: message.ToAgent);
+        }
+
+        Reply(outcome);
+    }
+
+    private void HandleTransferTimedOut(CallProtocol.TransferTimedOut message)
+    {
+        if (_state.Transfer is not { Kind: TransferKind.Consultative } transfer)
+        {
+            return;
+        }
+
+        // Nobody took the consultation in time: the caller stays with the first agent.
+        TellAgent(transfer.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+        if (Execute(new CallCommand.TransferFailed("no one answered in time")).Code == OutcomeCode.Ok)
+        {
+            _dispatcher.Tell(new Dispatch.CallGone(_state.Id));
+        }
+    }
+
+    private void HandleRouted(CallProtocol.Routed message)
+    {
+        switch (message.Event)
+        {
+            case CallQueued queued:
+                Count(queued.Queue);
+                if (Execute(new CallCommand.Queued(queued.Queue, queued.Position, queued.EstimatedWait)).Code == OutcomeCode.Ok)
+                {
+                    Timers.StartPeriodicTimer(AnnounceTimer, CallProtocol.Announce.Instance, _settings.AnnouncementInterval);
+                }
+
+                break;
+            case CallOffered offered:
+                Count(offered.Queue);
+                if (message.Agent is not null)
+                {
+                    _agents[offered.Agent] = message.Agent;
+                }
+
+                Execute(new CallCommand.Offered(offered.Agent, offered.Epoch));
+                break;
+            case OfferReturned returned:
+                Execute(new CallCommand.OfferDeclined(returned.Epoch));
+                break;
+            case CallOverflowed overflowed:
+                Execute(new CallCommand.Overflowed(overflowed.From, overflowed.To));
+                break;
+            case CallRefused refused:
+                HandleQueueRefusal(refused);
+                break;
+            case LongWaitCrossed mark:
+                Execute(new CallCommand.LongWaitCrossed(mark.Threshold));
+                break;
+            case CallPromoted:
+                Execute(CallCommand.Promoted.Instance);
+                break;
+            default:
+                Context.System.EventStream.Publish(new CallProtocol.Notice(message.Event));
+                break;
+        }
+    }
+
+    private void HandleQueueRefusal(CallRefused refused)
+    {
+        var outcome = Execute(new CallCommand.Refused(refused.Queue, refused.Reason.ToString(), refused.CallbackOffered));
+        if (outcome is { Code: OutcomeCode.Conflict, Field: "transfer" })
+        {
+            // The transfer's target turned the call away: the transfer fails, the call goes back.
+            if (Execute(new CallCommand.TransferFailed($"queue '{refused.Queue}' refused the call: {refused.Reason}")).Code == OutcomeCode.Ok && _state.IsWaiting)
+            {
+                Route();
+            }
+        }
+    }
+
+    private void HandleRoutingRefused(CallProtocol.RoutingRefused message)
+    {
+        // Checked before routing, so this means the call reached the engine twice: nothing to undo.
+        Context.System.EventStream.Publish(message);
+    }
+
+    private void HandleAnswered(CallProtocol.Answered message)
+    {
+        var before = _state;
+        var command = before.Transfer is { Kind: TransferKind.Consultative, TargetOffer: { } target } && target.Epoch == message.Epoch
+            ? new CallCommand.TransferCompleted(message.Agent, message.Epoch)
+            : (CallCommand)new CallCommand.Answered(message.Agent, message.Epoch);
+        var outcome = Execute(command);
+        if (outcome.Code == OutcomeCode.Conflict)
+        {
+            // The offer this answer names is over (the caller left, or another offer rings): free the agent.
+            Sender.Tell(new AgentProtocol.CallerLeft(message.Agent, _state.Id, message.Epoch));
+            return;
+        }
+
+        if (outcome.Code != OutcomeCode.Ok)
+        {
+            return;
+        }
+
+        _agents[message.Agent] = Sender;
+        Timers.Cancel(AnnounceTimer);
+        if (before.AnsweredAt is null && _countedIn is { } queue)
+        {
+            Record(new QueueFact.Answered(queue, Now - before.ArrivedAt));
+        }
+
+        if (before.Transfer is { } transfer)
+        {
+            Timers.Cancel(TransferTimer);
+            if (transfer.Kind == TransferKind.Consultative)
+            {
+                // The target took over: the first agent leaves the call.
+                TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+            }
+        }
+    }
+
+    private void HandleAnnounce()
+    {
+        if (_state.Status != CallStatus.Queued)
+        {
+            Timers.Cancel(AnnounceTimer);
+            return;
+        }
+
+        _dispatcher.Tell(new Dispatch.EstimateWait(_state.Id));
+    }
+
+    private void HandleEstimate(Dispatch.WaitEstimateReply reply)
+    {
+        if (reply.Estimate is { } estimate && _state.Status == CallStatus.Queued)
+        {
+            Execute(new CallCommand.PositionAnnounced(estimate.Position, estimate.EstimatedWait));
+        }
+    }
+
+    /// <summary>Asks the dispatcher to place the call (again), keeping its tier and arrival time.</summary>
+    private void Route(AgentId? preferred = null)
+    {
+        var scheduled = _state.CallbackDueAt is { } due && _state.IsCallback;
+        _dispatcher.Tell(new Dispatch.RouteCall(new CallRequest
+        {
+            Id = _state.Id,
+            Queue = _state.Queue,
+            Tier = _state.Tier,
+            Emergency = _state.Emergency,
+            ExtraSkills = _state.ExtraSkills,
+            PreferredAgent = preferred ?? _state.PreferredAgent,
+            ArrivedAt = scheduled ? _state.CallbackDueAt : _state.ArrivedAt,
+        }, Self));
+    }
+
+    /// <summary>Runs a command through the state machine and publishes its events, in order.</summary>
+    private Outcome Execute(CallCommand command)
+    {
+        var before = _state;
+        var decision = CallLifecycle.Decide(_state, command, Now);
+        if (decision.Events.Count == 0)
+        {
+            return decision.Outcome;
+        }
+
+        _state = decision.State;
+        foreach (var callEvent in decision.Events)
+        {
+            Context.System.EventStream.Publish(callEvent);
+            if (callEvent is CallEvent.Ended ended)
+            {
+                Finish(before, ended);
+            }
+        }
+
+        return decision.Outcome;
+    }
+
+    private void Finish(CallState before, CallEvent.Ended ended)
+    {
+        Timers.CancelAll();
+        if (_countedIn is { } queue)
+        {
+            if (ended.Outcome is CallOutcome.AbandonedWhileWaiting or CallOutcome.AbandonedWhileRinging)
+            {
+                Record(new QueueFact.Abandoned(queue, Now - before.ArrivedAt));
+            }
+            else if (before.AnsweredAt is null && ended.Outcome is not CallOutcome.Answered and not CallOutcome.CallbackCompleted)
+            {
+                Record(new QueueFact.Left(queue));
+            }
+        }
+
+        Timers.StartSingleTimer(RetireTimer, CallProtocol.Retire.Instance, _settings.EndedCallRetention);
+    }
+
+    /// <summary>Counts the call into a queue's statistics the first time it is placed there.</summary>
+    private void Count(QueueId queue)
+    {
+        if (_countedIn == queue || _state.AnsweredAt is not null)
+        {
+            return;
+        }
+
+        if (_countedIn is { } previous)
+        {
+            Record(new QueueFact.Left(previous));
+        }
+
+        _countedIn = queue;
+        Record(new QueueFact.Entered(queue));
+    }
+
+    private void Record(QueueFact fact)
+    {
+        if (_queues.TryGetValue(fact.Queue, out var queue))
+        {
+            queue.Tell(new QueueProtocol.Record(fact));
+        }
+    }
+
+    private void TellAgent(AgentAssignment? assignment, Func<AgentAssignment, object> message)
+    {
+        if (assignment is { } a && _agents.TryGetValue(a.Agent, out var agent))
+        {
+            agent.Tell(message(a));
+        }
+    }
+
+    private void Reply(Outcome outcome) => Sender.Tell(new CommandResult(outcome));
+}

@@ -1,0 +1,98 @@
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Agents.Calls;
+
+/// <summary>Everything a call actor is told: by the gateway, by the routing side, by its timers.</summary>
+public static class CallProtocol
+{
+    // From the gateway (through the edge). Each is answered with a CommandResult.
+
+    /// <summary>A call reached the centre. ArrivedAt, when given, is kept (a call handed over from elsewhere).</summary>
+    public sealed record Arrive(
+        CallId Call,
+        QueueId Queue,
+        TierId Tier,
+        bool Emergency = false,
+        IReadOnlyList<SkillRequirement>? ExtraSkills = null,
+        AgentId? PreferredAgent = null,
+        DateTimeOffset? ArrivedAt = null) : ICallMessage;
+
+    /// <summary>The caller hung up.</summary>
+    public sealed record HangUp(CallId Call) : ICallMessage;
+
+    /// <summary>A waiting caller asks to be called back and hangs up; the request keeps its place.</summary>
+    public sealed record RequestCallback(CallId Call) : ICallMessage;
+
+    /// <summary>A callback to make at a given time.</summary>
+    public sealed record ScheduleCallback(CallId Call, QueueId Queue, TierId Tier, DateTimeOffset DueAt, AgentId? PreferredAgent = null)
+        : ICallMessage;
+
+    /// <summary>The agent on the call transfers it to a queue or to a named agent.</summary>
+    public sealed record Transfer(CallId Call, AgentId From, TransferKind Kind, QueueId? ToQueue, AgentId? ToAgent) : ICallMessage;
+
+    /// <summary>Query: answered with the call's <see cref="Lifecycle.CallState"/>.</summary>
+    public sealed record GetState(CallId Call) : ICallMessage;
+
+    // From the routing side.
+
+    /// <summary>A decision or notice of the dispatcher's engine about this call; for an offer, the agent's actor.</summary>
+    public sealed record Routed(RoutingEvent Event, Akka.Actor.IActorRef? Agent = null);
+
+    /// <summary>The engine refused the call outright (bad input it had not seen before).</summary>
+    public sealed record RoutingRefused(CallId Call, Outcome Outcome);
+
+    /// <summary>The agent accepted the offer with this epoch.</summary>
+    public sealed record Answered(CallId Call, AgentId Agent, long Epoch);
+
+    /// <summary>The agent ended the call.</summary>
+    public sealed record AgentEnded(CallId Call, AgentId Agent);
+
+    /// <summary>
+    /// A notice of the engine with no change of the call's state (a callback offered at the
+    /// maximum wait, a relaxed requirement, an expired preference), published as it is.
+    /// </summary>
+    public sealed record Notice(RoutingEvent Event);
+
+    // Timers and piped results.
+
+    internal sealed record Announce
+    {
+        public static readonly Announce Instance = new();
+
+        private Announce()
+        {
+        }
+    }
+
+    internal sealed record CallbackDueNow
+    {
+        public static readonly CallbackDueNow Instance = new();
+
+        private CallbackDueNow()
+        {
+        }
+    }
+
+    internal sealed record CheckCallbackLate
+    {
+        public static readonly CheckCallbackLate Instance = new();
+
+        private CheckCallbackLate()
+        {
+        }
+    }
+
+    internal sealed record TransferTimedOut(long Sequence);
+
+    internal sealed record Retire
+    {
+        public static readonly Retire Instance = new();
+
+        private Retire()
+        {
+        }
+    }
+}

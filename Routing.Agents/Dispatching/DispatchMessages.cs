@@ -1,0 +1,54 @@
+using Akka.Actor;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Agents.Dispatching;
+
+/// <summary>What the dispatcher is told. It answers none of them except the queries.</summary>
+public static class Dispatch
+{
+    /// <summary>A call wants an agent. <paramref name="Call"/> is its actor, told of every decision.</summary>
+    public sealed record RouteCall(CallRequest Request, IActorRef Call);
+
+    /// <summary>An agent logged in; it is routable once it reports itself free.</summary>
+    public sealed record RegisterAgent(AgentProfile Profile, IActorRef Agent);
+
+    /// <summary>The agent's state machine made it available, with the fairness counters it owns.</summary>
+    public sealed record AgentFree(AgentId Agent, AgentFairness Fairness);
+
+    /// <summary>The agent went not ready: staffed no more.</summary>
+    public sealed record AgentAway(AgentId Agent);
+
+    /// <summary>The agent logged out; a call ringing at it goes back to its place.</summary>
+    public sealed record AgentGone(AgentId Agent);
+
+    public sealed record OfferAccepted(CallId Call, long Epoch);
+
+    /// <summary>An offer ended unanswered. A bounce (the agent was no longer free) is not counted against the agent.</summary>
+    public sealed record OfferDeclined(CallId Call, long Epoch, bool CountAsDecline);
+
+    /// <summary>The caller left (or the call was otherwise taken away) while waiting or ringing.</summary>
+    public sealed record CallGone(CallId Call);
+
+    public sealed record RecordHandleTime(QueueId Queue, TimeSpan HandleTime);
+
+    /// <summary>Query: where a waiting call stands. Answered with <see cref="WaitEstimateReply"/>.</summary>
+    public sealed record EstimateWait(CallId Call);
+
+    public sealed record WaitEstimateReply(CallId Call, WaitEstimate? Estimate);
+
+    /// <summary>Query: a queue's figures now. Answered with <see cref="QueueViewReply"/>.</summary>
+    public sealed record GetQueueView(QueueId Queue);
+
+    public sealed record QueueViewReply(QueueId Queue, QueueView? View);
+
+    /// <summary>The engine's next due time has come.</summary>
+    internal sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+
+        private Tick()
+        {
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using Akka.Actor;
+using Akka.Event;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Agents.Dispatching;
+
+/// <summary>
+/// Makes every matching decision of one routing domain, one at a time, with the core's
+/// engine; tells the call and the agent of each decision, and they carry it out. Matching
+/// and nothing else: no call or agent state lives here beyond the engine's index.
+/// </summary>
+public sealed class DispatcherActor : ReceiveActor, IWithTimers
+{
+    private const string TickTimer = "engine-due";
+
+    private readonly RoutingEngine _engine;
+    private readonly Dictionary<AgentId, IActorRef> _agents = [];
+    private readonly Dictionary<CallId, IActorRef> _calls = [];
+
+    /// <summary>
+    /// Agents that reported themselves free while the engine still had an offer ringing at them
+    /// (the caller hung up and the two news crossed): they are made free once that offer is over.
+    /// </summary>
+    private readonly Dictionary<AgentId, AgentFairness> _pendingFree = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private DateTimeOffset? _tickDue;
+
+    public DispatcherActor(RoutingConfiguration configuration)
+    {
+        _engine = new RoutingEngine(configuration);
+        Receive<Dispatch.RouteCall>(HandleRouteCall);
+        Receive<Dispatch.RegisterAgent>(HandleRegisterAgent);
+        Receive<Dispatch.AgentFree>(HandleAgentFree);
+        Receive<Dispatch.AgentAway>(HandleAgentAway);
+        Receive<Dispatch.AgentGone>(HandleAgentGone);
+        Receive<Dispatch.OfferAccepted>(HandleOfferAccepted);
+        Receive<Dispatch.OfferDeclined>(HandleOfferDeclined);
+        Receive<Dispatch.CallGone>(HandleCallGone);
+        Receive<Dispatch.RecordHandleTime>(m => _engine.RecordHandleTime(m.Queue, m.HandleTime));
+        Receive<Dispatch.EstimateWait>(m => Sender.Tell(new Dispatch.WaitEstimateReply(m.Call, _engine.GetWaitEstimate(m.Call))));
+        Receive<Dispatch.GetQueueView>(m => Sender.Tell(new Dispatch.QueueViewReply(m.Queue, _engine.GetQueue(m.Queue, Now))));
+        Receive<Dispatch.Tick>(_ => HandleTick());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(RoutingConfiguration configuration) =>
+        Akka.Actor.Props.Create(() => new DispatcherActor(configuration));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private void HandleRouteCall(Dispatch.RouteCall message)
+    {
+        _calls[message.Request.Id] = message.Call;
+        var result = _engine.CallArrived(message.Request, Now);
+        if (!result.Outcome.Succeeded)
+        {
+            _calls.Remove(message.Request.Id);
+            message.Call.Tell(new CallProtocol.RoutingRefused(message.Request.Id, result.Outcome));
+            return;
+        }
+
+        Carry(result.Events);
+    }
+
+    private void HandleRegisterAgent(Dispatch.RegisterAgent message)
+    {
+        _agents[message.Profile.Id] = message.Agent;
+        var outcome = _engine.LogIn(message.Profile);
+        if (outcome.Code is not (OutcomeCode.Ok or OutcomeCode.AlreadyExists))
+        {
+            _log.Warning("Agent {0} could not be registered for routing: {1}", message.Profile.Id, outcome);
+        }
+    }
+
+    private void HandleAgentFree(Dispatch.AgentFree message)
+    {
+        if (_engine.RingingAt(message.Agent) is not null)
+        {
+            _pendingFree[message.Agent] = message.Fairness;
+            return;
+        }
+
+        Carry(_engine.AgentAvailable(message.Agent, message.Fairness, Now));
+    }
+
+    private void HandleAgentAway(Dispatch.AgentAway message)
+    {
+        _pendingFree.Remove(message.Agent);
+        Carry(_engine.AgentAway(message.Agent, Now));
+    }
+
+    private void HandleAgentGone(Dispatch.AgentGone message)
+    {
+        _pendingFree.Remove(message.Agent);
+        Carry(_engine.LogOut(message.Agent, Now));
+        _agents.Remove(message.Agent);
+    }
+
+    private void HandleOfferAccepted(Dispatch.OfferAccepted message)
+    {
+        var ringing = _engine.GetOffer(message.Call);
+        if (_engine.OfferAccepted(message.Call, message.Epoch).Code == OutcomeCode.Ok)
+        {
+            _calls.Remove(message.Call);
+            _pendingFree.Remove(ringing!.Value.Agent);
+        }
+
+        ScheduleTick();
+    }
+
+    private void HandleOfferDeclined(Dispatch.OfferDeclined message)
+    {
+        var ringing = _engine.GetOffer(message.Call);
+        Carry(_engine.OfferDeclined(message.Call, message.Epoch, Now, message.CountAsDecline));
+        ReleasePendingFree(ringing?.Agent);
+    }
+
+    private void HandleCallGone(Dispatch.CallGone message)
+    {
+        var ringing = _engine.GetOffer(message.Call);
+        var result = _engine.CallRemoved(message.Call, Now);
+        _calls.Remove(message.Call);
+        if (ringing is { } offer && _agents.TryGetValue(offer.Agent, out var agent))
+        {
+            agent.Tell(new AgentProtocol.CallerLeft(offer.Agent, message.Call, offer.Epoch));
+        }
+
+        Carry(result.Events);
+        ReleasePendingFree(ringing?.Agent);
+    }
+
+    private void ReleasePendingFree(AgentId? agent)
+    {
+        if (agent is { } id && _engine.RingingAt(id) is null && _pendingFree.Remove(id, out var fairness))
+        {
+            Carry(_engine.AgentAvailable(id, fairness, Now));
+        }
+    }
+
+    private void HandleTick()
+    {
+        _tickDue = null;
+        Carry(_engine.Advance(Now));
+    }
+
+    private void Carry(RoutingResult result) => Carry(result.Events);
+
+    /// <summary>Tells the call (and for an offer, the agent) of each decision, in the engine's order.</summary>
+    private void Carry(IReadOnlyList<RoutingEvent> events)
+    {
+        foreach (var routingEvent in events)
+        {
+            if (!_calls.TryGetValue(routingEvent.Call, out var call))
+            {
+                continue;
+            }
+
+            IActorRef? agent = null;
+            if (routingEvent is CallOffered offer)
+            {
+                if (_agents.TryGetValue(offer.Agent, out agent))
+                {
+                    agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call));
+                }
+                else
+                {
+                    // The agent's actor is gone: the offer bounces at once.
+                    Self.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
+                }
+            }
+
+            call.Tell(new CallProtocol.Routed(routingEvent, agent));
+            if (routingEvent is CallRefused)
+            {
+                _calls.Remove(routingEvent.Call);
+            }
+        }
+
+        ScheduleTick();
+    }
+
+    /// <summary>One timer, set for the engine's next due time, so the engine acts on time without polling.</summary>
+    private void ScheduleTick()
+    {
+        var due = _engine.NextDueTime;
+        if (due == _tickDue)
+        {
+            return;
+        }
+
+        _tickDue = due;
+        if (due is { } at)
+        {
+            var delay = at - Now;
+            Timers.StartSingleTimer(TickTimer, Dispatch.Tick.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        }
+        else
+        {
+            Timers.Cancel(TickTimer);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using CallCenter.Routing.Agents.AgentActors;
+
+namespace CallCenter.Routing.Agents.Domain;
+
+/// <summary>How the actors of a routing domain behave, beyond the routing rules themselves.</summary>
+public sealed record DomainSettings
+{
+    public AgentSettings Agents { get; init; } = new();
+
+    /// <summary>How often a waiting caller is told its position and estimated wait.</summary>
+    public TimeSpan AnnouncementInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an ended call's actor stays to answer repeated events idempotently.</summary>
+    public TimeSpan EndedCallRetention { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a transfer may look for its target before it fails (a consultative one stays with the first agent).</summary>
+    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A scheduled callback not offered this long after its time is reported late.</summary>
+    public TimeSpan CallbackLateAfter { get; init; } = TimeSpan.FromMinutes(5);
+}

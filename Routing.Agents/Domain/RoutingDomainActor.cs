@@ -1,0 +1,133 @@
+using Akka.Actor;
+using Akka.Hosting;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Agents.Queues;
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Agents.Domain;
+
+/// <summary>
+/// One routing domain (a contact centre, a tenant, a site): its dispatcher, queues, agents
+/// and calls live together as its children, so a routing decision never crosses a network.
+/// Everything from outside comes through here and is handed to the child it names.
+/// </summary>
+public sealed class RoutingDomainActor : ReceiveActor
+{
+    private readonly DomainSettings _settings;
+    private readonly RoutingCatalog _catalog;
+    private readonly IActorRef _dispatcher;
+    private readonly Dictionary<QueueId, IActorRef> _queues = [];
+    private readonly Dictionary<AgentId, IActorRef> _agents = [];
+    private readonly Dictionary<CallId, IActorRef> _calls = [];
+    private readonly Dictionary<IActorRef, CallId> _callsByActor = [];
+    private long _nextChild;
+
+    public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
+    {
+        _settings = settings;
+        _catalog = new RoutingCatalog(configuration);
+        _dispatcher = Context.ActorOf(DispatcherActor.Props(configuration), "dispatcher");
+        var threshold = configuration.Tiers[0].ServiceLevelThreshold;
+        foreach (var queue in configuration.Queues)
+        {
+            _queues[queue.Id] = Context.ActorOf(QueueActor.Props(queue, threshold, _dispatcher), $"queue-{_nextChild++}");
+        }
+
+        Receive<IAgentMessage>(HandleAgentMessage);
+        Receive<CallProtocol.Arrive>(m => ForNewOrKnownCall(m.Call, m, CallActor.Check(m, _catalog)));
+        Receive<CallProtocol.ScheduleCallback>(m => ForNewOrKnownCall(m.Call, m, CallActor.Check(m, _catalog, Context.System.Scheduler.Now)));
+        Receive<ICallMessage>(HandleCallMessage);
+        Receive<QueueProtocol.IQueueMessage>(HandleQueueMessage);
+        Receive<Terminated>(HandleTerminated);
+    }
+
+    public static Props Props(RoutingConfiguration configuration, DomainSettings settings) =>
+        Akka.Actor.Props.Create(() => new RoutingDomainActor(configuration, settings));
+
+    private void HandleAgentMessage(IAgentMessage message)
+    {
+        if (!_agents.TryGetValue(message.Agent, out var agent))
+        {
+            // Agents are kept after they log out: their fairness counters must survive a new login.
+            agent = Context.ActorOf(AgentActor.Props(message.Agent, _dispatcher, _settings.Agents), $"agent-{_nextChild++}");
+            _agents[message.Agent] = agent;
+        }
+
+        agent.Forward(message);
+    }
+
+    /// <summary>A message that may start a call: refused here, before any actor exists, if it is bad.</summary>
+    private void ForNewOrKnownCall(CallId id, ICallMessage message, Outcome? problem)
+    {
+        if (CallFor(id, create: false) is null && problem is { } refusal)
+        {
+            Sender.Tell(new CommandResult(refusal));
+            return;
+        }
+
+        CallFor(id, create: true)!.Forward(message);
+    }
+
+    private void HandleCallMessage(ICallMessage message)
+    {
+        if (CallFor(message.Call, create: false) is { } call)
+        {
+            call.Forward(message);
+            return;
+        }
+
+        Sender.Tell(message is CallProtocol.GetState
+            ? new Status.Failure(new KeyNotFoundException($"call '{message.Call}' is not known"))
+            : new CommandResult(Outcome.NotFound("callId", $"call '{message.Call}' is not known")));
+    }
+
+    private void HandleQueueMessage(QueueProtocol.IQueueMessage message)
+    {
+        if (_queues.TryGetValue(message.Queue, out var queue))
+        {
+            queue.Forward(message);
+        }
+        else if (message is QueueProtocol.GetSnapshot)
+        {
+            Sender.Tell(new Status.Failure(new KeyNotFoundException($"queue '{message.Queue}' is not known")));
+        }
+    }
+
+    private IActorRef? CallFor(CallId id, bool create)
+    {
+        if (_calls.TryGetValue(id, out var call) || !create)
+        {
+            return call;
+        }
+
+        call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), $"call-{_nextChild++}");
+        Context.Watch(call);
+        _calls[id] = call;
+        _callsByActor[call] = id;
+        return call;
+    }
+
+    private void HandleTerminated(Terminated message)
+    {
+        if (_callsByActor.Remove(message.ActorRef, out var id))
+        {
+            _calls.Remove(id);
+        }
+    }
+}
+
+/// <summary>Registers a routing domain with Akka.Hosting, so the host can ask for it by type.</summary>
+public static class RoutingDomainHosting
+{
+    public static AkkaConfigurationBuilder WithRoutingDomain(
+        this AkkaConfigurationBuilder builder, RoutingConfiguration configuration, DomainSettings? settings = null) =>
+        builder.WithActors((system, registry) =>
+        {
+            var domain = system.ActorOf(RoutingDomainActor.Props(configuration, settings ?? new DomainSettings()), "routing");
+            registry.Register<RoutingDomainActor>(domain);
+        });
+}

@@ -1,0 +1,265 @@
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Queues;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+using static CallCenter.Routing.Tests.Agents.DomainFixture;
+
+namespace CallCenter.Routing.Tests.Agents;
+
+/// <summary>A whole routing domain (dispatcher, queues, agents, calls) in virtual time.</summary>
+public sealed class RoutingDomainSpec : ActorSpec
+{
+    [Test]
+    public void Domain_must_carry_a_call_through_its_whole_lifecycle()
+    {
+        var domain = new DomainFixture(this);
+        var softphone = domain.Agent("alice");
+
+        Assert.That(domain.Arrive("call-1").Code, Is.EqualTo(OutcomeCode.Ok));
+        var offer = NextOffer(softphone);
+        Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Ok));
+        domain.CallEvent<CallEvent.Connected>("call-1");
+        Clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.That(domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        var ended = domain.CallEvent<CallEvent.Ended>("call-1");
+        Assert.That((ended.Outcome, ended.Agent, ended.TalkTime), Is.EqualTo((CallOutcome.Answered, (AgentId?)new AgentId("alice"), (TimeSpan?)TimeSpan.FromSeconds(90))));
+        Assert.That(domain.AgentState("alice").Status, Is.EqualTo(AgentStatus.WrapUp));
+
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        domain.AgentEvent<AgentEvent.StatusChanged>("alice", e => e.To == AgentStatus.Available);
+        var state = domain.AgentState("alice");
+        Assert.That((state.Status, state.CallsHandledToday), Is.EqualTo((AgentStatus.Available, 1)));
+    }
+
+    [Test]
+    public void Domain_must_publish_the_events_of_a_call_numbered_in_order()
+    {
+        var domain = new DomainFixture(this);
+        domain.Arrive("call-1");
+        var softphone = domain.Agent("alice");
+        domain.Accept("alice", NextOffer(softphone));
+        domain.Send(new CallProtocol.HangUp(new CallId("call-1")));
+
+        var events = new List<CallEvent>();
+        while (events.LastOrDefault() is not CallEvent.Ended)
+        {
+            events.Add(domain.CallEvents.ExpectMsg<CallEvent>(TimeSpan.FromSeconds(5)));
+        }
+
+        Assert.That(events.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, events.Count).Select(i => (long)i)));
+        Assert.That(events.Select(e => e.GetType().Name), Is.EqualTo(new[] { "Arrived", "Queued", "Offered", "Connected", "Ended" }));
+    }
+
+    [Test]
+    public void Domain_must_offer_the_VIP_call_first()
+    {
+        var domain = new DomainFixture(this);
+        domain.Arrive("standard", "Standard");
+        domain.Arrive("vip", "VIP");
+        domain.CallEvent<CallEvent.Queued>("vip");
+
+        var softphone = domain.Agent("alice");
+
+        Assert.That(NextOffer(softphone).Call.Value, Is.EqualTo("vip"));
+    }
+
+    [Test]
+    public void Domain_must_respect_skills()
+    {
+        var domain = new DomainFixture(this);
+        var novice = domain.Agent("novice");
+        var expert = domain.Agent("expert", (Billing, 5));
+
+        domain.Arrive("billing-call", queue: Spill);
+
+        Assert.That(NextOffer(expert).Call.Value, Is.EqualTo("billing-call"));
+        var seenByNovice = novice.ReceiveWhile<object>(TimeSpan.FromMilliseconds(300), m => m);
+        Assert.That(seenByNovice.OfType<AgentProtocol.OfferPresented>(), Is.Empty);
+    }
+
+    [Test]
+    public void Domain_must_give_an_unanswered_call_to_the_next_agent_at_its_place_and_set_the_first_not_ready()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("first");
+        var first = NextOffer(alice);
+        domain.Arrive("second");
+        domain.CallEvent<CallEvent.Queued>("second");
+        var bob = domain.Agent("bob");
+        Assert.That(NextOffer(bob).Call.Value, Is.EqualTo("second"), "bob takes the waiting call while the first rings at alice");
+        domain.Arrive("third");
+        domain.CallEvent<CallEvent.Queued>("third");
+
+        Clock.Advance(TimeSpan.FromSeconds(15));
+
+        domain.AgentEvent<AgentEvent.OfferMissed>("alice");
+        var returned = domain.CallEvent<CallEvent.OfferReturned>("first");
+        Assert.That(returned.Offer.Epoch, Is.EqualTo(first.Epoch));
+        var aliceState = domain.AgentState("alice");
+        Assert.That((aliceState.Status, aliceState.NotReadyReason), Is.EqualTo((AgentStatus.NotReady, "missed-offer")));
+        var carol = domain.Agent("carol");
+        Assert.That(NextOffer(carol).Call.Value, Is.EqualTo("first"), "the returned call is ahead of the later one");
+    }
+
+    [Test]
+    public void Domain_must_free_the_agent_when_the_caller_hangs_up_while_it_rings()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var offer = NextOffer(alice);
+
+        Assert.That(domain.Send(new CallProtocol.HangUp(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
+        domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice");
+        Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Conflict), "a late answer connects nothing");
+        domain.Arrive("call-2");
+        Assert.That(NextOffer(alice).Call.Value, Is.EqualTo("call-2"), "alice is routable again");
+    }
+
+    [Test]
+    public void Domain_must_send_a_ringing_call_back_when_its_agent_logs_out()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        NextOffer(alice);
+
+        domain.Send(new AgentProtocol.LogOut(new AgentId("alice")));
+
+        domain.CallEvent<CallEvent.OfferReturned>("call-1");
+        var bob = domain.Agent("bob");
+        Assert.That(NextOffer(bob).Call.Value, Is.EqualTo("call-1"));
+    }
+
+    [Test]
+    public void Domain_must_acknowledge_a_repeated_arrival_without_a_second_call()
+    {
+        var domain = new DomainFixture(this);
+        Assert.That(domain.Arrive("call-1", "VIP").Code, Is.EqualTo(OutcomeCode.Ok));
+
+        var again = domain.Arrive("call-1", "VIP");
+
+        Assert.That(again.Code, Is.EqualTo(OutcomeCode.Unchanged));
+        domain.CallEvent<CallEvent.Queued>("call-1");
+        domain.CallEvents.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [TestCase("nowhere", "Standard", OutcomeCode.NotFound, "queue")]
+    [TestCase("main", "Diamond", OutcomeCode.Invalid, "tier")]
+    public void Domain_must_refuse_a_bad_arrival_naming_the_field(string queue, string tier, OutcomeCode code, string field)
+    {
+        var domain = new DomainFixture(this);
+
+        var outcome = domain.Arrive("call-1", tier, new QueueId(queue));
+
+        Assert.That((outcome.Code, outcome.Field), Is.EqualTo((code, field)));
+        Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.NotFound));
+    }
+
+    [Test]
+    public void Domain_must_keep_a_callback_requests_place_and_offer_it_as_a_callback()
+    {
+        var domain = new DomainFixture(this);
+        domain.Arrive("first");
+        domain.Arrive("second");
+        domain.CallEvent<CallEvent.Queued>("second");
+
+        Assert.That(domain.Send(new CallProtocol.RequestCallback(new CallId("first"))).Code, Is.EqualTo(OutcomeCode.Ok));
+        Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("first"))).Code, Is.EqualTo(OutcomeCode.Unchanged), "the caller is no longer on the line");
+
+        var alice = domain.Agent("alice");
+        var offer = NextOffer(alice);
+        Assert.That(offer.Call.Value, Is.EqualTo("first"));
+        domain.Accept("alice", offer);
+        domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), offer.Call));
+        Assert.That(domain.CallEvent<CallEvent.Ended>("first").Outcome, Is.EqualTo(CallOutcome.CallbackCompleted));
+    }
+
+    [Test]
+    public void Domain_must_offer_a_scheduled_callback_at_its_time_and_warn_when_it_is_late()
+    {
+        var domain = new DomainFixture(this);
+        var due = Clock.Now + TimeSpan.FromMinutes(30);
+        Assert.That(domain.Send(new CallProtocol.ScheduleCallback(new CallId("cb"), Main, new TierId("Gold"), due)).Code, Is.EqualTo(OutcomeCode.Ok));
+        domain.Send(new AgentProtocol.LogIn(new AgentId("alice"), []));
+
+        Clock.Advance(TimeSpan.FromMinutes(30));
+        domain.CallEvent<CallEvent.CallbackDue>("cb");
+        domain.CallEvent<CallEvent.Queued>("cb");
+        Clock.Advance(domain.Settings.CallbackLateAfter);
+
+        var late = domain.CallEvent<CallEvent.CallbackLate>("cb");
+        Assert.That(late.DueAt, Is.EqualTo(due));
+    }
+
+    [Test]
+    public void Domain_must_transfer_a_call_blind_keeping_its_tier_arrival_and_owner()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1", "Gold");
+        var arrivedAt = Clock.Now;
+        domain.Accept("alice", NextOffer(alice));
+        domain.CallEvent<CallEvent.Connected>("call-1");
+        Clock.Advance(TimeSpan.FromSeconds(60));
+
+        var outcome = domain.Send(new CallProtocol.Transfer(new CallId("call-1"), new AgentId("alice"), TransferKind.Blind, Spill, null));
+
+        Assert.That(outcome.Code, Is.EqualTo(OutcomeCode.Ok));
+        Assert.That(domain.AgentState("alice").Status, Is.EqualTo(AgentStatus.WrapUp));
+        var bob = domain.Agent("bob", (Billing, 3));
+        var offer = NextOffer(bob);
+        domain.Accept("bob", offer);
+        domain.CallEvent<CallEvent.TransferCompleted>("call-1");
+        var state = domain.CallState("call-1");
+        Assert.That((state.Tier.Value, state.ArrivedAt, state.Owner, state.Connection?.Agent, state.Queue),
+            Is.EqualTo(("Gold", arrivedAt, (AgentId?)new AgentId("alice"), (AgentId?)new AgentId("bob"), Spill)));
+    }
+
+    [Test]
+    public void Domain_must_transfer_a_call_consultatively_keeping_the_first_agent_until_the_target_answers()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        domain.Accept("alice", NextOffer(alice));
+        domain.CallEvent<CallEvent.Connected>("call-1");
+        var bob = domain.Agent("bob");
+
+        domain.Send(new CallProtocol.Transfer(new CallId("call-1"), new AgentId("alice"), TransferKind.Consultative, null, new AgentId("bob")));
+        var offer = NextOffer(bob);
+        Assert.That(domain.AgentState("alice").Status, Is.EqualTo(AgentStatus.OnCall), "alice stays on while bob is sought");
+        domain.Accept("bob", offer);
+
+        var completed = domain.CallEvent<CallEvent.TransferCompleted>("call-1");
+        Assert.That((completed.FromAgent.Value, completed.ToAgent.Value), Is.EqualTo(("alice", "bob")));
+        domain.AgentEvent<AgentEvent.StatusChanged>("alice", e => e.To == AgentStatus.WrapUp);
+    }
+
+    [Test]
+    public void Domain_must_report_queue_statistics()
+    {
+        var domain = new DomainFixture(this);
+        domain.Arrive("answered");
+        domain.Arrive("abandoned");
+        domain.CallEvent<CallEvent.Queued>("abandoned");
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        domain.Send(new CallProtocol.HangUp(new CallId("abandoned")));
+        var alice = domain.Agent("alice");
+        domain.Accept("alice", NextOffer(alice));
+        domain.CallEvent<CallEvent.Connected>("answered");
+
+        AwaitAssert(() =>
+        {
+            var snapshot = domain.Ask<QueueProtocol.QueueSnapshot>(new QueueProtocol.GetSnapshot(Main));
+            var s = snapshot.Statistics;
+            Assert.That((s.Entered, s.Answered, s.Abandoned, s.AnsweredWithinThreshold, s.ServiceLevel), Is.EqualTo((2, 1, 1, 0, (double?)0.0)));
+            Assert.That(snapshot.Now!.Waiting, Is.Zero);
+        }, TimeSpan.FromSeconds(5));
+    }
+}
