@@ -59,7 +59,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         Receive<CallProtocol.CallbackDueNow>(_ => HandleCallbackDue());
         Receive<CallProtocol.CheckCallbackLate>(_ => Execute(new CallCommand.CallbackLate(_settings.CallbackLateAfter)));
         Receive<CallProtocol.TransferTimedOut>(HandleTransferTimedOut);
-        Receive<CallProtocol.Retire>(_ => Context.Stop(Self));
+        Receive<CallProtocol.Retire>(_ => Context.Parent.Tell(new CallProtocol.Retired(_state.Id)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;

@@ -87,6 +87,9 @@ public static class CallProtocol
 
     internal sealed record TransferTimedOut(long Sequence);
 
+    /// <summary>The call's retention is over: its domain forgets it, then stops it after what was already sent to it.</summary>
+    public sealed record Retired(CallId Call);
+
     internal sealed record Retire
     {
         public static readonly Retire Instance = new();

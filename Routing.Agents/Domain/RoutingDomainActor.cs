@@ -42,6 +42,7 @@ public sealed class RoutingDomainActor : ReceiveActor
         Receive<CallProtocol.ScheduleCallback>(m => ForNewOrKnownCall(m.Call, m, CallActor.Check(m, _catalog, Context.System.Scheduler.Now)));
         Receive<ICallMessage>(HandleCallMessage);
         Receive<QueueProtocol.IQueueMessage>(HandleQueueMessage);
+        Receive<CallProtocol.Retired>(HandleRetired);
         Receive<Terminated>(HandleTerminated);
     }
 
@@ -109,6 +110,15 @@ public sealed class RoutingDomainActor : ReceiveActor
         _calls[id] = call;
         _callsByActor[call] = id;
         return call;
+    }
+
+    private void HandleRetired(CallProtocol.Retired message)
+    {
+        if (_calls.Remove(message.Call, out var call))
+        {
+            _callsByActor.Remove(call);
+            call.Tell(PoisonPill.Instance);
+        }
     }
 
     private void HandleTerminated(Terminated message)

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Akka.TestKit;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Tests.Agents;
+
+/// <summary>The dispatcher against probes standing in for agents and calls.</summary>
+public sealed class DispatcherActorSpec : ActorSpec
+{
+    private static readonly AgentId Alice = new("alice");
+    private static readonly QueueId Main = new("main");
+
+    private readonly IActorRef _dispatcher;
+    private readonly TestProbe _alice;
+
+    public DispatcherActorSpec()
+    {
+        var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
+        _dispatcher = Sys.ActorOf(DispatcherActor.Props(configuration));
+        _alice = CreateTestProbe();
+        _dispatcher.Tell(new Dispatch.RegisterAgent(new AgentProfile { Id = Alice, Skills = [] }, _alice.Ref));
+    }
+
+    [Test]
+    public void Dispatcher_must_offer_a_call_to_a_free_agent_and_tell_the_call()
+    {
+        var call = CreateTestProbe();
+        Free();
+
+        _dispatcher.Tell(Route("call-1", call));
+
+        var offer = _alice.ExpectMsg<AgentProtocol.Offer>();
+        var routed = call.ExpectMsg<CallProtocol.Routed>();
+        Assert.That((offer.Call.Value, offer.CallActor), Is.EqualTo(("call-1", call.Ref)));
+        Assert.That(routed.Event, Is.TypeOf<CallOffered>());
+        Assert.That(routed.Agent, Is.EqualTo(_alice.Ref));
+    }
+
+    [Test]
+    public void Dispatcher_must_hold_an_agents_report_of_being_free_until_the_offer_ringing_at_it_is_over()
+    {
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        Free();
+        _dispatcher.Tell(Route("call-1", first));
+        var offer = _alice.ExpectMsg<AgentProtocol.Offer>();
+        _dispatcher.Tell(Route("call-2", second));
+        second.ExpectMsg<CallProtocol.Routed>(m => m.Event is CallQueued);
+
+        // The caller hung up; the agent heard of it first and reports itself free before the dispatcher hears.
+        Free();
+        _alice.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        _dispatcher.Tell(new Dispatch.CallGone(offer.Call));
+
+        Assert.That(_alice.ExpectMsg<AgentProtocol.CallerLeft>().Call, Is.EqualTo(offer.Call));
+        Assert.That(_alice.ExpectMsg<AgentProtocol.Offer>().Call.Value, Is.EqualTo("call-2"));
+    }
+
+    [Test]
+    public void Dispatcher_must_offer_a_bounced_call_again_without_holding_it_against_the_agent()
+    {
+        var call = CreateTestProbe();
+        Free();
+        _dispatcher.Tell(Route("call-1", call));
+        var offer = _alice.ExpectMsg<AgentProtocol.Offer>();
+
+        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
+        call.FishForMessage<CallProtocol.Routed>(m => m.Event is CallQueued);
+        Free();
+
+        var again = _alice.ExpectMsg<AgentProtocol.Offer>();
+        Assert.That((again.Call, again.Epoch > offer.Epoch), Is.EqualTo((offer.Call, true)));
+    }
+
+    [Test]
+    public void Dispatcher_must_act_on_engine_timers_when_they_fall_due()
+    {
+        var call = CreateTestProbe();
+        _dispatcher.Tell(Route("call-1", call, tier: "VIP")); // VIP long-wait marks at 30 s and 60 s
+        call.ExpectMsg<CallProtocol.Routed>(m => m.Event is CallQueued);
+
+        Clock.Advance(TimeSpan.FromSeconds(30));
+
+        var mark = call.ExpectMsg<CallProtocol.Routed>(m => m.Event is LongWaitCrossed);
+        Assert.That(((LongWaitCrossed)mark.Event).Threshold, Is.EqualTo(TimeSpan.FromSeconds(30)));
+    }
+
+    private void Free() => _dispatcher.Tell(new Dispatch.AgentFree(Alice, new AgentFairness(Clock.Now, 0)));
+
+    private static Dispatch.RouteCall Route(string call, TestProbe actor, string tier = "Standard") =>
+        new(new CallRequest { Id = new CallId(call), Queue = Main, Tier = new TierId(tier) }, actor.Ref);
+}
