@@ -3,11 +3,13 @@ using CallCenter.Routing.Benchmarks;
 return args switch
 {
     ["core", .. var options] => CoreBenchmark.Run(options),
+    ["actors", .. var options] => ActorBenchmark.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Routing.Benchmarks core [--agents N] [--queues N] [--skills N] [--waiting N] [--decisions N] [--seed N] [--scaling]");
+    Console.Error.WriteLine("usage: Routing.Benchmarks actors [--agents N] [--calls N] [--rate N] [--seconds N]");
+    Console.Error.WriteLine("       Routing.Benchmarks core [--agents N] [--queues N] [--skills N] [--waiting N] [--decisions N] [--seed N] [--scaling]");
     return 2;
 }

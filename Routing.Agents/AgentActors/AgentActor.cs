@@ -250,7 +250,13 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
     private void Publish(AgentEvent agentEvent)
     {
-        PublishToSubscribers(agentEvent);
+        // A softphone needs the agent's states and what became of its offers; the rest is for the log.
+        if (agentEvent is not (AgentEvent.OfferReserved or AgentEvent.OfferAccepted or AgentEvent.OfferRejected
+            or AgentEvent.CallHandled or AgentEvent.LoggedIn))
+        {
+            PublishToSubscribers(agentEvent);
+        }
+
         Context.System.EventStream.Publish(agentEvent);
     }
 

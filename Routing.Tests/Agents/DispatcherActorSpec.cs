@@ -83,6 +83,8 @@ public sealed class DispatcherActorSpec : ActorSpec
         var call = CreateTestProbe();
         _dispatcher.Tell(Route("call-1", call, tier: "VIP")); // VIP long-wait marks at 30 s and 60 s
         call.ExpectMsg<CallProtocol.Routed>(m => m.Event is CallQueued);
+        var estimate = _dispatcher.Ask<Dispatch.WaitEstimateReply>(new Dispatch.EstimateWait(new CallId("call-1"))).Result;
+        Assert.That(estimate.Estimate?.Position, Is.EqualTo(1), "the dispatcher has settled, its timer set");
 
         Clock.Advance(TimeSpan.FromSeconds(30));
 

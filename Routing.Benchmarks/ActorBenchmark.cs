@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Configuration;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Benchmarks;
+
+/// <summary>
+/// The actors in one process: a routing domain with thousands of logged-in agents whose
+/// softphones answer every offer at once and hang up straight after, with no wrap-up.
+/// First as many complete call lifecycles (arrive, offer, accept, end, wrap-up, free) as
+/// the machine can carry; then calls at a fixed rate, timing each from the moment the
+/// gateway's arrival is sent to the moment the softphone has the offer.
+/// </summary>
+public static class ActorBenchmark
+{
+    private static readonly QueueId Main = new("main");
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var agents = Option(args, "--agents", 10_000);
+        var calls = Option(args, "--calls", 200_000);
+        var rate = Option(args, "--rate", 2_000);
+        var seconds = Option(args, "--seconds", 10);
+        Console.WriteLine($"actor benchmark: {agents:N0} agents, {Environment.ProcessorCount} cores");
+
+        var throughput = MeasureThroughput(agents, calls);
+        Console.WriteLine($"  complete call lifecycles: {throughput:N0} per second ({calls:N0} calls)");
+
+        var latency = MeasureLatency(agents, rate, seconds);
+        Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s: p50 {latency.P50:F3} ms, p99 {latency.P99:F3} ms, p99.9 {latency.P999:F3} ms, max {latency.Max:F3} ms ({latency.Count:N0} calls)");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RESULT actors lifecyclesPerSecond={throughput:F0} offerP99Ms={latency.P99:F3} offerP50Ms={latency.P50:F3}"));
+        return 0;
+    }
+
+    private static double MeasureThroughput(int agents, int calls)
+    {
+        using var centre = new Centre(agents, window: 4_000);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            // A bounded number of calls in flight, as gateways would keep; the sender blocks, it does not spin.
+            centre.InFlight.Wait();
+            centre.Arrive(i);
+        }
+
+        while (centre.Ended < calls)
+        {
+            Thread.Sleep(1);
+        }
+
+        return calls / clock.Elapsed.TotalSeconds;
+    }
+
+    private static Latency MeasureLatency(int agents, int rate, int seconds)
+    {
+        using var centre = new Centre(agents, window: int.MaxValue / 2);
+        var total = rate * seconds;
+        var interval = Stopwatch.Frequency / (double)rate;
+        var start = Stopwatch.GetTimestamp();
+        var sent = 0;
+        while (sent < total)
+        {
+            // Send what is due, then sleep: the sender must not take a core from the server.
+            var now = Stopwatch.GetTimestamp();
+            while (sent < total && start + (long)(sent * interval) <= now)
+            {
+                centre.Arrive(sent++);
+            }
+
+            Thread.Sleep(1);
+        }
+
+        while (centre.Ended < total)
+        {
+            Thread.Sleep(1);
+        }
+
+        // The first second warms the JIT and the mailboxes.
+        var samples = centre.OfferLatencies.Skip(rate).Select(t => t * 1000.0 / Stopwatch.Frequency).OrderBy(t => t).ToArray();
+        return new Latency(samples.Length, At(samples, 0.50), At(samples, 0.99), At(samples, 0.999), samples[^1]);
+    }
+
+    private static double At(double[] sorted, double quantile) => sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))];
+
+    private static int Option(IReadOnlyList<string> args, string name, int fallback)
+    {
+        for (var i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] == name)
+            {
+                return int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return fallback;
+    }
+
+    private sealed record Latency(int Count, double P50, double P99, double P999, double Max);
+
+    /// <summary>An actor system with a routing domain, its agents logged in, and softphones that answer at once.</summary>
+    private sealed class Centre : IDisposable
+    {
+        private readonly ActorSystem _system;
+        private readonly IActorRef _domain;
+        private readonly long[] _sentAt;
+        private readonly ConcurrentQueue<long> _offerLatencies = new();
+        private long _ended;
+
+        public Centre(int agents, int window)
+        {
+            InFlight = new SemaphoreSlim(window);
+            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+            var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
+            var settings = new DomainSettings
+            {
+                Agents = new AgentSettings { Policy = new AgentPolicy { WrapUpDuration = TimeSpan.Zero } },
+                EndedCallRetention = TimeSpan.FromSeconds(1),
+            };
+            _domain = _system.ActorOf(RoutingDomainActor.Props(configuration, settings), "routing");
+            _sentAt = new long[1 << 24];
+            Replies = _system.ActorOf(Props.Create(() => new Sink()), "replies");
+            var softphones = _system.ActorOf(Props.Create(() => new Softphones(this)), "softphones");
+            var ends = _system.ActorOf(Props.Create(() => new EndCounter(this)), "ends");
+            _system.EventStream.Subscribe(ends, typeof(CallEvent.Ended));
+
+            var ready = new List<Task>();
+            for (var a = 0; a < agents; a++)
+            {
+                var id = new AgentId("agent-" + a);
+                _domain.Tell(new AgentProtocol.Subscribe(id, softphones));
+                _domain.Tell(new AgentProtocol.LogIn(id, []));
+                ready.Add(_domain.Ask<CommandResult>(new AgentProtocol.MakeAvailable(id), TimeSpan.FromSeconds(60)));
+            }
+
+            Task.WaitAll([.. ready]);
+        }
+
+        public long Ended => Interlocked.Read(ref _ended);
+
+        public SemaphoreSlim InFlight { get; }
+
+        /// <summary>Takes the commands' answers, which the benchmark does not read.</summary>
+        public IActorRef Replies { get; private set; } = ActorRefs.Nobody;
+
+        public IEnumerable<long> OfferLatencies => _offerLatencies;
+
+        public void Arrive(int call)
+        {
+            _sentAt[call] = Stopwatch.GetTimestamp();
+            _domain.Tell(new CallProtocol.Arrive(new CallId(call.ToString(CultureInfo.InvariantCulture)), Main, DefaultTiers.Standard), Replies);
+        }
+
+        public void Offered(CallId call)
+        {
+            var index = int.Parse(call.Value, CultureInfo.InvariantCulture);
+            _offerLatencies.Enqueue(Stopwatch.GetTimestamp() - _sentAt[index]);
+        }
+
+        public void CountEnd()
+        {
+            Interlocked.Increment(ref _ended);
+            InFlight.Release();
+        }
+
+        public void Dispose() => _system.Terminate().Wait();
+    }
+
+    /// <summary>Every agent's softphone: answers each offer at once, then hangs up.</summary>
+    private sealed class Softphones : ReceiveActor
+    {
+        public Softphones(Centre centre)
+        {
+            Receive<AgentProtocol.OfferPresented>(offer =>
+            {
+                // Straight back to the agent's actor, as a softphone's stream would.
+                centre.Offered(offer.Call);
+                Sender.Tell(new AgentProtocol.Accept(offer.Agent, offer.Call, offer.Epoch), centre.Replies);
+                Sender.Tell(new AgentProtocol.HangUp(offer.Agent, offer.Call), centre.Replies);
+            });
+            ReceiveAny(_ => { });
+        }
+    }
+
+    private sealed class Sink : ReceiveActor
+    {
+        public Sink()
+        {
+            ReceiveAny(_ => { });
+        }
+    }
+
+    private sealed class EndCounter : ReceiveActor
+    {
+        public EndCounter(Centre centre)
+        {
+            Receive<CallEvent.Ended>(_ => centre.CountEnd());
+        }
+    }
+}
