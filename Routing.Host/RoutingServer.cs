@@ -1,5 +1,6 @@
+using Akka.Hosting;
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Host.Configuration;
-using CallCenter.Routing.Matching;
 
 namespace CallCenter.Routing.Host;
 
@@ -11,6 +12,7 @@ public static class RoutingServer
         var builder = WebApplication.CreateBuilder(args);
         var routing = RoutingSettings.Load(builder.Configuration).ToConfiguration().EnsureValid();
         builder.Services.AddSingleton(routing);
+        builder.Services.AddAkka("callcenter", akka => akka.WithRoutingDomain(routing));
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Text(
@@ -19,7 +21,6 @@ public static class RoutingServer
         app.MapGet("/health", () => Results.Text("Healthy\n"));
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("Routing server listening on {Urls}", string.Join(", ", app.Urls)));
-        _ = new RoutingEngine(routing); // fail at start, not at the first call, if the rules cannot be built
         return app;
     }
 }
