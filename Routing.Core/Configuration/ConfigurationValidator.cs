@@ -8,6 +8,11 @@ internal static class ConfigurationValidator
     public static IReadOnlyList<ConfigurationError> Validate(RoutingConfiguration config)
     {
         var errors = new List<ConfigurationError>();
+        if (!Enum.IsDefined(config.AntiStarvation))
+        {
+            errors.Add(new("antiStarvation", $"unknown rule '{config.AntiStarvation}'"));
+        }
+
         ValidateTiers(config, errors);
         var skills = ValidateSkills(config.Skills, errors);
         ValidateQueues(config.Queues, skills, errors);
@@ -64,6 +69,18 @@ internal static class ConfigurationValidator
         }
     }
 
+    private static string PathOf(QueueConfig queue, int index) =>
+        string.IsNullOrWhiteSpace(queue.Id.Value) ? $"queues[{index}]" : $"queues[{queue.Id}]";
+
+    private static void RequireDefined<TEnum>(TEnum value, string path, List<ConfigurationError> errors)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            errors.Add(new(path, $"'{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}"));
+        }
+    }
+
     private static void RequireAscendingPositive(IReadOnlyList<TimeSpan> times, string path, List<ConfigurationError> errors)
     {
         var previous = TimeSpan.Zero;
@@ -102,7 +119,7 @@ internal static class ConfigurationValidator
         for (var i = 0; i < queues.Count; i++)
         {
             var queue = queues[i];
-            var path = string.IsNullOrWhiteSpace(queue.Id.Value) ? $"queues[{i}]" : $"queues[{queue.Id}]";
+            var path = PathOf(queue, i);
             if (string.IsNullOrWhiteSpace(queue.Id.Value))
             {
                 errors.Add(new($"{path}.id", "a queue needs an id"));
@@ -113,6 +130,11 @@ internal static class ConfigurationValidator
             }
 
             ValidateRequirements(queue.RequiredSkills, $"{path}.requiredSkills", skills, errors);
+            RequireDefined(queue.AgentSelection, $"{path}.agentSelection", errors);
+            RequireDefined(queue.Status, $"{path}.status", errors);
+            RequireDefined(queue.WhenFull, $"{path}.whenFull", errors);
+            RequireDefined(queue.WhenClosed, $"{path}.whenClosed", errors);
+            RequireDefined(queue.WhenMaximumWait, $"{path}.whenMaximumWait", errors);
 
             if (queue.ServiceLevelThreshold is { } threshold && threshold < TimeSpan.Zero)
             {
@@ -223,8 +245,9 @@ internal static class ConfigurationValidator
     private static void ValidateOverflowTargets(IReadOnlyList<QueueConfig> queues, HashSet<QueueId> ids, List<ConfigurationError> errors)
     {
         var next = new Dictionary<QueueId, QueueId>();
-        foreach (var queue in queues)
+        for (var i = 0; i < queues.Count; i++)
         {
+            var queue = queues[i];
             if (queue.OverflowQueue is not { } target)
             {
                 continue;
@@ -232,7 +255,7 @@ internal static class ConfigurationValidator
 
             if (!ids.Contains(target))
             {
-                errors.Add(new($"queues[{queue.Id}].overflowQueue", $"unknown queue '{target}'"));
+                errors.Add(new($"{PathOf(queue, i)}.overflowQueue", $"unknown queue '{target}'"));
             }
             else
             {

@@ -52,6 +52,11 @@ public sealed record SimulationSettings
             errors.Add(new("arrivalRatePerSecond", "must be a positive number"));
         }
 
+        if (!Enum.IsDefined(AntiStarvation))
+        {
+            errors.Add(new("antiStarvation", $"unknown rule '{AntiStarvation}'"));
+        }
+
         if (Calls < 1)
         {
             errors.Add(new("calls", "must be at least 1"));
@@ -90,12 +95,17 @@ public sealed record SimulationSettings
         }
 
         var ladder = Tiers.Select(tier => tier.Id).ToHashSet();
+        var seen = new HashSet<TierId>();
         var total = 0.0;
         for (var i = 0; i < TierShares.Count; i++)
         {
             if (!ladder.Contains(TierShares[i].Tier))
             {
                 errors.Add(new($"tierShares[{i}].tier", $"unknown tier '{TierShares[i].Tier}'"));
+            }
+            else if (!seen.Add(TierShares[i].Tier))
+            {
+                errors.Add(new($"tierShares[{i}].tier", $"tier '{TierShares[i].Tier}' has more than one share"));
             }
 
             if (!(TierShares[i].Share >= 0))

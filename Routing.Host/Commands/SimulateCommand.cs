@@ -35,6 +35,21 @@ public static class SimulateCommand
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>The option that sets each settings field, so an error names what the user typed.</summary>
+    private static readonly Dictionary<string, string> OptionOf = new()
+    {
+        ["agents"] = "--agents",
+        ["meanHandleTimeSeconds"] = "--aht",
+        ["arrivalRatePerSecond"] = "--rate",
+        ["tierShares"] = "--tiers",
+        ["calls"] = "--calls",
+        ["meanPatienceSeconds"] = "--patience",
+        ["wrapUpSeconds"] = "--wrap-up",
+        ["warmUpShare"] = "--warm-up",
+        ["serviceLevelThresholdSeconds"] = "--threshold",
+        ["antiStarvation"] = "--anti-starvation",
+    };
+
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
         SimulationSettings settings;
@@ -54,7 +69,8 @@ public static class SimulateCommand
         {
             foreach (var problem in problems)
             {
-                error.WriteLine(problem);
+                var field = problem.Field.Split('[', '.')[0];
+                error.WriteLine(OptionOf.TryGetValue(field, out var option) ? $"{option} ({problem.Field}): {problem.Message}" : problem.ToString());
             }
 
             return 2;
@@ -90,8 +106,8 @@ public static class SimulateCommand
                 "--warm-up" => settings with { WarmUpShare = Number(option, value) },
                 "--anti-starvation" => settings with
                 {
-                    AntiStarvation = Enum.TryParse<AntiStarvationMode>(value, ignoreCase: true, out var mode)
-                        ? mode
+                    AntiStarvation = Enum.GetNames<AntiStarvationMode>().FirstOrDefault(n => n.Equals(value, StringComparison.OrdinalIgnoreCase)) is { } name
+                        ? Enum.Parse<AntiStarvationMode>(name)
                         : throw new ArgumentException($"{option}: '{value}' is not None, Aging or MaximumWait"),
                 },
                 _ => throw new ArgumentException($"{option}: unknown option"),

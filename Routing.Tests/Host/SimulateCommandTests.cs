@@ -170,6 +170,7 @@ public sealed class SimulateCommandTests
     [TestCase("--tiers", "VIP", "--tiers: 'VIP' is not TIER=SHARE", TestName = "A tier share without a share is refused")]
     [TestCase("--tiers", "VIP=most", "--tiers: 'most' is not a number", TestName = "A tier share that is not a number is refused")]
     [TestCase("--anti-starvation", "Fair", "--anti-starvation: 'Fair' is not None, Aging or MaximumWait", TestName = "An unknown anti-starvation rule is refused")]
+    [TestCase("--anti-starvation", "1", "--anti-starvation: '1' is not None, Aging or MaximumWait", TestName = "An anti-starvation rule given as a number is refused")]
     public void Arguments_that_cannot_be_read_are_refused_naming_the_option(string option, string? value, string message)
     {
         var args = value is null ? new[] { "--calls", "1000", option } : new[] { "--calls", "1000", option, value };
@@ -195,8 +196,9 @@ public sealed class SimulateCommandTests
     [TestCase("--wrap-up", "-1", "wrapUpSeconds", TestName = "A negative wrap-up is refused")]
     [TestCase("--warm-up", "1", "warmUpShare", TestName = "A warm-up of every call is refused")]
     [TestCase("--threshold", "-5", "serviceLevelThresholdSeconds", TestName = "A negative threshold is refused")]
-    [TestCase("--tiers", "Platinum=1", "tierShares[0].tier: unknown tier 'Platinum'", TestName = "An unknown tier is refused")]
-    [TestCase("--tiers", "VIP=0.5,Gold=-0.5", "tierShares[1].share", TestName = "A negative tier share is refused")]
+    [TestCase("--tiers", "Platinum=1", "--tiers (tierShares[0].tier): unknown tier 'Platinum'", TestName = "An unknown tier is refused")]
+    [TestCase("--tiers", "VIP=1,Gold=-0.5", "tierShares[1].share", TestName = "A negative tier share is refused")]
+    [TestCase("--tiers", "VIP=0.5,VIP=0.5", "tierShares[1].tier", TestName = "A tier given two shares is refused")]
     public void Settings_that_make_no_sense_are_refused_naming_the_field(string option, string value, string field)
     {
         var (exitCode, output, error) = Simulate("--calls", "1000", option, value);

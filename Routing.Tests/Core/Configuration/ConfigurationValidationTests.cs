@@ -133,6 +133,10 @@ public sealed class ConfigurationValidationTests
             "queues[sales].schedule.hours[1]", "close after it opens");
         yield return Bad("A schedule without opening hours is rejected",
             WithSales(queue => queue with { Schedule = Schedule(TimeSpan.Zero) }), "queues[sales].schedule.hours", "7x24");
+        yield return Bad("An agent selection that is not a strategy is rejected",
+            WithSales(queue => queue with { AgentSelection = (AgentSelection)7 }), "queues[sales].agentSelection", "LongestIdle");
+        yield return Bad("A queue action that is not an action is rejected",
+            WithSales(queue => queue with { WhenFull = (QueueExitAction)9 }), "queues[sales].whenFull", "Overflow");
     }
 
     [TestCaseSource(nameof(BadConfigurations))]
@@ -289,7 +293,7 @@ public sealed class ConfigurationValidationTests
         yield return new TestCaseData(valid with { WarmUpShare = 1 }, "warmUpShare").SetName("A simulation refuses to leave out every call as warm-up");
         yield return new TestCaseData(valid with { ServiceLevelThresholdSeconds = -1 }, "serviceLevelThresholdSeconds").SetName("A simulation refuses a negative threshold");
         yield return new TestCaseData(valid with { TierShares = [new(new TierId("Platinum"), 1)] }, "tierShares[0].tier").SetName("A simulation refuses a share of an unknown tier");
-        yield return new TestCaseData(valid with { TierShares = [new(DefaultTiers.Vip, 0.5), new(DefaultTiers.Gold, -0.5)] }, "tierShares[1].share").SetName("A simulation refuses a negative share");
+        yield return new TestCaseData(valid with { TierShares = [new(DefaultTiers.Vip, 1), new(DefaultTiers.Gold, -0.5)] }, "tierShares[1].share").SetName("A simulation refuses a negative share");
         yield return new TestCaseData(valid with { TierShares = [new(DefaultTiers.Vip, 0)] }, "tierShares").SetName("A simulation refuses shares that add up to zero");
         yield return new TestCaseData(valid with { TierShares = [] }, "tierShares").SetName("A simulation needs at least one tier share");
     }
