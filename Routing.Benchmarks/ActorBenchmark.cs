@@ -52,11 +52,7 @@ public static class ActorBenchmark
             centre.Arrive(i);
         }
 
-        while (centre.Ended < calls)
-        {
-            Thread.Sleep(1);
-        }
-
+        centre.AwaitAllEnded(calls);
         return calls / clock.Elapsed.TotalSeconds;
     }
 
@@ -79,10 +75,7 @@ public static class ActorBenchmark
             Thread.Sleep(1);
         }
 
-        while (centre.Ended < total)
-        {
-            Thread.Sleep(1);
-        }
+        centre.AwaitAllEnded(total);
 
         // The first second warms the JIT and the mailboxes.
         var samples = centre.OfferLatencies.Skip(rate).Select(t => t * 1000.0 / Stopwatch.Frequency).OrderBy(t => t).ToArray();
@@ -118,7 +111,8 @@ public static class ActorBenchmark
         public Centre(int agents, int window)
         {
             InFlight = new SemaphoreSlim(window);
-            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+            var hocon = "akka.loglevel = WARNING\n" + (Environment.GetEnvironmentVariable("BENCH_AKKA") ?? "");
+            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(hocon));
             var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
             var settings = new DomainSettings
             {
@@ -163,6 +157,21 @@ public static class ActorBenchmark
         {
             var index = int.Parse(call.Value, CultureInfo.InvariantCulture);
             _offerLatencies.Enqueue(Stopwatch.GetTimestamp() - _sentAt[index]);
+        }
+
+        /// <summary>Waits for every call to end; a call that never does is a lost call, and the run fails.</summary>
+        public void AwaitAllEnded(long calls)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (Ended < calls)
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(60))
+                {
+                    throw new InvalidOperationException($"{calls - Ended} of {calls} calls never ended");
+                }
+
+                Thread.Sleep(1);
+            }
         }
 
         public void CountEnd()

@@ -160,21 +160,23 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            IActorRef? agent = null;
-            if (routingEvent is CallOffered offer)
+            if (routingEvent is not CallOffered offer)
             {
-                if (_agents.TryGetValue(offer.Agent, out agent))
-                {
-                    agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call));
-                }
-                else
-                {
-                    // The agent's actor is gone: the offer bounces at once.
-                    Self.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
-                }
+                call.Tell(new CallProtocol.Routed(routingEvent));
+            }
+            else if (_agents.TryGetValue(offer.Agent, out var agent))
+            {
+                // The call hears of its offer before the agent does, so an answer can never reach the call first.
+                call.Tell(new CallProtocol.Routed(routingEvent, agent));
+                agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call));
+            }
+            else
+            {
+                // The agent's actor is gone: the offer bounces at once.
+                call.Tell(new CallProtocol.Routed(routingEvent));
+                Self.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
             }
 
-            call.Tell(new CallProtocol.Routed(routingEvent, agent));
             if (routingEvent is CallRefused)
             {
                 _calls.Remove(routingEvent.Call);

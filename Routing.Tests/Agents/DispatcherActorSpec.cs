@@ -42,6 +42,20 @@ public sealed class DispatcherActorSpec : ActorSpec
     }
 
     [Test]
+    public void Dispatcher_must_tell_the_call_of_its_offer_before_the_agent()
+    {
+        // One probe stands for both, so it sees the order in which the two were told.
+        var both = CreateTestProbe();
+        _dispatcher.Tell(new Dispatch.RegisterAgent(new AgentProfile { Id = new AgentId("bob"), Skills = [] }, both.Ref));
+        _dispatcher.Tell(new Dispatch.AgentFree(new AgentId("bob"), new AgentFairness(Clock.Now.AddHours(-1), 0)));
+
+        _dispatcher.Tell(Route("call-1", both));
+
+        Assert.That(both.ExpectMsg<CallProtocol.Routed>().Event, Is.TypeOf<CallOffered>());
+        Assert.That(both.ExpectMsg<AgentProtocol.Offer>().Call.Value, Is.EqualTo("call-1"));
+    }
+
+    [Test]
     public void Dispatcher_must_hold_an_agents_report_of_being_free_until_the_offer_ringing_at_it_is_over()
     {
         var first = CreateTestProbe();
