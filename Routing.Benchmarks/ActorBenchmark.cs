@@ -34,7 +34,10 @@ public static class ActorBenchmark
         var throughput = MeasureThroughput(agents, calls);
         Console.WriteLine($"  complete call lifecycles: {throughput:N0} per second ({calls:N0} calls)");
 
+        var pausedBefore = GC.GetTotalPauseDuration();
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var latency = MeasureLatency(agents, rate, seconds);
+        Console.WriteLine($"  garbage collection during the latency run: {GC.CollectionCount(0) - collections.Item1} gen0, {GC.CollectionCount(1) - collections.Item2} gen1, {GC.CollectionCount(2) - collections.Item3} gen2, paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms");
         Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s: p50 {latency.P50:F3} ms, p99 {latency.P99:F3} ms, p99.9 {latency.P999:F3} ms, max {latency.Max:F3} ms ({latency.Count:N0} calls)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT actors lifecyclesPerSecond={throughput:F0} offerP99Ms={latency.P99:F3} offerP50Ms={latency.P50:F3}"));
@@ -111,8 +114,7 @@ public static class ActorBenchmark
         public Centre(int agents, int window)
         {
             InFlight = new SemaphoreSlim(window);
-            var hocon = "akka.loglevel = WARNING\n" + (Environment.GetEnvironmentVariable("BENCH_AKKA") ?? "");
-            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(hocon));
+            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
             var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
             var settings = new DomainSettings
             {
