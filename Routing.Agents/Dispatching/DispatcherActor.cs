@@ -61,7 +61,6 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         {
             _calls.Remove(message.Request.Id);
             message.Call.Tell(new CallProtocol.RoutingRefused(message.Request.Id, result.Outcome));
-            return;
         }
 
         Carry(result.Events);

@@ -138,12 +138,12 @@ public sealed partial class RoutingEngine
         var events = AdvanceTo(now);
         if (!_agents.TryGetValue(agentId, out var agent))
         {
-            return RoutingResult.Refused(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"));
+            return new RoutingResult(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"), events);
         }
 
         if (agent.Offer is not null)
         {
-            return RoutingResult.Refused(Outcome.Conflict("agentId", $"agent '{agentId}' has an offer ringing"));
+            return new RoutingResult(Outcome.Conflict("agentId", $"agent '{agentId}' has an offer ringing"), events);
         }
 
         if (agent.Presence == AgentPresence.Idle)
@@ -185,7 +185,7 @@ public sealed partial class RoutingEngine
         var events = AdvanceTo(now);
         if (!_agents.TryGetValue(agentId, out var agent))
         {
-            return RoutingResult.Refused(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"));
+            return new RoutingResult(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"), events);
         }
 
         SetPresence(agent, AgentPresence.Away);
@@ -202,7 +202,7 @@ public sealed partial class RoutingEngine
         var events = AdvanceTo(now);
         if (!_agents.TryGetValue(agentId, out var agent))
         {
-            return RoutingResult.Refused(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"));
+            return new RoutingResult(Outcome.NotFound("agentId", $"agent '{agentId}' is not logged in"), events);
         }
 
         SetPresence(agent, AgentPresence.Away);
@@ -224,7 +224,7 @@ public sealed partial class RoutingEngine
         var events = AdvanceTo(now);
         if (ValidateArrival(request) is { } refusal)
         {
-            return RoutingResult.Refused(refusal);
+            return new RoutingResult(refusal, events);
         }
 
         var queue = _queues[request.Queue];
@@ -285,7 +285,7 @@ public sealed partial class RoutingEngine
         var events = AdvanceTo(now);
         if (CheckOffer(callId, epoch, out var call) is { } refusal)
         {
-            return RoutingResult.Refused(refusal);
+            return new RoutingResult(refusal, events);
         }
 
         ReturnToLine(call, call.OfferedTo!, events, countAsDecline);

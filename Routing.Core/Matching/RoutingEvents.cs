@@ -54,7 +54,10 @@ public sealed record CallPromoted(CallId Call, DateTimeOffset At, TierId Tier) :
 /// <summary>The call stopped waiting for its preferred (or backup) agent; anyone suitable may take it.</summary>
 public sealed record PreferenceExpired(CallId Call, DateTimeOffset At, AgentId Agent) : RoutingEvent(Call, At);
 
-/// <summary>What a command did: its outcome and the events it caused, in order.</summary>
+/// <summary>
+/// What a command did: its outcome and the events, in order. A refused command may still
+/// carry events: timers that fell due before it are carried out whatever it asked.
+/// </summary>
 public sealed record RoutingResult(Outcome Outcome, IReadOnlyList<RoutingEvent> Events)
 {
     public static RoutingResult Refused(Outcome outcome) => new(outcome, []);

@@ -174,6 +174,28 @@ public sealed class OffersAndInputTests
     }
 
     [Test]
+    public void A_refused_command_still_reports_what_fell_due_before_it()
+    {
+        var queue = new QueueConfig
+        {
+            Id = Main,
+            RequiredSkills = [new(Billing, 8)],
+            Relaxation = [new RelaxationStep { After = TimeSpan.FromSeconds(30), RequiredSkills = [new(Billing, 1)] }],
+        };
+        var fixture = new EngineFixture(AntiStarvationMode.None, queue);
+        fixture.LogIn("novice", (Billing, 2));
+        fixture.Free("novice");
+        fixture.Arrive("call");
+
+        var later = fixture.Now.AddSeconds(31);
+        var refused = fixture.Engine.AgentAvailable(new AgentId("nobody"), new AgentFairness(later, 0), later);
+
+        Assert.That(refused.Outcome.Code, Is.EqualTo(OutcomeCode.NotFound));
+        var offer = refused.Events.OfType<CallOffered>().Single();
+        Assert.That((offer.Call.Value, offer.Agent.Value), Is.EqualTo(("call", "novice")), "the offer the relaxation made is not lost");
+    }
+
+    [Test]
     public void A_call_id_already_being_routed_is_refused()
     {
         var fixture = new EngineFixture();
