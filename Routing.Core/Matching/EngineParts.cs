@@ -158,6 +158,9 @@ internal sealed class QueueRuntime
     /// <summary>Buckets by (step, extra skills key).</summary>
     public Dictionary<(int Step, string Extras), Bucket> Buckets { get; } = [];
 
+    /// <summary>The bucket of the queue's full requirement without extra skills: the queue's own staffing.</summary>
+    public Bucket BaseBucket { get; set; } = null!;
+
     /// <summary>All waiting calls of the queue in service order: positions come from here.</summary>
     public RankedSet<PriorityKey, CallEntry> Order { get; } = new();
 

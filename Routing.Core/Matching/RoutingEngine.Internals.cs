@@ -493,17 +493,20 @@ public sealed partial class RoutingEngine
 
     // ---- buckets and groups ---------------------------------------------------------------
 
-    private Bucket BucketFor(QueueRuntime queue, int step, CallEntry call)
+    private Bucket BucketFor(QueueRuntime queue, int step, CallEntry call) =>
+        BucketFor(queue, step, call.ExtraSkills, call.ExtrasKey);
+
+    private Bucket BucketFor(QueueRuntime queue, int step, SkillRequirement[] extraSkills, string extrasKey)
     {
-        if (queue.Buckets.TryGetValue((step, call.ExtrasKey), out var bucket))
+        if (queue.Buckets.TryGetValue((step, extrasKey), out var bucket))
         {
             return bucket;
         }
 
-        var requirement = Canonical([.. queue.StepRequirements[step], .. call.ExtraSkills]);
+        var requirement = Canonical([.. queue.StepRequirements[step], .. extraSkills]);
         bucket = new Bucket { Queue = queue, Group = GroupFor(requirement, queue.Config.AgentSelection) };
         bucket.Group.Buckets.Add(bucket);
-        queue.Buckets[(step, call.ExtrasKey)] = bucket;
+        queue.Buckets[(step, extrasKey)] = bucket;
         return bucket;
     }
 

@@ -63,7 +63,7 @@ public sealed partial class RoutingEngine
             oldest = Math.Min(oldest, entry.Value.ArrivedTicks);
         }
 
-        var group = GroupFor(Canonical(queue.StepRequirements[0]), queue.Config.AgentSelection);
+        var group = queue.BaseBucket.Group;
         return new QueueView(
             queue.Id,
             queue.Config.IsOpenAt(now),

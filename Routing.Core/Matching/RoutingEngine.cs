@@ -53,12 +53,14 @@ public sealed partial class RoutingEngine
                 steps[s + 1] = [.. queue.Relaxation[s].RequiredSkills];
             }
 
-            _queues[queue.Id] = new QueueRuntime
+            var runtime = new QueueRuntime
             {
                 Config = queue,
                 StepRequirements = steps,
                 HandleTimeSeconds = queue.ExpectedHandleTime.TotalSeconds,
             };
+            runtime.BaseBucket = BucketFor(runtime, 0, [], string.Empty);
+            _queues[queue.Id] = runtime;
         }
     }
 
