@@ -1,26 +1,58 @@
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Agents.Operations;
 using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Host.Edge;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CallCenter.Routing.Host;
 
-/// <summary>Composes the server: configuration, the routing engine, the endpoints.</summary>
+/// <summary>Composes the server: configuration, the routing domain, the gRPC services, health and reflection.</summary>
 public static class RoutingServer
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="configureAkka">Lets a test give the actor system its own scheduler (virtual time).</param>
+    public static WebApplication Build(string[] args, Action<AkkaConfigurationBuilder>? configureAkka = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         var routing = RoutingSettings.Load(builder.Configuration).ToConfiguration().EnsureValid();
+        var timing = TimingSettings.Load(builder.Configuration).ToDomainSettings();
+        var edge = EdgeSettings.Load(builder.Configuration);
         builder.Services.AddSingleton(routing);
-        builder.Services.AddAkka("callcenter", akka => akka.WithRoutingDomain(routing));
+        builder.Services.AddSingleton(edge);
+        builder.Services.AddSingleton<AgentProfiles>();
+        builder.Services.AddSingleton<GatewayRegistry>();
+        builder.Services.AddSingleton<GatewayEvents>();
+        builder.Services.AddSingleton<DomainClient>();
+        builder.Services.AddAkka("callcenter", akka =>
+        {
+            configureAkka?.Invoke(akka);
+            akka.WithRoutingDomain(routing, timing)
+                .WithRoutingStateView()
+                .WithGatewayUpdates();
+        });
+
+        builder.Services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = edge.MaxMessageBytes;
+            options.EnableDetailedErrors = false;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck("routing", () => HealthCheckResult.Healthy("routing domain running"));
 
         var app = builder.Build();
+        // Fail at start, not at the first login, when a stored profile is wrong.
+        app.Services.GetRequiredService<AgentProfiles>();
+        app.MapGrpcService<GatewayService>();
+        app.MapGrpcService<SoftphoneService>();
+        app.MapGrpcService<RoutingStateService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         app.MapGet("/", () => Results.Text(
             $"CallCenter routing server: {routing.Queues.Count} queues, {routing.Tiers.Count} tiers, " +
             $"{routing.Skills.Count} skills, configuration version {routing.Version}\n"));
         app.MapGet("/health", () => Results.Text("Healthy\n"));
         app.Lifetime.ApplicationStarted.Register(() =>
-            app.Logger.LogInformation("Routing server listening on {Urls}", string.Join(", ", app.Urls)));
+            app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; / and /health over HTTP/1.1)", string.Join(", ", app.Urls)));
         return app;
     }
 }

@@ -15,6 +15,15 @@ public sealed record AgentSettings
 
     /// <summary>How long an offer rings before it is taken back and the agent goes not ready.</summary>
     public TimeSpan RingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A subscribed softphone silent this long is taken as lost.</summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a lost softphone may take to come back before the agent goes not ready.</summary>
+    public TimeSpan SoftphoneGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The not-ready reason of an agent whose softphone did not come back.</summary>
+    public const string SoftphoneLostReason = "softphone-lost";
 }
 
 /// <summary>
@@ -27,12 +36,23 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 {
     private const string RingTimer = "ring";
     private const string WrapUpTimer = "wrap-up";
+    private const string HeartbeatTimer = "heartbeat";
+    private const string GraceTimer = "softphone-grace";
 
     private readonly IActorRef _dispatcher;
     private readonly AgentSettings _settings;
     private readonly HashSet<IActorRef> _subscribers = [];
     private AgentState _state;
     private AgentId? _backup;
+
+    /// <summary>A softphone subscribed or sent a heartbeat: from then on its silence or disconnection counts.</summary>
+    private bool _presenceTracked;
+
+    /// <summary>The softphone is gone and its grace period runs: the agent is not routable meanwhile.</summary>
+    private bool _softphoneLost;
+
+    /// <summary>The call the agent handled last: what a disposition at wrap-up is about.</summary>
+    private CallId? _lastHandled;
 
     /// <summary>The queue and call actor of the call offered to, or handled by, the agent.</summary>
     private (CallId Call, QueueId Queue, IActorRef CallActor)? _work;
@@ -50,7 +70,10 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         Receive<AgentProtocol.Accept>(HandleAccept);
         Receive<AgentProtocol.Reject>(HandleReject);
         Receive<AgentProtocol.HangUp>(HandleHangUp);
-        Receive<AgentProtocol.FinishWrapUp>(_ => Execute(AgentCommand.FinishWrapUp.Instance, reply: true));
+        Receive<AgentProtocol.FinishWrapUp>(HandleFinishWrapUp);
+        Receive<AgentProtocol.Heartbeat>(HandleHeartbeat);
+        Receive<AgentProtocol.HeartbeatsMissed>(_ => SoftphoneLost());
+        Receive<AgentProtocol.SoftphoneGraceOver>(_ => HandleGraceOver());
         Receive<AgentProtocol.SetAfterCall>(m => Execute(new AgentCommand.SetAfterCall(m.Next), reply: true));
         Receive<AgentProtocol.Subscribe>(HandleSubscribe);
         Receive<AgentProtocol.GetState>(_ => Sender.Tell(_state));
@@ -58,7 +81,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         Receive<AgentProtocol.CallerLeft>(HandleCallerLeft);
         Receive<AgentProtocol.RingTimedOut>(m => Execute(new AgentCommand.OfferTimedOut(m.Epoch), reply: false));
         Receive<AgentProtocol.WrapUpElapsed>(_ => Execute(AgentCommand.WrapUpTimerElapsed.Instance, reply: false));
-        Receive<Terminated>(m => _subscribers.Remove(m.ActorRef));
+        Receive<Terminated>(HandleSubscriberGone);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -109,6 +132,13 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
     private void HandleOffer(AgentProtocol.Offer message)
     {
+        if (_softphoneLost && _state.CurrentOffer?.Call != message.Call)
+        {
+            // Sent before the dispatcher learnt the softphone was lost: it bounces, as for an agent no longer free.
+            _dispatcher.Tell(new Dispatch.OfferDeclined(message.Call, message.Epoch, CountAsDecline: false));
+            return;
+        }
+
         var previous = _work;
         _work = (message.Call, message.Queue, message.CallActor);
         var code = Execute(new AgentCommand.Offer(message.Call, message.Epoch), reply: false);
@@ -145,7 +175,111 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             Context.Watch(message.Subscriber);
         }
 
+        SoftphoneHeard();
         Sender.Tell(CommandResult.Ok);
+    }
+
+    private void HandleHeartbeat(AgentProtocol.Heartbeat message)
+    {
+        SoftphoneHeard();
+        Sender.Tell(CommandResult.Ok);
+    }
+
+    private void HandleSubscriberGone(Terminated message)
+    {
+        if (_subscribers.Remove(message.ActorRef) && _subscribers.Count == 0)
+        {
+            SoftphoneLost();
+        }
+    }
+
+    /// <summary>The softphone is alive: the silence timer restarts, and a lost softphone is back within its grace.</summary>
+    private void SoftphoneHeard()
+    {
+        _presenceTracked = true;
+        Timers.StartSingleTimer(HeartbeatTimer, AgentProtocol.HeartbeatsMissed.Instance, _settings.HeartbeatTimeout);
+        if (!_softphoneLost)
+        {
+            return;
+        }
+
+        _softphoneLost = false;
+        Timers.Cancel(GraceTimer);
+        if (_state.Status == AgentStatus.Available)
+        {
+            ReportFree();
+        }
+    }
+
+    /// <summary>
+    /// The softphone disconnected or went silent. A ringing offer is revoked (the call goes back to
+    /// its place and the agent to not ready, as for a missed offer); an idle agent is taken out of
+    /// routing at once; after the grace period the agent goes not ready (after its call, if on one).
+    /// </summary>
+    private void SoftphoneLost()
+    {
+        if (!_presenceTracked || _softphoneLost || !_state.IsLoggedIn)
+        {
+            return;
+        }
+
+        _softphoneLost = true;
+        Timers.Cancel(HeartbeatTimer);
+        Timers.StartSingleTimer(GraceTimer, AgentProtocol.SoftphoneGraceOver.Instance, _settings.SoftphoneGracePeriod);
+        if (_state.CurrentOffer is { } offer)
+        {
+            Execute(new AgentCommand.OfferTimedOut(offer.Epoch), reply: false);
+        }
+        else if (_state.Status == AgentStatus.Available)
+        {
+            _dispatcher.Tell(new Dispatch.AgentAway(_state.Id));
+        }
+    }
+
+    private void HandleGraceOver()
+    {
+        if (!_softphoneLost)
+        {
+            return;
+        }
+
+        _softphoneLost = false;
+        _presenceTracked = false;
+        var notReady = AgentSettings.SoftphoneLostReason;
+        if (_state.Status is AgentStatus.OnCall or AgentStatus.WrapUp or AgentStatus.Reserved)
+        {
+            Execute(new AgentCommand.SetAfterCall(AfterCall.NotReady(notReady)), reply: false);
+        }
+        else if (_state.Status == AgentStatus.Available)
+        {
+            Execute(new AgentCommand.GoNotReady(notReady), reply: false);
+        }
+    }
+
+    private void HandleFinishWrapUp(AgentProtocol.FinishWrapUp message)
+    {
+        if (message.Disposition is not { } disposition)
+        {
+            Execute(AgentCommand.FinishWrapUp.Instance, reply: true);
+            return;
+        }
+
+        if (disposition.Call != _lastHandled)
+        {
+            Sender.Tell(new CommandResult(Outcome.Conflict("callId", $"agent '{_state.Id}' did not handle call '{disposition.Call}' last")));
+            return;
+        }
+
+        Context.System.EventStream.Publish(new DispositionRecorded(disposition, Now));
+        if (_state.Status == AgentStatus.WrapUp)
+        {
+            Execute(AgentCommand.FinishWrapUp.Instance, reply: true);
+        }
+        else
+        {
+            // Wrap-up already over (or none configured): the disposition alone is what was asked for.
+            Sender.Tell(CommandResult.Ok);
+        }
     }
 
     /// <summary>Runs a command through the state machine, then carries out what its events ask for.</summary>
@@ -207,6 +341,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
                 _work = null;
                 break;
             case AgentEvent.CallHandled handled:
+                _lastHandled = handled.Call.Call;
                 if (_work is { } work)
                 {
                     _dispatcher.Tell(new Dispatch.RecordHandleTime(work.Queue, handled.TalkTime));
@@ -233,19 +368,30 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     /// <summary>Tells the dispatcher what the agent's new status means for routing.</summary>
     private void ReportPresence(AgentStatus before)
     {
-        var now = Now;
         switch (_state.Status)
         {
-            case AgentStatus.Available when before != AgentStatus.Available:
-                _dispatcher.Tell(new Dispatch.AgentFree(_state.Id, new AgentFairness(_state.AvailableSince ?? now, _state.CallsHandledOn(now))));
+            case AgentStatus.Available when before != AgentStatus.Available && !_softphoneLost:
+                ReportFree();
                 break;
             case AgentStatus.NotReady when before != AgentStatus.NotReady:
                 _dispatcher.Tell(new Dispatch.AgentAway(_state.Id));
                 break;
             case AgentStatus.LoggedOut when before != AgentStatus.LoggedOut:
                 _dispatcher.Tell(new Dispatch.AgentGone(_state.Id));
+
+                // A softphone is watched again only once it subscribes or beats after the next login.
+                _presenceTracked = false;
+                _softphoneLost = false;
+                Timers.Cancel(HeartbeatTimer);
+                Timers.Cancel(GraceTimer);
                 break;
         }
+    }
+
+    private void ReportFree()
+    {
+        var now = Now;
+        _dispatcher.Tell(new Dispatch.AgentFree(_state.Id, new AgentFairness(_state.AvailableSince ?? now, _state.CallsHandledOn(now))));
     }
 
     private void Publish(AgentEvent agentEvent)

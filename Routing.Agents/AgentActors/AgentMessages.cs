@@ -25,7 +25,14 @@ public static class AgentProtocol
     /// <summary>The agent ends the call it is on.</summary>
     public sealed record HangUp(AgentId Agent, CallId Call) : IAgentMessage;
 
-    public sealed record FinishWrapUp(AgentId Agent) : IAgentMessage;
+    /// <summary>Ends wrap-up. A disposition, when given, is recorded for the call the agent handled last.</summary>
+    public sealed record FinishWrapUp(AgentId Agent) : IAgentMessage
+    {
+        public CallDisposition? Disposition { get; init; }
+    }
+
+    /// <summary>The softphone is alive. Once a softphone subscribed or sent one, silence counts as a lost softphone.</summary>
+    public sealed record Heartbeat(AgentId Agent) : IAgentMessage;
 
     /// <summary>What the agent wants after the current call; the server keeps it.</summary>
     public sealed record SetAfterCall(AgentId Agent, AfterCall Next) : IAgentMessage;
@@ -50,6 +57,24 @@ public static class AgentProtocol
     // Timers.
 
     internal sealed record RingTimedOut(long Epoch);
+
+    internal sealed record HeartbeatsMissed
+    {
+        public static readonly HeartbeatsMissed Instance = new();
+
+        private HeartbeatsMissed()
+        {
+        }
+    }
+
+    internal sealed record SoftphoneGraceOver
+    {
+        public static readonly SoftphoneGraceOver Instance = new();
+
+        private SoftphoneGraceOver()
+        {
+        }
+    }
 
     internal sealed record WrapUpElapsed
     {

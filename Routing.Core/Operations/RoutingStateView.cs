@@ -1,0 +1,161 @@
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Operations;
+
+/// <summary>What an operator sees of one call.</summary>
+public sealed record CallSummary(
+    CallId Id, CallStatus Status, QueueId Queue, TierId Tier, DateTimeOffset ArrivedAt, AgentId? Agent,
+    CallOutcome? Outcome, long LastSequence)
+{
+    public static CallSummary Of(CallState state) => new(
+        state.Id, state.Status, state.Queue, state.Tier, state.ArrivedAt,
+        state.Connection?.Agent ?? state.Offer?.Agent ?? state.Transfer?.TargetOffer?.Agent, state.Outcome, state.LastSequence);
+}
+
+/// <summary>What an operator sees of one agent.</summary>
+public sealed record AgentSummary(
+    AgentId Id, AgentStatus Status, string? NotReadyReason, DateTimeOffset StatusSince, CallId? Call,
+    IReadOnlyList<AgentSkill> Skills, int CallsHandledToday, AfterCall AfterCall)
+{
+    public static AgentSummary Of(AgentState state) => new(
+        state.Id, state.Status, state.NotReadyReason, state.StatusSince,
+        state.CurrentCall?.Call ?? state.CurrentOffer?.Call, state.Skills, state.CallsHandledToday, state.AfterCall);
+}
+
+/// <summary>One change of the operators' view, numbered in the order the view applied it.</summary>
+public abstract record StateChange(long Sequence)
+{
+    public sealed record CallChanged(long Sequence, CallSummary Call) : StateChange(Sequence);
+
+    public sealed record AgentChanged(long Sequence, AgentSummary Agent) : StateChange(Sequence);
+}
+
+/// <summary>The whole view as of one sequence number: every live call and every logged-in agent.</summary>
+public sealed record StateSnapshot(long Sequence, IReadOnlyList<CallSummary> Calls, IReadOnlyList<AgentSummary> Agents);
+
+/// <summary>One call's summary and its events in order.</summary>
+public sealed record CallHistory(CallSummary Call, IReadOnlyList<CallEvent> Events);
+
+/// <summary>
+/// The operators' view of a routing domain, built from the calls' and agents' own events with
+/// the lifecycles' Apply, so it shows exactly the states the actors hold. Every change that an
+/// operator can see gets the next sequence number; the recent changes are kept, so a watcher
+/// that lost its stream resumes from the last number it saw instead of reloading everything.
+/// Ended calls stay readable (with their history) until <see cref="EndedCallsKept"/> newer ones
+/// have ended. Owned by one thread at a time; not thread-safe.
+/// </summary>
+public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKept = 10_000)
+{
+    private readonly Dictionary<CallId, CallEntry> _calls = [];
+    private readonly Dictionary<AgentId, AgentState> _agents = [];
+    private readonly Queue<CallId> _ended = new();
+    private readonly Queue<StateChange> _recent = new();
+
+    public int ChangesKept { get; } = changesKept > 0 ? changesKept : throw new ArgumentOutOfRangeException(nameof(changesKept));
+
+    public int EndedCallsKept { get; } = endedCallsKept >= 0 ? endedCallsKept : throw new ArgumentOutOfRangeException(nameof(endedCallsKept));
+
+    /// <summary>The number of the last change; 0 before the first.</summary>
+    public long Sequence { get; private set; }
+
+    /// <summary>Applies a call's event; returns the change operators see, or null when their view is the same.</summary>
+    public StateChange? Apply(CallEvent callEvent)
+    {
+        if (!_calls.TryGetValue(callEvent.Call, out var entry))
+        {
+            entry = new CallEntry(CallState.New(callEvent.Call));
+            _calls[callEvent.Call] = entry;
+        }
+        else if (callEvent.Sequence <= entry.State.LastSequence)
+        {
+            return null;
+        }
+
+        entry.State = CallLifecycle.Apply(entry.State, callEvent);
+        entry.Events.Add(callEvent);
+        if (entry.State.Status == CallStatus.Ended)
+        {
+            Forget(callEvent.Call);
+        }
+
+        var summary = CallSummary.Of(entry.State);
+        if (summary == entry.Shown)
+        {
+            return null;
+        }
+
+        entry.Shown = summary;
+        return Record(new StateChange.CallChanged(Sequence + 1, summary));
+    }
+
+    /// <summary>Applies an agent's event; returns the change operators see, or null when their view is the same.</summary>
+    public StateChange? Apply(AgentEvent agentEvent)
+    {
+        var before = _agents.TryGetValue(agentEvent.Agent, out var known) ? known : AgentState.LoggedOut(agentEvent.Agent);
+        var after = AgentLifecycle.Apply(before, agentEvent);
+        _agents[agentEvent.Agent] = after;
+        var summary = AgentSummary.Of(after);
+        return summary == AgentSummary.Of(before) && known is not null
+            ? null
+            : Record(new StateChange.AgentChanged(Sequence + 1, summary));
+    }
+
+    public StateSnapshot Snapshot() => new(
+        Sequence,
+        _calls.Values.Where(c => c.State.Status != CallStatus.Ended).Select(c => c.Shown!).ToList(),
+        _agents.Values.Where(a => a.IsLoggedIn).Select(AgentSummary.Of).ToList());
+
+    /// <summary>The changes after <paramref name="sequence"/>, or null when some of them are no longer kept.</summary>
+    public IReadOnlyList<StateChange>? ChangesAfter(long sequence)
+    {
+        if (sequence < 0 || sequence > Sequence)
+        {
+            return null;
+        }
+
+        if (sequence == Sequence)
+        {
+            return [];
+        }
+
+        var oldestKept = Sequence - _recent.Count + 1;
+        return sequence + 1 < oldestKept ? null : _recent.Where(c => c.Sequence > sequence).ToList();
+    }
+
+    public CallHistory? History(CallId call) =>
+        _calls.TryGetValue(call, out var entry) && entry.Shown is { } shown ? new CallHistory(shown, entry.Events.ToList()) : null;
+
+    public AgentSummary? Agent(AgentId agent) => _agents.TryGetValue(agent, out var state) ? AgentSummary.Of(state) : null;
+
+    private StateChange Record(StateChange change)
+    {
+        Sequence = change.Sequence;
+        _recent.Enqueue(change);
+        if (_recent.Count > ChangesKept)
+        {
+            _recent.Dequeue();
+        }
+
+        return change;
+    }
+
+    /// <summary>An ended call is kept for its history until enough newer calls have ended.</summary>
+    private void Forget(CallId ended)
+    {
+        _ended.Enqueue(ended);
+        while (_ended.Count > EndedCallsKept)
+        {
+            _calls.Remove(_ended.Dequeue());
+        }
+    }
+
+    private sealed class CallEntry(CallState state)
+    {
+        public CallState State { get; set; } = state;
+
+        public CallSummary? Shown { get; set; }
+
+        public List<CallEvent> Events { get; } = [];
+    }
+}

@@ -1,0 +1,47 @@
+namespace CallCenter.Routing.Host.Configuration;
+
+/// <summary>The "Edge" section of appsettings.json: how the gRPC services meet gateways, softphones and operators.</summary>
+public sealed class EdgeSettings
+{
+    /// <summary>The tier of a call whose gateway names none.</summary>
+    public string DefaultTier { get; set; } = "Standard";
+
+    /// <summary>Dialed number to queue, for gateways that report the number rather than the queue.</summary>
+    public Dictionary<string, string> DialedNumbers { get; set; } = [];
+
+    /// <summary>How long an RPC waits for the routing domain before it answers UNAVAILABLE.</summary>
+    public double RequestTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Events of one gateway stream being carried out at once; the stream is read no further until one ends.</summary>
+    public int MaxEventsInFlight { get; set; } = 2_000;
+
+    /// <summary>Event ids remembered per gateway, so a resent event is answered again and changes nothing.</summary>
+    public int RememberedEventIds { get; set; } = 200_000;
+
+    /// <summary>Call updates held for a gateway while it is disconnected, delivered when it returns.</summary>
+    public int HeldUpdatesPerGateway { get; set; } = 10_000;
+
+    /// <summary>The largest message a client may send.</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>What agents log in with when their softphones name no skills.</summary>
+    public List<AgentProfileSettings> AgentProfiles { get; set; } = [];
+
+    public static EdgeSettings Load(IConfiguration configuration) =>
+        configuration.GetSection("Edge").Get<EdgeSettings>() ?? new EdgeSettings();
+
+    public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
+}
+
+public sealed class AgentProfileSettings
+{
+    public string AgentId { get; set; } = "";
+    public List<AgentSkillSettings> Skills { get; set; } = [];
+    public string? Backup { get; set; }
+}
+
+public sealed class AgentSkillSettings
+{
+    public string Skill { get; set; } = "";
+    public int Level { get; set; } = 1;
+}

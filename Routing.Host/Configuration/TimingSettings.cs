@@ -1,0 +1,49 @@
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
+
+namespace CallCenter.Routing.Host.Configuration;
+
+/// <summary>The "Routing:Timing" section: the timers of agents and calls, in seconds.</summary>
+public sealed class TimingSettings
+{
+    public double RingTimeoutSeconds { get; set; } = 20;
+    public double WrapUpSeconds { get; set; } = 30;
+    public double HeartbeatTimeoutSeconds { get; set; } = 30;
+    public double SoftphoneGraceSeconds { get; set; } = 30;
+    public double AnnouncementIntervalSeconds { get; set; } = 30;
+    public double TransferTimeoutSeconds { get; set; } = 60;
+
+    public static TimingSettings Load(IConfiguration configuration) =>
+        configuration.GetSection("Routing:Timing").Get<TimingSettings>() ?? new TimingSettings();
+
+    public DomainSettings ToDomainSettings()
+    {
+        var errors = new List<ConfigurationError>();
+        TimeSpan Positive(double seconds, string field, bool zeroAllowed = false)
+        {
+            if (double.IsNaN(seconds) || seconds < 0 || (!zeroAllowed && seconds == 0) || seconds > TimeSpan.FromDays(1).TotalSeconds)
+            {
+                errors.Add(new ConfigurationError($"Routing:Timing:{field}", zeroAllowed ? "must be between 0 and one day" : "must be more than 0 and at most one day"));
+                return TimeSpan.Zero;
+            }
+
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        var settings = new DomainSettings
+        {
+            Agents = new AgentSettings
+            {
+                RingTimeout = Positive(RingTimeoutSeconds, nameof(RingTimeoutSeconds)),
+                HeartbeatTimeout = Positive(HeartbeatTimeoutSeconds, nameof(HeartbeatTimeoutSeconds)),
+                SoftphoneGracePeriod = Positive(SoftphoneGraceSeconds, nameof(SoftphoneGraceSeconds), zeroAllowed: true),
+                Policy = new AgentPolicy { WrapUpDuration = Positive(WrapUpSeconds, nameof(WrapUpSeconds), zeroAllowed: true) },
+            },
+            AnnouncementInterval = Positive(AnnouncementIntervalSeconds, nameof(AnnouncementIntervalSeconds)),
+            TransferTimeout = Positive(TransferTimeoutSeconds, nameof(TransferTimeoutSeconds)),
+        };
+        return errors.Count == 0 ? settings : throw new InvalidConfigurationException(errors);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>An agent's stored skills (and backup), used when its softphone logs in naming none.</summary>
+public sealed record StoredAgentProfile(AgentId Agent, IReadOnlyList<AgentSkill> Skills, AgentId? Backup);
+
+/// <summary>
+/// The agent profiles, changed at run time by operators. Each change takes a new configuration
+/// version; a change reaches an agent at its next login, never the state it is in.
+/// </summary>
+public sealed class AgentProfiles
+{
+    private readonly ConcurrentDictionary<AgentId, StoredAgentProfile> _profiles = new();
+    private readonly RoutingConfiguration _routing;
+    private readonly Lock _gate = new();
+    private long _version;
+
+    public AgentProfiles(RoutingConfiguration routing, EdgeSettings settings)
+    {
+        _routing = routing;
+        _version = routing.Version;
+        for (var i = 0; i < settings.AgentProfiles.Count; i++)
+        {
+            var profile = settings.AgentProfiles[i];
+            var stored = new StoredAgentProfile(
+                new AgentId(profile.AgentId),
+                profile.Skills.Select(s => new AgentSkill(new SkillId(s.Skill), s.Level)).ToList(),
+                string.IsNullOrEmpty(profile.Backup) ? null : new AgentId(profile.Backup));
+            if (Check(stored) is { } problem)
+            {
+                throw new InvalidConfigurationException([new ConfigurationError($"Edge:AgentProfiles[{i}].{problem.Field}", problem.Message)]);
+            }
+
+            _profiles[stored.Agent] = stored;
+        }
+    }
+
+    public long Version => Interlocked.Read(ref _version);
+
+    public IReadOnlyCollection<StoredAgentProfile> All => _profiles.Values.OrderBy(p => p.Agent.Value, StringComparer.Ordinal).ToList();
+
+    public StoredAgentProfile? Find(AgentId agent) => _profiles.GetValueOrDefault(agent);
+
+    /// <summary>Stores the profile and returns the new version; a bad profile is refused, naming its field.</summary>
+    public long Put(StoredAgentProfile profile)
+    {
+        if (Check(profile) is { } problem)
+        {
+            throw RequestChecks.Invalid(problem.Field, problem.Message);
+        }
+
+        lock (_gate)
+        {
+            _profiles[profile.Agent] = profile;
+            return Interlocked.Increment(ref _version);
+        }
+    }
+
+    private (string Field, string Message)? Check(StoredAgentProfile profile)
+    {
+        if (string.IsNullOrWhiteSpace(profile.Agent.Value))
+        {
+            return ("agent_id", "is required");
+        }
+
+        for (var i = 0; i < profile.Skills.Count; i++)
+        {
+            var skill = profile.Skills[i];
+            if (!_routing.Skills.Contains(skill.Skill))
+            {
+                return ($"skills[{i}].skill_id", $"unknown skill '{skill.Skill}'");
+            }
+
+            if (!Proficiency.IsValid(skill.Level))
+            {
+                return ($"skills[{i}].level", $"must be between {Proficiency.Minimum} and {Proficiency.Maximum}");
+            }
+        }
+
+        return null;
+    }
+}

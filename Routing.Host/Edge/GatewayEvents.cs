@@ -1,0 +1,168 @@
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Model;
+using Grpc.Core;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>Turns a gateway's call event into a command for the routing domain, and the outcome into the event's answer.</summary>
+public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, EdgeSettings settings)
+{
+    private readonly TierId _defaultTier = new(settings.DefaultTier);
+
+    public async Task<GatewayReply> CarryOut(GatewayLink gateway, GatewayEvent gatewayEvent, CancellationToken cancellation)
+    {
+        var eventId = gatewayEvent.EventId;
+        CallId? owned = null;
+        try
+        {
+            var (command, prefix, newCall) = ToCommand(gatewayEvent);
+            if (newCall is { } call)
+            {
+                if (!registry.Own(call, gateway))
+                {
+                    return Rejected(eventId, new BadRequestException(
+                        StatusCode.AlreadyExists, "call_arrived.call_id", $"call '{call}' belongs to another gateway"));
+                }
+
+                owned = call;
+            }
+
+            var outcome = await domain.Send(command, cancellation);
+            if (outcome.Succeeded)
+            {
+                owned = null;
+                return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };
+            }
+
+            return Rejected(eventId, DomainClient.Refusal(outcome, prefix));
+        }
+        catch (BadRequestException bad)
+        {
+            return Rejected(eventId, bad);
+        }
+        catch (RpcException unavailable)
+        {
+            return Rejected(eventId, new BadRequestException(unavailable.StatusCode, "", unavailable.Status.Detail));
+        }
+        finally
+        {
+            if (owned is { } refused)
+            {
+                registry.Release(refused, gateway);
+            }
+        }
+    }
+
+    public static GatewayReply Rejected(string eventId, BadRequestException problem) => new()
+    {
+        Rejected = new EventRejected
+        {
+            EventId = eventId,
+            Code = CodeName(problem.Code),
+            Field = problem.Field,
+            Message = problem.Message,
+        },
+    };
+
+    /// <summary>The gRPC name of a status code: InvalidArgument → INVALID_ARGUMENT.</summary>
+    public static string CodeName(StatusCode code) =>
+        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+
+    /// <summary>The command an event asks for, the proto path of its fields, and the call it brings when it brings one.</summary>
+    private (object Command, string Prefix, CallId? NewCall) ToCommand(GatewayEvent gatewayEvent)
+    {
+        switch (gatewayEvent.EventCase)
+        {
+            case GatewayEvent.EventOneofCase.CallArrived:
+                var arrive = ToArrive(gatewayEvent.CallArrived);
+                return (arrive, "call_arrived", arrive.Call);
+            case GatewayEvent.EventOneofCase.CallAnswered:
+                var answered = gatewayEvent.CallAnswered;
+                return (new AgentProtocol.Accept(
+                    new AgentId(RequestChecks.Id(answered.AgentId, "call_answered.agent_id")),
+                    new CallId(RequestChecks.Id(answered.CallId, "call_answered.call_id")),
+                    answered.Epoch), "call_answered", null);
+            case GatewayEvent.EventOneofCase.CallHungUp:
+                return (ToHangUp(gatewayEvent.CallHungUp), "call_hung_up", null);
+            case GatewayEvent.EventOneofCase.TransferRequested:
+                var transfer = gatewayEvent.TransferRequested;
+                return (ToTransfer(
+                    transfer.CallId, transfer.FromAgentId, transfer.Kind, transfer.ToQueueId, transfer.ToAgentId,
+                    "transfer_requested", "from_agent_id"), "transfer_requested", null);
+            case GatewayEvent.EventOneofCase.CallbackRequested:
+                return (new CallProtocol.RequestCallback(
+                    new CallId(RequestChecks.Id(gatewayEvent.CallbackRequested.CallId, "callback_requested.call_id"))),
+                    "callback_requested", null);
+            case GatewayEvent.EventOneofCase.Hello:
+                throw new BadRequestException(StatusCode.FailedPrecondition, "hello", "the gateway already said hello on this stream");
+            default:
+                throw RequestChecks.Invalid("event", "names no event");
+        }
+    }
+
+    private CallProtocol.Arrive ToArrive(CallArrived arrived)
+    {
+        const string prefix = "call_arrived";
+        var call = new CallId(RequestChecks.Id(arrived.CallId, $"{prefix}.call_id"));
+        RequestChecks.OptionalText(arrived.CallerNumber, $"{prefix}.caller_number", RequestChecks.MaxIdLength);
+        RequestChecks.OptionalText(arrived.CustomerId, $"{prefix}.customer_id", RequestChecks.MaxIdLength);
+        RequestChecks.Count(arrived.Attributes.Count, $"{prefix}.attributes");
+        foreach (var (key, value) in arrived.Attributes)
+        {
+            RequestChecks.Id(key, $"{prefix}.attributes");
+            RequestChecks.OptionalText(value, $"{prefix}.attributes[{key}]", 1_000);
+        }
+
+        var queue = RequestChecks.OptionalId(arrived.QueueId, $"{prefix}.queue_id");
+        if (queue is null)
+        {
+            var dialed = RequestChecks.OptionalId(arrived.DialedNumber, $"{prefix}.dialed_number")
+                ?? throw RequestChecks.Invalid($"{prefix}.queue_id", "is required when no dialed_number is given");
+            queue = settings.DialedNumbers.TryGetValue(dialed, out var mapped)
+                ? mapped
+                : throw new BadRequestException(StatusCode.NotFound, $"{prefix}.dialed_number", $"no queue answers '{dialed}'");
+        }
+
+        var preferred = RequestChecks.OptionalId(arrived.PreferredAgentId, $"{prefix}.preferred_agent_id");
+        return new CallProtocol.Arrive(
+            call,
+            new QueueId(queue),
+            RequestChecks.OptionalId(arrived.TierId, $"{prefix}.tier_id") is { } tier ? new TierId(tier) : _defaultTier,
+            arrived.Emergency,
+            arrived.RequiredSkills.ToCore($"{prefix}.required_skills"),
+            preferred is null ? null : new AgentId(preferred));
+    }
+
+    private static object ToHangUp(CallHungUp hungUp)
+    {
+        var call = new CallId(RequestChecks.Id(hungUp.CallId, "call_hung_up.call_id"));
+        return hungUp.Party switch
+        {
+            Party.Unspecified or Party.Caller => new CallProtocol.HangUp(call),
+            Party.Agent => new AgentProtocol.HangUp(new AgentId(RequestChecks.Id(hungUp.AgentId, "call_hung_up.agent_id")), call),
+            _ => throw RequestChecks.Invalid("call_hung_up.party", "must be PARTY_CALLER or PARTY_AGENT"),
+        };
+    }
+
+    /// <summary>A transfer asked for by a gateway or a softphone: exactly one target, a queue or an agent.</summary>
+    public static CallProtocol.Transfer ToTransfer(
+        string callId, string fromAgentId, TransferKind kind, string toQueueId, string toAgentId, string prefix, string fromField)
+    {
+        var call = new CallId(RequestChecks.Id(callId, $"{prefix}.call_id"));
+        var from = new AgentId(RequestChecks.Id(fromAgentId, $"{prefix}.{fromField}"));
+        var toQueue = RequestChecks.OptionalId(toQueueId, $"{prefix}.to_queue_id");
+        var toAgent = RequestChecks.OptionalId(toAgentId, $"{prefix}.to_agent_id");
+        if ((toQueue is null) == (toAgent is null))
+        {
+            throw RequestChecks.Invalid($"{prefix}.to_queue_id", "exactly one of to_queue_id and to_agent_id is required");
+        }
+
+        return new CallProtocol.Transfer(
+            call, from, kind.ToCore($"{prefix}.kind"),
+            toQueue is null ? null : new QueueId(toQueue),
+            toAgent is null ? null : new AgentId(toAgent));
+    }
+}

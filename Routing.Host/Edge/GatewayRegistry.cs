@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>
+/// The gateways the server knows, each outliving its streams: the event ids it sent (so a resent
+/// event is answered again and changes nothing), the calls it owns, and the updates held for it
+/// while it is disconnected.
+/// </summary>
+public sealed class GatewayRegistry(EdgeSettings settings)
+{
+    private readonly ConcurrentDictionary<string, GatewayLink> _gateways = new();
+    private readonly ConcurrentDictionary<CallId, GatewayLink> _owners = new();
+
+    /// <summary>Makes <paramref name="session"/> the gateway's stream, displacing an older one: it is greeted, then given what was held.</summary>
+    public GatewayLink Attach(string gatewayId, ChannelWriter<GatewayReply> session, out bool resumed)
+    {
+        var known = true;
+        var link = _gateways.GetOrAdd(gatewayId, id =>
+        {
+            known = false;
+            return new GatewayLink(id, settings);
+        });
+        resumed = known;
+        link.Attach(session, new GatewayReply { HelloAccepted = new HelloAccepted { GatewayId = gatewayId, Resumed = known } });
+        return link;
+    }
+
+    /// <summary>The stream ended; updates are held until the gateway returns.</summary>
+    public void Detach(GatewayLink link, ChannelWriter<GatewayReply> session) => link.Detach(session);
+
+    /// <summary>
+    /// Records that the call's updates go to <paramref name="link"/>. False when another gateway
+    /// owns the call: one call id, one gateway.
+    /// </summary>
+    public bool Own(CallId call, GatewayLink link) => _owners.GetOrAdd(call, link) == link;
+
+    /// <summary>Forgets the call's owner when <paramref name="link"/> took it only for an arrival that was refused.</summary>
+    public void Release(CallId call, GatewayLink link) => _owners.TryRemove(new KeyValuePair<CallId, GatewayLink>(call, link));
+
+    /// <summary>Sends an update to the call's gateway; after the call's last update, the call is forgotten.</summary>
+    public void Deliver(CallId call, GatewayReply update, bool last)
+    {
+        var found = last ? _owners.TryRemove(call, out var link) : _owners.TryGetValue(call, out link);
+        if (found)
+        {
+            link!.Send(update);
+        }
+    }
+}
+
+/// <summary>One gateway, across its reconnects.</summary>
+public sealed class GatewayLink(string id, EdgeSettings settings)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Task<GatewayReply>> _seen = [];
+    private readonly Queue<string> _seenOrder = new();
+    private readonly Queue<GatewayReply> _held = new();
+    private ChannelWriter<GatewayReply>? _session;
+
+    public string Id { get; } = id;
+
+    /// <summary>Updates dropped because the gateway stayed away longer than the hold allows.</summary>
+    public long DroppedWhileAway { get; private set; }
+
+    /// <summary>The new stream gets <paramref name="greeting"/> first, then what was held for the gateway.</summary>
+    public void Attach(ChannelWriter<GatewayReply> session, GatewayReply greeting)
+    {
+        lock (_gate)
+        {
+            _session?.TryComplete();
+            _session = session;
+            session.TryWrite(greeting);
+            while (_held.TryDequeue(out var update))
+            {
+                session.TryWrite(update);
+            }
+        }
+    }
+
+    public void Detach(ChannelWriter<GatewayReply> session)
+    {
+        lock (_gate)
+        {
+            if (_session == session)
+            {
+                _session = null;
+            }
+        }
+    }
+
+    /// <summary>Writes to the current stream, or holds the update (up to a bound) until the gateway returns.</summary>
+    public void Send(GatewayReply reply)
+    {
+        lock (_gate)
+        {
+            if (_session is { } session && session.TryWrite(reply))
+            {
+                return;
+            }
+
+            if (reply.ReplyCase != GatewayReply.ReplyOneofCase.CallUpdate)
+            {
+                // An answer to an event is not held: the gateway resends the event and is answered again.
+                return;
+            }
+
+            _held.Enqueue(reply);
+            if (_held.Count > settings.HeldUpdatesPerGateway)
+            {
+                _held.Dequeue();
+                DroppedWhileAway++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Carries out the event once per event id: a repeat gets the first answer again (an acceptance
+    /// marked duplicate), without being carried out a second time. An answer that says "try again"
+    /// is not remembered, so the resend is carried out.
+    /// </summary>
+    public Task<GatewayReply> Once(string eventId, Func<Task<GatewayReply>> carryOut)
+    {
+        Task<GatewayReply> task;
+        lock (_gate)
+        {
+            if (_seen.TryGetValue(eventId, out var first))
+            {
+                return AsRepeat(first);
+            }
+
+            task = carryOut();
+            _seen[eventId] = task;
+            _seenOrder.Enqueue(eventId);
+            if (_seenOrder.Count > settings.RememberedEventIds)
+            {
+                _seen.Remove(_seenOrder.Dequeue());
+            }
+        }
+
+        return ForgetIfRetryable(eventId, task);
+    }
+
+    private async Task<GatewayReply> ForgetIfRetryable(string eventId, Task<GatewayReply> task)
+    {
+        var reply = await task;
+        if (reply.Rejected is { Code: "UNAVAILABLE" })
+        {
+            lock (_gate)
+            {
+                _seen.Remove(eventId);
+            }
+        }
+
+        return reply;
+    }
+
+    private static async Task<GatewayReply> AsRepeat(Task<GatewayReply> first)
+    {
+        var reply = await first;
+        return reply.ReplyCase == GatewayReply.ReplyOneofCase.Accepted
+            ? new GatewayReply { Accepted = new EventAccepted { EventId = reply.Accepted.EventId, Duplicate = true } }
+            : reply;
+    }
+}

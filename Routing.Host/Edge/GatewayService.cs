@@ -1,0 +1,113 @@
+using System.Threading.Channels;
+using CallCenter.Protos.V1;
+using Grpc.Core;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>
+/// The gateways' stream. Events are carried out as they are read, several at once (up to a
+/// bound, beyond which the stream is read no further), in the order they arrived: the domain
+/// receives them in that order, so one call's events keep theirs. One task writes the stream.
+/// </summary>
+public sealed class GatewayService(GatewayRegistry registry, GatewayEvents events, Configuration.EdgeSettings settings, ILogger<GatewayService> logger)
+    : Gateway.GatewayBase
+{
+    public override async Task Connect(IAsyncStreamReader<GatewayEvent> requestStream, IServerStreamWriter<GatewayReply> responseStream, ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellation))
+        {
+            return;
+        }
+
+        var hello = requestStream.Current;
+        if (hello.EventCase != GatewayEvent.EventOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "hello: the first message must be a hello naming the gateway"));
+        }
+
+        var gatewayId = ValidGatewayId(hello.Hello.GatewayId);
+        var outbound = Channel.CreateUnbounded<GatewayReply>(new UnboundedChannelOptions { SingleReader = true });
+        var gateway = registry.Attach(gatewayId, outbound.Writer, out var resumed);
+
+        logger.LogInformation("Gateway {Gateway} connected{Resumed}", gatewayId, resumed ? " again" : "");
+        var writing = WriteAll(outbound.Reader, responseStream, cancellation);
+        using var inFlight = new SemaphoreSlim(settings.MaxEventsInFlight);
+        try
+        {
+            while (await requestStream.MoveNext(cancellation))
+            {
+                var gatewayEvent = requestStream.Current;
+                await inFlight.WaitAsync(cancellation);
+                _ = Answer(gateway, gatewayEvent, inFlight, cancellation);
+            }
+
+            // The gateway closed its side: answer what is still being carried out, then end.
+            for (var i = 0; i < settings.MaxEventsInFlight; i++)
+            {
+                await inFlight.WaitAsync(cancellation);
+            }
+        }
+        finally
+        {
+            registry.Detach(gateway, outbound.Writer);
+            outbound.Writer.TryComplete();
+            await writing;
+            logger.LogInformation("Gateway {Gateway} disconnected", gatewayId);
+        }
+    }
+
+    private static string ValidGatewayId(string gatewayId)
+    {
+        try
+        {
+            return RequestChecks.Id(gatewayId, "hello.gateway_id");
+        }
+        catch (BadRequestException bad)
+        {
+            throw bad.ToRpcException();
+        }
+    }
+
+    private async Task Answer(GatewayLink gateway, GatewayEvent gatewayEvent, SemaphoreSlim inFlight, CancellationToken cancellation)
+    {
+        try
+        {
+            GatewayReply reply;
+            if (string.IsNullOrWhiteSpace(gatewayEvent.EventId) || gatewayEvent.EventId.Length > RequestChecks.MaxIdLength)
+            {
+                reply = GatewayEvents.Rejected(gatewayEvent.EventId, RequestChecks.Invalid(
+                    "event_id", $"is required, at most {RequestChecks.MaxIdLength} characters"));
+            }
+            else
+            {
+                reply = await gateway.Once(gatewayEvent.EventId, () => events.CarryOut(gateway, gatewayEvent, cancellation));
+            }
+
+            gateway.Send(reply);
+        }
+        catch (OperationCanceledException)
+        {
+            // The stream is gone; the gateway resends what it saw no answer to.
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
+
+    private static async Task WriteAll(ChannelReader<GatewayReply> outbound, IServerStreamWriter<GatewayReply> responseStream, CancellationToken cancellation)
+    {
+        try
+        {
+            await foreach (var reply in outbound.ReadAllAsync(cancellation))
+            {
+                await responseStream.WriteAsync(reply, cancellation);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // The client went away; what was not written is resent or held for the next stream.
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Akka.Actor;
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Lifecycle;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>
+/// Follows the calls' events and tells each call's gateway what it must act on: ring an agent,
+/// stop ringing, connect, announce, overflow, refusal, end. Events of one call reach it, and so
+/// the gateway, in the call's own order.
+/// </summary>
+public sealed class GatewayUpdatesActor : ReceiveActor
+{
+    private readonly GatewayRegistry _registry;
+
+    public GatewayUpdatesActor(GatewayRegistry registry)
+    {
+        _registry = registry;
+        Receive<CallEvent>(HandleCallEvent);
+    }
+
+    public static Props Props(GatewayRegistry registry) => Akka.Actor.Props.Create(() => new GatewayUpdatesActor(registry));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void HandleCallEvent(CallEvent callEvent)
+    {
+        if (ToUpdate(callEvent) is { } update)
+        {
+            _registry.Deliver(callEvent.Call, new GatewayReply { CallUpdate = update }, last: callEvent is CallEvent.Ended);
+        }
+    }
+
+    /// <summary>The update a gateway acts on, or null for events that are routing's own business.</summary>
+    public static CallUpdate? ToUpdate(CallEvent callEvent)
+    {
+        var update = new CallUpdate { CallId = callEvent.Call.Value, Sequence = callEvent.Sequence, At = callEvent.At.ToProto() };
+        switch (callEvent)
+        {
+            case CallEvent.Offered offered:
+                update.RingAgent = new RingAgent { AgentId = offered.Offer.Agent.Value, Epoch = offered.Offer.Epoch };
+                break;
+            case CallEvent.TransferTargetOffered offered:
+                update.RingAgent = new RingAgent { AgentId = offered.Offer.Agent.Value, Epoch = offered.Offer.Epoch };
+                break;
+            case CallEvent.OfferReturned returned:
+                update.RingCancelled = Cancelled(returned.Offer, returned.Reason);
+                break;
+            case CallEvent.TransferTargetReturned returned:
+                update.RingCancelled = Cancelled(returned.Offer, returned.Reason);
+                break;
+            case CallEvent.Connected connected:
+                update.ConnectAgent = new ConnectAgent { AgentId = connected.Connection.Agent.Value, Epoch = connected.Connection.Epoch };
+                break;
+            case CallEvent.Queued queued:
+                update.Announcement = Announce(queued.Queue.Value, queued.Position, queued.EstimatedWait);
+                break;
+            case CallEvent.PositionAnnounced announced:
+                update.Announcement = Announce("", announced.Position, announced.EstimatedWait);
+                break;
+            case CallEvent.Overflowed overflowed:
+                update.Overflowed = new Overflowed { FromQueueId = overflowed.From.Value, ToQueueId = overflowed.To.Value };
+                break;
+            case CallEvent.Refused refused:
+                update.Refused = new Refused { QueueId = refused.Queue.Value, Reason = refused.Reason, CallbackOffered = refused.CallbackOffered };
+                break;
+            case CallEvent.Ended ended:
+                update.Ended = new Ended { Outcome = ((Routing.Lifecycle.CallOutcome?)ended.Outcome).ToProto(), AgentId = ended.Agent?.Value ?? "" };
+                break;
+            default:
+                return null;
+        }
+
+        return update;
+    }
+
+    private static RingCancelled Cancelled(AgentAssignment offer, OfferReturnReason reason) => new()
+    {
+        AgentId = offer.Agent.Value,
+        Epoch = offer.Epoch,
+        Reason = reason == OfferReturnReason.TimedOut ? "timed-out" : "declined",
+    };
+
+    private static Announcement Announce(string queue, int position, TimeSpan? estimatedWait)
+    {
+        var announcement = new Announcement { QueueId = queue, Position = position };
+        if (estimatedWait is { } wait)
+        {
+            announcement.EstimatedWait = wait.ToProto();
+        }
+
+        return announcement;
+    }
+}

@@ -1,0 +1,119 @@
+using CallCenter.Routing.Model;
+using Grpc.Core;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>A request the edge refuses before it reaches routing, naming the proto field at fault.</summary>
+public sealed class BadRequestException(StatusCode code, string field, string message) : Exception($"{field}: {message}")
+{
+    public StatusCode Code { get; } = code;
+    public string Field { get; } = field;
+
+    public RpcException ToRpcException() => new(new Status(Code, Message));
+}
+
+/// <summary>Checks of request fields, with errors that name the field as the proto spells it.</summary>
+public static class RequestChecks
+{
+    /// <summary>Ids and names longer than this are refused: they are keys, not text.</summary>
+    public const int MaxIdLength = 128;
+
+    public const int MaxTextLength = 4_000;
+
+    public const int MaxListCount = 64;
+
+    public static string Id(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw Invalid(field, "is required");
+        }
+
+        if (value.Length > MaxIdLength)
+        {
+            throw Invalid(field, $"must be at most {MaxIdLength} characters");
+        }
+
+        return value;
+    }
+
+    public static string? OptionalId(string? value, string field) => string.IsNullOrEmpty(value) ? null : Id(value, field);
+
+    public static string? OptionalText(string? value, string field, int maxLength = MaxTextLength)
+    {
+        if (value is { Length: > 0 } && value.Length > maxLength)
+        {
+            throw Invalid(field, $"must be at most {maxLength} characters");
+        }
+
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    public static void Count(int count, string field, int max = MaxListCount)
+    {
+        if (count > max)
+        {
+            throw Invalid(field, $"must have at most {max} entries");
+        }
+    }
+
+    public static BadRequestException Invalid(string field, string message) => new(StatusCode.InvalidArgument, field, message);
+
+    /// <summary>The gRPC status for a refusal of the routing side.</summary>
+    public static StatusCode StatusOf(OutcomeCode code) => code switch
+    {
+        OutcomeCode.Invalid => StatusCode.InvalidArgument,
+        OutcomeCode.NotFound => StatusCode.NotFound,
+        OutcomeCode.Conflict => StatusCode.FailedPrecondition,
+        OutcomeCode.AlreadyExists => StatusCode.AlreadyExists,
+        _ => StatusCode.Unknown,
+    };
+
+    /// <summary>
+    /// Turns a field named by the routing side (camelCase, as the core names it) into the proto's
+    /// path under <paramref name="prefix"/>: extraSkills[0].minimumLevel → call_arrived.required_skills[0].minimum_level.
+    /// </summary>
+    public static string ProtoField(string prefix, string? coreField, IReadOnlyDictionary<string, string>? renames = null)
+    {
+        if (string.IsNullOrEmpty(coreField))
+        {
+            return prefix;
+        }
+
+        var parts = coreField.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var bracket = parts[i].IndexOf('[');
+            var name = bracket < 0 ? parts[i] : parts[i][..bracket];
+            var index = bracket < 0 ? "" : parts[i][bracket..];
+            name = renames is not null && renames.TryGetValue(name, out var renamed) ? renamed : SnakeCase(name);
+            parts[i] = name + index;
+        }
+
+        var path = string.Join('.', parts);
+        return prefix.Length == 0 ? path : $"{prefix}.{path}";
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c))
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Agents.Operations;
+using CallCenter.Routing.Agents.Queues;
+using CallCenter.Routing.Configuration;
+using QueueStatus = CallCenter.Protos.V1.QueueStatus;
+using CallCenter.Routing.Model;
+using CallCenter.Routing.Operations;
+using Grpc.Core;
+using Status = Grpc.Core.Status;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>The operators' service: reads from the queues and the state view, watches, and administers agent profiles.</summary>
+public sealed class RoutingStateService(DomainClient domain, RoutingConfiguration routing, AgentProfiles profiles)
+    : RoutingState.RoutingStateBase
+{
+    public override async Task<ListQueuesReply> ListQueues(ListQueuesRequest request, ServerCallContext context)
+    {
+        var reply = new ListQueuesReply();
+        var queues = await Task.WhenAll(routing.Queues.Select(q => Queue(q.Id, context.CancellationToken)));
+        reply.Queues.AddRange(queues);
+        return reply;
+    }
+
+    public override Task<QueueStatus> GetQueue(GetQueueRequest request, ServerCallContext context)
+    {
+        var queue = new QueueId(Checked(() => RequestChecks.Id(request.QueueId, "queue_id")));
+        if (routing.Queues.All(q => q.Id != queue))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"queue_id: unknown queue '{queue}'"));
+        }
+
+        return Queue(queue, context.CancellationToken);
+    }
+
+    public override async Task<AgentView> GetAgent(GetAgentRequest request, ServerCallContext context)
+    {
+        var agent = new AgentId(Checked(() => RequestChecks.Id(request.AgentId, "agent_id")));
+        var reply = await domain.Ask<StateViewProtocol.AgentReply>(domain.StateView, new StateViewProtocol.GetAgent(agent), context.CancellationToken);
+        return reply.Agent?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"agent_id: agent '{agent}' has never logged in"));
+    }
+
+    public override async Task<Protos.V1.CallHistory> GetCall(GetCallRequest request, ServerCallContext context)
+    {
+        var call = new CallId(Checked(() => RequestChecks.Id(request.CallId, "call_id")));
+        var reply = await domain.Ask<StateViewProtocol.CallHistoryReply>(domain.StateView, new StateViewProtocol.GetCallHistory(call), context.CancellationToken);
+        return reply.History?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"call_id: call '{call}' is not known (or ended long ago)"));
+    }
+
+    public override async Task<Snapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)
+    {
+        var snapshot = await domain.Ask<StateSnapshot>(domain.StateView, StateViewProtocol.GetSnapshot.Instance, context.CancellationToken);
+        return snapshot.ToProto();
+    }
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchUpdate> responseStream, ServerCallContext context)
+    {
+        if (request.ResumeAfter < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "resume_after: must not be negative"));
+        }
+
+        var updates = Channel.CreateUnbounded<WatchUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var watcher = domain.System.ActorOf(StateWatcherActor.Props(updates.Writer));
+        domain.StateView.Tell(new StateViewProtocol.StartWatching(watcher, request.ResumeAfter));
+        try
+        {
+            await foreach (var update in updates.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(update, context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away.
+        }
+        finally
+        {
+            domain.System.Stop(watcher);
+        }
+    }
+
+    public override Task<ConfigurationView> GetConfiguration(GetConfigurationRequest request, ServerCallContext context) =>
+        Task.FromResult(Configuration(profiles.Version));
+
+    public override Task<ConfigurationView> PutAgentProfile(Protos.V1.AgentProfile request, ServerCallContext context)
+    {
+        var version = Checked(() =>
+        {
+            var agent = new AgentId(RequestChecks.Id(request.AgentId, "agent_id"));
+            var backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id");
+            return profiles.Put(new StoredAgentProfile(agent, request.Skills.ToCore("skills"), backup is null ? null : new AgentId(backup)));
+        });
+        return Task.FromResult(Configuration(version));
+    }
+
+    private ConfigurationView Configuration(long version)
+    {
+        var view = new ConfigurationView { Version = version };
+        view.QueueIds.AddRange(routing.Queues.Select(q => q.Id.Value));
+        view.TierIds.AddRange(routing.Tiers.Select(t => t.Id.Value));
+        view.SkillIds.AddRange(routing.Skills.Select(s => s.Value));
+        foreach (var profile in profiles.All)
+        {
+            var proto = new Protos.V1.AgentProfile { AgentId = profile.Agent.Value, BackupAgentId = profile.Backup?.Value ?? "" };
+            proto.Skills.AddRange(profile.Skills.Select(ProtoMapping.ToProto));
+            view.AgentProfiles.Add(proto);
+        }
+
+        return view;
+    }
+
+    private async Task<QueueStatus> Queue(QueueId queue, CancellationToken cancellation)
+    {
+        var snapshot = await domain.Ask<QueueProtocol.QueueSnapshot>(domain.Domain, new QueueProtocol.GetSnapshot(queue), cancellation);
+        var statistics = snapshot.Statistics;
+        var status = new QueueStatus
+        {
+            QueueId = queue.Value,
+            Waiting = snapshot.Now?.Waiting ?? statistics.InQueue,
+            LongestWait = (snapshot.Now?.LongestWait ?? TimeSpan.Zero).ToProto(),
+            AgentsAvailable = snapshot.Now?.AgentsIdle ?? 0,
+            AgentsStaffed = snapshot.Now?.AgentsStaffed ?? 0,
+            Offered = statistics.Entered,
+            Answered = statistics.Answered,
+            Abandoned = statistics.Abandoned,
+            ServiceLevelThreshold = statistics.ServiceLevelThreshold.ToProto(),
+            AverageSpeedOfAnswer = (statistics.AverageSpeedOfAnswer ?? TimeSpan.Zero).ToProto(),
+        };
+        if (statistics.ServiceLevel is { } level)
+        {
+            status.ServiceLevel = level;
+        }
+
+        return status;
+    }
+
+    private static T Checked<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (BadRequestException bad)
+        {
+            throw bad.ToRpcException();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using Akka.Actor;
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+using AgentStatus = CallCenter.Routing.Lifecycle.AgentStatus;
+
+namespace CallCenter.Routing.Host.Edge;
+
+/// <summary>
+/// Stands for one softphone subscription among the agent actor's subscribers: turns what the
+/// agent actor tells it into updates on the softphone's stream. When the stream ends the actor
+/// stops, and the agent actor, which watches it, drops it.
+/// </summary>
+public sealed class SoftphoneStreamActor : ReceiveActor
+{
+    private readonly ChannelWriter<AgentUpdate> _updates;
+
+    /// <summary>The offer last presented: the call the agent is assigned when it goes on call.</summary>
+    private CallAssignment? _lastOffer;
+
+    public SoftphoneStreamActor(ChannelWriter<AgentUpdate> updates)
+    {
+        _updates = updates;
+        Receive<AgentProtocol.OfferPresented>(HandleOffer);
+        Receive<AgentEvent>(HandleAgentEvent);
+    }
+
+    public static Props Props(ChannelWriter<AgentUpdate> updates) => Akka.Actor.Props.Create(() => new SoftphoneStreamActor(updates));
+
+    protected override void PostStop() => _updates.TryComplete();
+
+    private void HandleOffer(AgentProtocol.OfferPresented offer)
+    {
+        _lastOffer = new CallAssignment(offer.Call, offer.Epoch);
+        _updates.TryWrite(new AgentUpdate
+        {
+            AgentId = offer.Agent.Value,
+            At = Context.System.Scheduler.Now.ToProto(),
+            Offer = new OfferPresented
+            {
+                CallId = offer.Call.Value,
+                Epoch = offer.Epoch,
+                QueueId = offer.Queue.Value,
+                ExpiresAt = offer.ExpiresAt.ToProto(),
+            },
+        });
+    }
+
+    private void HandleAgentEvent(AgentEvent agentEvent)
+    {
+        var update = new AgentUpdate { AgentId = agentEvent.Agent.Value, At = agentEvent.At.ToProto() };
+        switch (agentEvent)
+        {
+            case AgentEvent.StatusChanged { To: AgentStatus.OnCall } changed when _lastOffer is { } assigned:
+                _updates.TryWrite(new AgentUpdate
+                {
+                    AgentId = update.AgentId,
+                    At = update.At,
+                    Assignment = new Assignment { CallId = assigned.Call.Value, Epoch = assigned.Epoch },
+                });
+                update.StateChanged = StateChange(changed);
+                break;
+            case AgentEvent.StatusChanged changed:
+                update.StateChanged = StateChange(changed);
+                break;
+            case AgentEvent.OfferMissed missed:
+                update.Revoked = Revoked(missed.Offer, "missed");
+                break;
+            case AgentEvent.OfferWithdrawn withdrawn:
+                update.Revoked = Revoked(withdrawn.Offer, "withdrawn");
+                break;
+            case AgentEvent.OfferAbandonedByLogout abandoned:
+                update.Revoked = Revoked(abandoned.Offer, "logged-out");
+                break;
+            default:
+                return;
+        }
+
+        _updates.TryWrite(update);
+    }
+
+    private static StateChanged StateChange(AgentEvent.StatusChanged changed) => new()
+    {
+        From = changed.From.ToProto(),
+        To = changed.To.ToProto(),
+        Reason = changed.Reason,
+    };
+
+    private static OfferRevoked Revoked(CallAssignment offer, string reason) =>
+        new() { CallId = offer.Call.Value, Epoch = offer.Epoch, Reason = reason };
+}
