@@ -175,6 +175,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             Context.Watch(message.Subscriber);
         }
 
+        // Where the agent stands now comes first, so a reconnecting softphone starts from the truth.
+        message.Subscriber.Tell(_state);
         SoftphoneHeard();
         Sender.Tell(CommandResult.Ok);
     }

@@ -37,7 +37,7 @@ public static class AgentProtocol
     /// <summary>What the agent wants after the current call; the server keeps it.</summary>
     public sealed record SetAfterCall(AgentId Agent, AfterCall Next) : IAgentMessage;
 
-    /// <summary>The subscriber receives every <see cref="AgentEvent"/> of the agent and its offers.</summary>
+    /// <summary>The subscriber receives the agent's <see cref="AgentState"/> now, then its events and offers.</summary>
     public sealed record Subscribe(AgentId Agent, IActorRef Subscriber) : IAgentMessage;
 
     /// <summary>Query: answered with the agent's <see cref="AgentState"/>.</summary>

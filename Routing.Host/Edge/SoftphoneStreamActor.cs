@@ -23,6 +23,7 @@ public sealed class SoftphoneStreamActor : ReceiveActor
     public SoftphoneStreamActor(ChannelWriter<AgentUpdate> updates)
     {
         _updates = updates;
+        Receive<AgentState>(HandleCurrent);
         Receive<AgentProtocol.OfferPresented>(HandleOffer);
         Receive<AgentEvent>(HandleAgentEvent);
     }
@@ -30,6 +31,24 @@ public sealed class SoftphoneStreamActor : ReceiveActor
     public static Props Props(ChannelWriter<AgentUpdate> updates) => Akka.Actor.Props.Create(() => new SoftphoneStreamActor(updates));
 
     protected override void PostStop() => _updates.TryComplete();
+
+    private void HandleCurrent(AgentState state)
+    {
+        var work = state.CurrentCall ?? state.CurrentOffer;
+        _lastOffer = state.CurrentOffer;
+        _updates.TryWrite(new AgentUpdate
+        {
+            AgentId = state.Id.Value,
+            At = Context.System.Scheduler.Now.ToProto(),
+            Current = new CurrentState
+            {
+                Status = state.Status.ToProto(),
+                NotReadyReason = state.NotReadyReason ?? "",
+                CallId = work?.Call.Value ?? "",
+                Epoch = work?.Epoch ?? 0,
+            },
+        });
+    }
 
     private void HandleOffer(AgentProtocol.OfferPresented offer)
     {

@@ -1,0 +1,160 @@
+using CallCenter.Protos.V1;
+using Grpc.Core;
+
+namespace CallCenter.Routing.Tests.Edge;
+
+/// <summary>A gateway and softphones through the whole life of calls, over real gRPC on loopback.</summary>
+public sealed class GatewayLifecycleTests
+{
+    private EdgeHost _host = null!;
+
+    [SetUp]
+    public async Task StartServer() => _host = await EdgeHost.Start();
+
+    [TearDown]
+    public async Task StopServer() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task A_call_is_offered_answered_ended_and_wrapped_up()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+
+        var answer = await gateway.Arrive("call-1", "billing", "Standard");
+        Assert.That(answer.Accepted, Is.Not.Null, answer.ToString());
+
+        var offer = await alice.Offer("call-1");
+        Assert.That(offer.Offer.QueueId, Is.EqualTo("billing"));
+        var ring = await gateway.Update("call-1", CallUpdate.UpdateOneofCase.RingAgent);
+        Assert.That((ring.CallUpdate.RingAgent.AgentId, ring.CallUpdate.RingAgent.Epoch), Is.EqualTo(("alice", offer.Offer.Epoch)));
+
+        var accepted = await _host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "call-1", Epoch = offer.Offer.Epoch });
+        Assert.That(accepted.Changed, Is.True);
+        var assignment = await alice.Expect(u => u.Assignment is not null);
+        Assert.That(assignment.Assignment.CallId, Is.EqualTo("call-1"));
+        var connect = await gateway.Update("call-1", CallUpdate.UpdateOneofCase.ConnectAgent);
+        Assert.That(connect.CallUpdate.ConnectAgent.AgentId, Is.EqualTo("alice"));
+
+        await _host.Softphone.EndCallAsync(new CallRequest { AgentId = "alice", CallId = "call-1" });
+        var ended = await gateway.Update("call-1", CallUpdate.UpdateOneofCase.Ended);
+        Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.Answered));
+        await alice.Expect(u => u.StateChanged?.To == AgentStatus.WrapUp);
+
+        var wrapUp = new FinishWrapUpRequest { AgentId = "alice", CallId = "call-1", DispositionCode = "resolved", Notes = "address changed", SatisfactionScore = 5 };
+        Assert.That((await _host.Softphone.FinishWrapUpAsync(wrapUp)).Changed, Is.True);
+        await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
+
+        var history = await _host.State.GetCallAsync(new GetCallRequest { CallId = "call-1" });
+        Assert.That(history.Call.Status, Is.EqualTo(CallStatus.Ended));
+        Assert.That(history.Events.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, history.Events.Count).Select(i => (long)i)), "events in order, no gaps");
+        Assert.That(history.Events.Select(e => e.Kind), Does.Contain("Offered").And.Contain("Connected").And.Contain("Ended"));
+    }
+
+    [Test]
+    public async Task Calls_arriving_by_dialed_number_go_to_the_queue_the_number_names()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        var reply = await gateway.Answer(new GatewayEvent { CallArrived = new CallArrived { CallId = "c", DialedNumber = "+18005550101" } });
+        Assert.That(reply.Accepted, Is.Not.Null, reply.ToString());
+
+        var queued = await gateway.Update("c", CallUpdate.UpdateOneofCase.Announcement);
+        Assert.That(queued.CallUpdate.Announcement.QueueId, Is.EqualTo("technical"));
+        Assert.That(queued.CallUpdate.Announcement.Position, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_VIP_caller_is_served_before_a_Standard_caller_who_waited_longer()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        Assert.That((await gateway.Arrive("standard", "sales", "Standard")).Accepted, Is.Not.Null);
+        _host.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.That((await gateway.Arrive("vip", "sales", "VIP")).Accepted, Is.Not.Null);
+
+        await using var bob = await _host.AgentReady("bob", ("sales", 3));
+        var first = await bob.Offer();
+        Assert.That(first.Offer.CallId, Is.EqualTo("vip"));
+    }
+
+    [Test]
+    public async Task A_call_is_offered_only_to_an_agent_with_the_skills_it_needs()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var billingOnly = await _host.AgentReady("billing-only", ("billing", 9));
+        await gateway.Arrive("tech-call", "technical", "Standard");
+        await using var techie = await _host.AgentReady("techie", ("technical", 6));
+
+        var offer = await techie.Offer("tech-call");
+        Assert.That(offer.Offer.CallId, Is.EqualTo("tech-call"));
+        billingOnly.ExpectNone(u => u.Offer is not null, "offer to an agent without the skill");
+
+        // An extra skill on the call narrows it further.
+        await gateway.Arrive("mandarin-call", "billing", "Standard", ("mandarin", 5));
+        await using var mandarin = await _host.AgentReady("mandarin-speaker", ("billing", 4), ("mandarin", 8));
+        Assert.That((await mandarin.Offer()).Offer.CallId, Is.EqualTo("mandarin-call"));
+        billingOnly.ExpectNone(u => u.Offer?.CallId == "mandarin-call", "offer of a mandarin call to an agent without mandarin");
+    }
+
+    [Test]
+    public async Task An_offer_that_rings_out_goes_back_to_its_place_and_the_agent_goes_not_ready()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("first", "billing", "Standard");
+        var offer = await alice.Offer("first");
+        await gateway.Arrive("second", "billing", "Standard");
+
+        _host.Clock.Advance(TimeSpan.FromSeconds(20));
+
+        var revoked = await alice.Expect(u => u.Revoked is not null);
+        Assert.That((revoked.Revoked.CallId, revoked.Revoked.Reason), Is.EqualTo(("first", "missed")));
+        var notReady = await alice.Expect(u => u.StateChanged?.To == AgentStatus.NotReady);
+        Assert.That(notReady.StateChanged.Reason, Is.EqualTo("missed-offer"));
+        var cancelled = await gateway.Update("first", CallUpdate.UpdateOneofCase.RingCancelled);
+        Assert.That((cancelled.CallUpdate.RingCancelled.AgentId, cancelled.CallUpdate.RingCancelled.Epoch), Is.EqualTo(("alice", offer.Offer.Epoch)));
+
+        // The call rung out is still first in line: the next agent gets it, not the later call.
+        await using var bob = await _host.AgentReady("bob", ("billing", 5));
+        Assert.That((await bob.Offer()).Offer.CallId, Is.EqualTo("first"));
+    }
+
+    [Test]
+    public async Task A_stale_accept_is_refused_and_a_repeated_accept_changes_nothing()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("c", "billing");
+        var offer = await alice.Offer("c");
+
+        var stale = (await Assert.ThrowsAsync<RpcException>(() => _host.Softphone.AcceptOfferAsync(
+            new OfferAnswer { AgentId = "alice", CallId = "c", Epoch = offer.Offer.Epoch + 1 }).ResponseAsync))!;
+        Assert.That(stale.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
+        Assert.That(stale.Status.Detail, Does.StartWith("epoch"));
+
+        var answer = new OfferAnswer { AgentId = "alice", CallId = "c", Epoch = offer.Offer.Epoch };
+        Assert.That((await _host.Softphone.AcceptOfferAsync(answer)).Changed, Is.True);
+        Assert.That((await _host.Softphone.AcceptOfferAsync(answer)).Changed, Is.False);
+
+        // The gateway's own report that the agent's leg answered is the same answer again.
+        var reply = await gateway.Answer(new GatewayEvent { CallAnswered = new CallAnswered { CallId = "c", AgentId = "alice", Epoch = offer.Offer.Epoch } });
+        Assert.That(reply.Accepted.Duplicate, Is.True);
+        Assert.That((await _host.State.GetCallAsync(new GetCallRequest { CallId = "c" })).Events.Count(e => e.Kind == "Connected"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_caller_hanging_up_while_ringing_withdraws_the_offer_and_frees_the_agent()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("c", "billing");
+        await alice.Offer("c");
+
+        var reply = await gateway.Answer(new GatewayEvent { CallHungUp = new CallHungUp { CallId = "c" } });
+        Assert.That(reply.Accepted, Is.Not.Null);
+
+        var revoked = await alice.Expect(u => u.Revoked is not null);
+        Assert.That(revoked.Revoked.Reason, Is.EqualTo("withdrawn"));
+        var ended = await gateway.Update("c", CallUpdate.UpdateOneofCase.Ended);
+        Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
+        await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
+    }
+}
