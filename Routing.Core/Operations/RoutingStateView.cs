@@ -80,12 +80,14 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
         }
 
         var summary = CallSummary.Of(entry.State);
-        if (summary == entry.Shown)
+        var shown = entry.Shown;
+        entry.Shown = summary;
+        if (shown is not null && summary with { LastSequence = shown.LastSequence } == shown)
         {
+            // Only the event count moved (an announcement, a long-wait mark): nothing a wallboard shows.
             return null;
         }
 
-        entry.Shown = summary;
         return Record(new StateChange.CallChanged(Sequence + 1, summary));
     }
 

@@ -60,16 +60,15 @@ public sealed class AgentProfiles
         }
     }
 
-    private (string Field, string Message)? Check(StoredAgentProfile profile)
-    {
-        if (string.IsNullOrWhiteSpace(profile.Agent.Value))
-        {
-            return ("agent_id", "is required");
-        }
+    private (string Field, string Message)? Check(StoredAgentProfile profile) =>
+        string.IsNullOrWhiteSpace(profile.Agent.Value) ? ("agent_id", "is required") : CheckSkills(profile.Skills);
 
-        for (var i = 0; i < profile.Skills.Count; i++)
+    /// <summary>The first skill the routing configuration does not know, or whose level is out of range.</summary>
+    public (string Field, string Message)? CheckSkills(IReadOnlyList<AgentSkill> skills)
+    {
+        for (var i = 0; i < skills.Count; i++)
         {
-            var skill = profile.Skills[i];
+            var skill = skills[i];
             if (!_routing.Skills.Contains(skill.Skill))
             {
                 return ($"skills[{i}].skill_id", $"unknown skill '{skill.Skill}'");

@@ -151,17 +151,18 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
     public static CallProtocol.Transfer ToTransfer(
         string callId, string fromAgentId, TransferKind kind, string toQueueId, string toAgentId, string prefix, string fromField)
     {
-        var call = new CallId(RequestChecks.Id(callId, $"{prefix}.call_id"));
-        var from = new AgentId(RequestChecks.Id(fromAgentId, $"{prefix}.{fromField}"));
-        var toQueue = RequestChecks.OptionalId(toQueueId, $"{prefix}.to_queue_id");
-        var toAgent = RequestChecks.OptionalId(toAgentId, $"{prefix}.to_agent_id");
+        string Field(string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
+        var call = new CallId(RequestChecks.Id(callId, Field("call_id")));
+        var from = new AgentId(RequestChecks.Id(fromAgentId, Field(fromField)));
+        var toQueue = RequestChecks.OptionalId(toQueueId, Field("to_queue_id"));
+        var toAgent = RequestChecks.OptionalId(toAgentId, Field("to_agent_id"));
         if ((toQueue is null) == (toAgent is null))
         {
-            throw RequestChecks.Invalid($"{prefix}.to_queue_id", "exactly one of to_queue_id and to_agent_id is required");
+            throw RequestChecks.Invalid(Field("to_queue_id"), "exactly one of to_queue_id and to_agent_id is required");
         }
 
         return new CallProtocol.Transfer(
-            call, from, kind.ToCore($"{prefix}.kind"),
+            call, from, kind.ToCore(Field("kind")),
             toQueue is null ? null : new QueueId(toQueue),
             toAgent is null ? null : new AgentId(toAgent));
     }

@@ -21,6 +21,11 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
         if (request.Skills.Count > 0)
         {
             skills = request.Skills.ToCore("skills");
+            if (profiles.CheckSkills(skills) is { } problem)
+            {
+                throw RequestChecks.Invalid(problem.Field, problem.Message);
+            }
+
             backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id") is { } named ? new AgentId(named) : null;
         }
         else

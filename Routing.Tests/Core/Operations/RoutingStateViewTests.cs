@@ -1,0 +1,83 @@
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+using CallCenter.Routing.Operations;
+
+namespace CallCenter.Routing.Tests.Core.Operations;
+
+public sealed class RoutingStateViewTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+    private static readonly QueueId Sales = new("sales");
+
+    [Test]
+    public void Each_visible_change_takes_the_next_number_and_a_repeated_event_takes_none()
+    {
+        var view = new RoutingStateView();
+        var arrived = Arrived("c", 1);
+
+        Assert.That(view.Apply(arrived)?.Sequence, Is.EqualTo(1));
+        Assert.That(view.Apply(arrived), Is.Null, "a repeated event changes nothing");
+        Assert.That(view.Apply(new CallEvent.Queued(new CallId("c"), 2, T0, Sales, 1, null))?.Sequence, Is.EqualTo(2));
+        Assert.That(view.Apply(new CallEvent.PositionAnnounced(new CallId("c"), 3, T0, 1, null)), Is.Null, "an announcement changes no summary");
+        Assert.That(view.Sequence, Is.EqualTo(2));
+        Assert.That(view.History(new CallId("c"))!.Events, Has.Count.EqualTo(3));
+    }
+
+    [TestCase(0, false)]
+    [TestCase(5, true)]
+    [TestCase(6, true)]
+    [TestCase(7, true)]
+    [TestCase(8, false)]
+    public void Changes_after_a_number_are_given_while_they_are_kept(long after, bool given)
+    {
+        var view = new RoutingStateView(changesKept: 3);
+        for (var i = 1; i <= 7; i++)
+        {
+            view.Apply(Arrived($"c{i}", 1));
+        }
+
+        var changes = view.ChangesAfter(after);
+
+        Assert.That(changes is not null, Is.EqualTo(given));
+        if (changes is not null)
+        {
+            Assert.That(changes.Select(c => c.Sequence), Is.EqualTo(Enumerable.Range((int)after + 1, 7 - (int)after).Select(i => (long)i)));
+        }
+    }
+
+    [Test]
+    public void Ended_calls_leave_the_snapshot_and_are_forgotten_after_the_newer_ones_ended()
+    {
+        var view = new RoutingStateView(endedCallsKept: 2);
+        for (var i = 1; i <= 3; i++)
+        {
+            var call = new CallId($"c{i}");
+            view.Apply(Arrived(call.Value, 1));
+            view.Apply(new CallEvent.Ended(call, 2, T0, CallOutcome.AbandonedWhileWaiting, null, null));
+        }
+
+        view.Apply(Arrived("live", 1));
+
+        Assert.That(view.Snapshot().Calls.Select(c => c.Id.Value), Is.EqualTo(new[] { "live" }));
+        Assert.That(view.History(new CallId("c1")), Is.Null);
+        Assert.That(view.History(new CallId("c3"))!.Call.Outcome, Is.EqualTo(CallOutcome.AbandonedWhileWaiting));
+    }
+
+    [Test]
+    public void Agents_appear_with_their_state_and_leave_the_snapshot_when_they_log_out()
+    {
+        var view = new RoutingStateView();
+        var alice = new AgentId("alice");
+        view.Apply(new AgentEvent.LoggedIn(alice, T0, [new AgentSkill(new SkillId("sales"), 4)]));
+        view.Apply(new AgentEvent.StatusChanged(alice, T0, AgentStatus.LoggedOut, AgentStatus.NotReady, StatusChangeReasons.LoggedIn));
+
+        Assert.That(view.Snapshot().Agents.Single().Status, Is.EqualTo(AgentStatus.NotReady));
+
+        view.Apply(new AgentEvent.StatusChanged(alice, T0, AgentStatus.NotReady, AgentStatus.LoggedOut, StatusChangeReasons.LoggedOut));
+        Assert.That(view.Snapshot().Agents, Is.Empty);
+        Assert.That(view.Agent(alice)!.Status, Is.EqualTo(AgentStatus.LoggedOut));
+    }
+
+    private static CallEvent.Arrived Arrived(string call, long sequence) =>
+        new(new CallId(call), sequence, T0, Sales, new TierId("Standard"), false, null, [], T0);
+}

@@ -1,0 +1,107 @@
+using CallCenter.Protos.V1;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+
+namespace CallCenter.Routing.Tests.Edge;
+
+/// <summary>What operators and wallboards read and watch, health, reflection, and agent profiles.</summary>
+public sealed class OperatorsTests
+{
+    private EdgeHost _host = null!;
+
+    [SetUp]
+    public async Task StartServer() => _host = await EdgeHost.Start();
+
+    [TearDown]
+    public async Task StopServer() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task A_watch_starts_with_a_snapshot_and_goes_on_with_numbered_changes()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await gateway.Arrive("before", "general");
+        await gateway.Update("before", CallUpdate.UpdateOneofCase.Announcement);
+
+        using var watch = _host.State.Watch(new WatchRequest());
+        await using var wallboard = new WatchReader(watch);
+        var snapshot = await wallboard.Expect(u => u.Snapshot is not null);
+        Assert.That(snapshot.Snapshot.Calls.Select(c => c.CallId), Is.EqualTo(new[] { "before" }));
+
+        await gateway.Arrive("after", "general");
+        var arrived = await wallboard.Expect(u => u.CallChanged?.CallId == "after");
+        Assert.That(arrived.Sequence, Is.EqualTo(snapshot.Sequence + 1), "the first change after the snapshot's number");
+        Assert.That(arrived.CallChanged.Status, Is.EqualTo(CallStatus.Arrived));
+        var queued = await wallboard.Expect(u => u.CallChanged?.CallId == "after");
+        Assert.That(queued.Sequence, Is.EqualTo(arrived.Sequence + 1));
+        Assert.That(queued.CallChanged.Status, Is.EqualTo(CallStatus.Queued));
+    }
+
+    [Test]
+    public async Task A_watcher_that_resumes_gets_only_the_changes_after_its_last_sequence_number()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await gateway.Arrive("one", "general");
+        var seen = (await _host.State.GetSnapshotAsync(new GetSnapshotRequest())).Sequence;
+        await gateway.Arrive("two", "general");
+        await gateway.Update("two", CallUpdate.UpdateOneofCase.Announcement);
+
+        using var watch = _host.State.Watch(new WatchRequest { ResumeAfter = seen });
+        await using var wallboard = new WatchReader(watch);
+        var first = await wallboard.Expect(_ => true);
+        Assert.That(first.Snapshot, Is.Null, "the changes are still held: no snapshot");
+        Assert.That(first.Sequence, Is.EqualTo(seen + 1));
+        Assert.That(first.CallChanged.CallId, Is.EqualTo("two"));
+    }
+
+    [Test]
+    public async Task Queues_agents_and_calls_can_be_read()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("waiting", "technical");
+
+        var queues = await _host.State.ListQueuesAsync(new ListQueuesRequest());
+        Assert.That(queues.Queues.Select(q => q.QueueId), Is.EquivalentTo(new[] { "billing", "technical", "sales", "general" }));
+        var technical = queues.Queues.Single(q => q.QueueId == "technical");
+        Assert.That((technical.Waiting, technical.Offered, technical.AgentsStaffed), Is.EqualTo((1, 1L, 0)));
+        var billing = queues.Queues.Single(q => q.QueueId == "billing");
+        Assert.That((billing.AgentsAvailable, billing.AgentsStaffed), Is.EqualTo((1, 1)));
+
+        var agent = await _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "alice" });
+        Assert.That((agent.Status, agent.Skills.Single().SkillId), Is.EqualTo((AgentStatus.Available, "billing")));
+        var call = await _host.State.GetCallAsync(new GetCallRequest { CallId = "waiting" });
+        Assert.That((call.Call.Status, call.Call.QueueId, call.Call.TierId), Is.EqualTo((CallStatus.Queued, "technical", "Standard")));
+    }
+
+    [Test]
+    public async Task Health_and_reflection_answer_standard_gRPC_tools()
+    {
+        var health = await new Health.HealthClient(_host.Channel).CheckAsync(new HealthCheckRequest());
+        Assert.That(health.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.Serving));
+
+        using var reflection = new ServerReflection.ServerReflectionClient(_host.Channel).ServerReflectionInfo();
+        await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await reflection.RequestStream.CompleteAsync();
+        Assert.That(await reflection.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+        var services = reflection.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name);
+        Assert.That(services, Is.SupersetOf(new[] { "callcenter.v1.Gateway", "callcenter.v1.Softphone", "callcenter.v1.RoutingState", "grpc.health.v1.Health" }));
+    }
+
+    [Test]
+    public async Task An_agent_logs_in_from_a_stored_profile_and_a_changed_profile_takes_a_new_version()
+    {
+        var before = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        Assert.That(before.AgentProfiles.Select(p => p.AgentId), Does.Contain("alice"), "profiles from appsettings.json");
+
+        var profile = new AgentProfile { AgentId = "carol" };
+        profile.Skills.Add(new Protos.V1.AgentSkill { SkillId = "sales", Level = 6 });
+        var after = await _host.State.PutAgentProfileAsync(profile);
+        Assert.That(after.Version, Is.EqualTo(before.Version + 1));
+
+        await _host.Softphone.LogInAsync(new LogInRequest { AgentId = "carol" });
+        var carol = await _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "carol" });
+        Assert.That(carol.Skills.Select(s => (s.SkillId, s.Level)), Is.EqualTo(new[] { ("sales", 6) }));
+    }
+
+    private sealed class WatchReader(Grpc.Core.AsyncServerStreamingCall<WatchUpdate> call) : StreamReader<WatchUpdate>(call.ResponseStream);
+}
