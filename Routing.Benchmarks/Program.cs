@@ -4,12 +4,14 @@ return args switch
 {
     ["core", .. var options] => CoreBenchmark.Run(options),
     ["actors", .. var options] => ActorBenchmark.Run(options),
+    ["edge", .. var options] => EdgeBenchmark.Run(options),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Routing.Benchmarks actors [--agents N] [--calls N] [--rate N] [--seconds N]");
+    Console.Error.WriteLine("usage: Routing.Benchmarks edge [--events N] [--agents N] [--rate N] [--seconds N]");
+    Console.Error.WriteLine("       Routing.Benchmarks actors [--agents N] [--calls N] [--rate N] [--seconds N]");
     Console.Error.WriteLine("       Routing.Benchmarks core [--agents N] [--queues N] [--skills N] [--waiting N] [--decisions N] [--seed N] [--scaling]");
     return 2;
 }

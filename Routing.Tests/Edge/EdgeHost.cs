@@ -46,6 +46,8 @@ public sealed class EdgeHost : IAsyncDisposable
         string[] args =
         [
             $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
+            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
+            $"--contentRoot={AppContext.BaseDirectory}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
             "--Logging:LogLevel:Default=Warning",
             .. settings.Select(s => "--" + s),

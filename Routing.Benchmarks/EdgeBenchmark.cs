@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Host;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace CallCenter.Routing.Benchmarks;
+
+/// <summary>
+/// The gRPC edge over loopback, client and server in one process on the same cores: how many
+/// gateway events one stream carries per second, and how long a call takes from the gateway's
+/// call-arrived message to the offer on a softphone's stream, at a fixed arrival rate.
+/// </summary>
+public static class EdgeBenchmark
+{
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var events = Option(args, "--events", 100_000);
+        var agents = Option(args, "--agents", 200);
+        var rate = Option(args, "--rate", 1_000);
+        var seconds = Option(args, "--seconds", 10);
+        return RunAsync(events, agents, rate, seconds).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int events, int agents, int rate, int seconds)
+    {
+        var port = FreePort();
+        var app = RoutingServer.Build(
+        [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}",
+            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
+            $"--contentRoot={AppContext.BaseDirectory}",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
+            "--Logging:LogLevel:Default=Warning",
+            "--Routing:Timing:WrapUpSeconds=0",
+            // Announcements every 30 s would only add traffic the figures are not about.
+            "--Routing:Timing:AnnouncementIntervalSeconds=3600",
+        ]);
+        await app.StartAsync();
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        Console.WriteLine($"edge benchmark: loopback gRPC, server and clients in one process, {Environment.ProcessorCount} cores");
+        try
+        {
+            var perSecond = await MeasureGatewayThroughput(channel, events);
+            Console.WriteLine($"  gateway events through one stream: {perSecond:N0} per second ({events:N0} events: arrivals and hang-ups, each acknowledged)");
+
+            // A short run first, so the measured one does not pay for compiling and warming the code paths.
+            await MeasureOfferLatency(channel, agents, rate, 2, "warm");
+            var latency = await MeasureOfferLatency(channel, agents, rate, seconds, "run");
+            Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s with {agents} softphones: " +
+                $"p50 {latency.Offer.P50:F2} ms, p99 {latency.Offer.P99:F2} ms, p99.9 {latency.Offer.P999:F2} ms, max {latency.Offer.Max:F2} ms ({latency.Offer.Count:N0} calls)");
+            Console.WriteLine($"  arrival to acknowledgement: p50 {latency.Ack.P50:F2} ms, p99 {latency.Ack.P99:F2} ms, max {latency.Ack.Max:F2} ms");
+            Console.WriteLine($"  calls ended {latency.Ended:N0} of {latency.Offer.Count:N0}; events rejected {latency.Rejected}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"RESULT edge eventsPerSecond={perSecond:F0} offerP99Ms={latency.Offer.P99:F3} offerP50Ms={latency.Offer.P50:F3}"));
+            return latency.Ended == latency.Offer.Count && latency.Rejected == 0 ? 0 : 1;
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Arrivals and hang-ups of calls nobody answers, pipelined on one stream; counts acknowledgements.</summary>
+    private static async Task<double> MeasureGatewayThroughput(GrpcChannel channel, int events)
+    {
+        var calls = events / 2;
+        using var stream = new Gateway.GatewayClient(channel).Connect();
+        await stream.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = "bench-throughput" } });
+        var answered = 0;
+        var rejected = 0;
+        var clock = Stopwatch.StartNew();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var reply in stream.ResponseStream.ReadAllAsync())
+            {
+                if (reply.Accepted is not null || reply.Rejected is not null)
+                {
+                    rejected += reply.Rejected is null ? 0 : 1;
+                    if (++answered == events)
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+
+        for (var i = 0; i < calls; i++)
+        {
+            await stream.RequestStream.WriteAsync(new GatewayEvent
+            {
+                EventId = $"a{i}",
+                CallArrived = new CallArrived { CallId = $"t{i}", QueueId = "general", TierId = i % 5 == 0 ? "VIP" : "Standard" },
+            });
+            if (i >= 1_000)
+            {
+                await stream.RequestStream.WriteAsync(new GatewayEvent { EventId = $"h{i - 1_000}", CallHungUp = new CallHungUp { CallId = $"t{i - 1_000}" } });
+            }
+        }
+
+        for (var i = Math.Max(0, calls - 1_000); i < calls; i++)
+        {
+            await stream.RequestStream.WriteAsync(new GatewayEvent { EventId = $"h{i}", CallHungUp = new CallHungUp { CallId = $"t{i}" } });
+        }
+
+        await reading;
+        var elapsed = clock.Elapsed;
+        await stream.RequestStream.CompleteAsync();
+        if (rejected > 0)
+        {
+            Console.WriteLine($"  {rejected} events were rejected");
+        }
+
+        return events / elapsed.TotalSeconds;
+    }
+
+    private sealed record LatencyRun(Percentiles Offer, Percentiles Ack, int Ended, int Rejected);
+
+    /// <summary>Open-loop arrivals at a fixed rate; softphones accept every offer and end the call at once.</summary>
+    private static async Task<LatencyRun> MeasureOfferLatency(GrpcChannel channel, int agents, int rate, int seconds, string prefix)
+    {
+        var softphone = new Softphone.SoftphoneClient(channel);
+        var calls = rate * seconds;
+        var sentAt = new long[calls];
+        var offeredAt = new long[calls];
+        var ackedAt = new long[calls];
+        var ended = 0;
+        var rejected = 0;
+        using var stop = new CancellationTokenSource();
+        var desks = new List<Task>();
+        for (var a = 0; a < agents; a++)
+        {
+            var agent = $"{prefix}-agent-{a}";
+            var login = new LogInRequest { AgentId = agent };
+            login.Skills.Add(new Protos.V1.AgentSkill { SkillId = "english", Level = 5 });
+            await softphone.LogInAsync(login);
+            var updates = softphone.Subscribe(new AgentRequest { AgentId = agent }, cancellationToken: stop.Token);
+            desks.Add(Task.Run(() => Desk(softphone, agent, updates, offeredAt, prefix.Length, stop.Token)));
+            await softphone.SetStateAsync(new SetStateRequest { AgentId = agent, Available = new Available() });
+        }
+
+        using var stream = new Gateway.GatewayClient(channel).Connect();
+        await stream.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = $"bench-{prefix}" } });
+        var allEnded = new TaskCompletionSource();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var reply in stream.ResponseStream.ReadAllAsync())
+            {
+                switch (reply.ReplyCase)
+                {
+                    case GatewayReply.ReplyOneofCase.Accepted:
+                        ackedAt[int.Parse(reply.Accepted.EventId, CultureInfo.InvariantCulture)] = Stopwatch.GetTimestamp();
+                        break;
+                    case GatewayReply.ReplyOneofCase.Rejected:
+                        Interlocked.Increment(ref rejected);
+                        break;
+                    case GatewayReply.ReplyOneofCase.CallUpdate when reply.CallUpdate.Ended is not null:
+                        if (Interlocked.Increment(ref ended) == calls)
+                        {
+                            allEnded.TrySetResult();
+                        }
+
+                        break;
+                }
+            }
+        });
+
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < calls; i++)
+        {
+            var due = start + (long)(i * (double)Stopwatch.Frequency / rate);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                await Task.Delay(1);
+            }
+
+            sentAt[i] = Stopwatch.GetTimestamp();
+            await stream.RequestStream.WriteAsync(new GatewayEvent
+            {
+                EventId = i.ToString(CultureInfo.InvariantCulture),
+                CallArrived = new CallArrived { CallId = $"{prefix}{i}", QueueId = "general", TierId = i % 5 == 0 ? "VIP" : "Standard" },
+            });
+        }
+
+        await Task.WhenAny(allEnded.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        await stream.RequestStream.CompleteAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(desks.Select(d => d.ContinueWith(_ => { })));
+        await reading.ContinueWith(_ => { });
+        for (var a = 0; a < agents; a++)
+        {
+            await softphone.LogOutAsync(new AgentRequest { AgentId = $"{prefix}-agent-{a}" });
+        }
+
+        return new LatencyRun(
+            Percentiles.Of(sentAt.Zip(offeredAt, (s, o) => o == 0 ? double.NaN : Milliseconds(o - s))),
+            Percentiles.Of(sentAt.Zip(ackedAt, (s, a) => a == 0 ? double.NaN : Milliseconds(a - s))),
+            ended,
+            rejected);
+    }
+
+    /// <summary>One softphone: notes when each offer arrives, accepts it, and ends the call when connected.</summary>
+    private static async Task Desk(
+        Softphone.SoftphoneClient softphone, string agent, AsyncServerStreamingCall<AgentUpdate> updates, long[] offeredAt, int prefixLength,
+        CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var update in updates.ResponseStream.ReadAllAsync(stop))
+            {
+                if (update.Offer is { } offer)
+                {
+                    offeredAt[int.Parse(offer.CallId.AsSpan(prefixLength), CultureInfo.InvariantCulture)] = Stopwatch.GetTimestamp();
+                    await softphone.AcceptOfferAsync(new OfferAnswer { AgentId = agent, CallId = offer.CallId, Epoch = offer.Epoch }, cancellationToken: stop);
+                }
+                else if (update.Assignment is { } assignment)
+                {
+                    await softphone.EndCallAsync(new CallRequest { AgentId = agent, CallId = assignment.CallId }, cancellationToken: stop);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+        }
+        finally
+        {
+            updates.Dispose();
+        }
+    }
+
+    private static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private sealed record Percentiles(double P50, double P99, double P999, double Max, int Count)
+    {
+        public static Percentiles Of(IEnumerable<double> samples)
+        {
+            var sorted = samples.Where(s => !double.IsNaN(s)).Order().ToArray();
+            if (sorted.Length == 0)
+            {
+                return new Percentiles(double.NaN, double.NaN, double.NaN, double.NaN, 0);
+            }
+
+            double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            return new Percentiles(At(0.50), At(0.99), At(0.999), sorted[^1], sorted.Length);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int Option(IReadOnlyList<string> args, string name, int fallback)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return fallback;
+    }
+}
