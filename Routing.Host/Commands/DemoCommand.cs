@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using CallCenter.Protos.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace CallCenter.Routing.Host.Commands;
+
+/// <summary>
+/// <c>demo</c>: starts the server on free loopback ports, then plays one gateway and three
+/// softphones against it over gRPC, printing what each side sees. Three Standard callers wait
+/// for sales before a VIP calls; the first agent free takes the VIP.
+/// </summary>
+public static class DemoCommand
+{
+    public static async Task<int> Run(TextWriter output)
+    {
+        var port = FreePort();
+        var app = RoutingServer.Build(
+        [
+            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}",
+            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
+            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
+            $"--contentRoot={AppContext.BaseDirectory}",
+            "--Logging:LogLevel:Default=Warning",
+            "--Routing:Timing:WrapUpSeconds=0",
+        ]);
+        await app.StartAsync();
+        output.WriteLine($"demo: routing server on http://127.0.0.1:{port}");
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var softphone = new Softphone.SoftphoneClient(channel);
+        using var stop = new CancellationTokenSource();
+        var served = new List<string>();
+        try
+        {
+            using var gateway = new Gateway.GatewayClient(channel).Connect(cancellationToken: stop.Token);
+            await gateway.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = "demo-gateway" } });
+            var gatewayLog = Task.Run(() => PrintGateway(gateway.ResponseStream, output, stop.Token));
+
+            var callers = new[] { ("call-1", "Standard"), ("call-2", "Standard"), ("call-3", "Standard"), ("call-4", "VIP") };
+            foreach (var (call, tier) in callers)
+            {
+                output.WriteLine($"gateway  -> {call} ({tier}) dials +18005550102 (sales)");
+                await gateway.RequestStream.WriteAsync(new GatewayEvent
+                {
+                    EventId = $"arrive-{call}",
+                    CallArrived = new CallArrived { CallId = call, DialedNumber = "+18005550102", TierId = tier, CallerNumber = "+15550100" },
+                });
+                await Task.Delay(100);
+            }
+
+            var desks = new List<Task>();
+            foreach (var (agent, level) in new[] { ("carol", 6), ("dave", 4) })
+            {
+                var login = new LogInRequest { AgentId = agent };
+                login.Skills.Add(new Protos.V1.AgentSkill { SkillId = "sales", Level = level });
+                await softphone.LogInAsync(login);
+                var updates = softphone.Subscribe(new AgentRequest { AgentId = agent }, cancellationToken: stop.Token);
+                desks.Add(Task.Run(() => Desk(softphone, agent, updates, output, served, stop.Token)));
+                await softphone.SetStateAsync(new SetStateRequest { AgentId = agent, Available = new Available() });
+                output.WriteLine($"{agent,-8} -> logged in with sales {level}, available");
+                await Task.Delay(300);
+            }
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (DateTime.UtcNow < deadline)
+            {
+                lock (served)
+                {
+                    if (served.Count == callers.Length)
+                    {
+                        break;
+                    }
+                }
+
+                await Task.Delay(50);
+            }
+
+            output.WriteLine($"demo: calls served in this order: {string.Join(", ", served)}");
+            return served.Count == callers.Length && served[0] == "call-4" ? 0 : 1;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task PrintGateway(IAsyncStreamReader<GatewayReply> replies, TextWriter output, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var reply in replies.ReadAllAsync(stop))
+            {
+                var line = reply.ReplyCase switch
+                {
+                    GatewayReply.ReplyOneofCase.Accepted => $"acknowledged {reply.Accepted.EventId}",
+                    GatewayReply.ReplyOneofCase.Rejected => $"rejected {reply.Rejected.EventId}: {reply.Rejected.Code} {reply.Rejected.Message}",
+                    GatewayReply.ReplyOneofCase.CallUpdate => Describe(reply.CallUpdate),
+                    _ => null,
+                };
+                if (line is not null)
+                {
+                    output.WriteLine($"gateway  <- {line}");
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException)
+        {
+        }
+    }
+
+    private static string Describe(CallUpdate update) => update.UpdateCase switch
+    {
+        CallUpdate.UpdateOneofCase.Announcement =>
+            $"{update.CallId}: announce \"you are number {update.Announcement.Position}" +
+            (update.Announcement.EstimatedWait is { } wait ? $", about {wait.ToTimeSpan().TotalSeconds:F0} s\"" : "\""),
+        CallUpdate.UpdateOneofCase.RingAgent => $"{update.CallId}: ring {update.RingAgent.AgentId}",
+        CallUpdate.UpdateOneofCase.ConnectAgent => $"{update.CallId}: connect to {update.ConnectAgent.AgentId}",
+        CallUpdate.UpdateOneofCase.Ended => $"{update.CallId}: ended ({update.Ended.Outcome})",
+        _ => $"{update.CallId}: {update.UpdateCase}",
+    };
+
+    /// <summary>A softphone that accepts each offer, talks briefly and hangs up.</summary>
+    private static async Task Desk(
+        Softphone.SoftphoneClient softphone, string agent, AsyncServerStreamingCall<AgentUpdate> updates, TextWriter output, List<string> served,
+        CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var update in updates.ResponseStream.ReadAllAsync(stop))
+            {
+                if (update.Offer is { } offer)
+                {
+                    output.WriteLine($"{agent,-8} <- offer of {offer.CallId} from {offer.QueueId}; accepting");
+                    lock (served)
+                    {
+                        served.Add(offer.CallId);
+                    }
+
+                    await softphone.AcceptOfferAsync(new OfferAnswer { AgentId = agent, CallId = offer.CallId, Epoch = offer.Epoch }, cancellationToken: stop);
+                }
+                else if (update.Assignment is { } assignment)
+                {
+                    await Task.Delay(400, stop);
+                    output.WriteLine($"{agent,-8} -> ends {assignment.CallId}");
+                    await softphone.EndCallAsync(new CallRequest { AgentId = agent, CallId = assignment.CallId }, cancellationToken: stop);
+                    await softphone.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = agent, CallId = assignment.CallId, DispositionCode = "sale" }, cancellationToken: stop);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException)
+        {
+        }
+        finally
+        {
+            updates.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
