@@ -152,10 +152,11 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         {
             while (batch.Count > 0 || await buffer.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                TakeWaiting(batch);
+                // Only a batch that never failed can skip the checks against rows already written.
+                var firstAttempt = TakeWaiting(batch);
                 try
                 {
-                    await WriteAsync(dataSource, batch, stop).ConfigureAwait(false);
+                    await WriteAsync(dataSource, batch, firstAttempt, stop).ConfigureAwait(false);
                     batch.Clear();
                     Volatile.Write(ref inFlight, 0);
                     delay = options.FirstRetryDelay;
@@ -189,9 +190,13 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds what waits in the buffer to the batch, up to the batch's size (always at least one append).</summary>
-    private void TakeWaiting(List<PendingAppend> batch)
+    /// <summary>
+    /// Adds what waits in the buffer to the batch, up to the batch's size (always at least one
+    /// append). True when the batch is new, false when it is a failed one being retried.
+    /// </summary>
+    private bool TakeWaiting(List<PendingAppend> batch)
     {
+        var fresh = batch.Count == 0;
         var records = batch.Sum(p => p.Records.Count);
         while ((batch.Count == 0 || records < options.MaxBatchRecords) && buffer.Reader.TryRead(out var pending))
         {
@@ -200,13 +205,14 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         }
 
         Volatile.Write(ref inFlight, batch.Count);
+        return fresh;
     }
 
-    private async Task WriteAsync(NpgsqlDataSource dataSource, List<PendingAppend> batch, CancellationToken stop)
+    private async Task WriteAsync(NpgsqlDataSource dataSource, List<PendingAppend> batch, bool firstAttempt, CancellationToken stop)
     {
         var started = Stopwatch.GetTimestamp();
         var open = await ConnectAsync(dataSource, stop).ConfigureAwait(false);
-        var records = await LogBatch.WriteAsync(open, batch.SelectMany(p => p.Records), stop).ConfigureAwait(false);
+        var records = await LogBatch.WriteAsync(open, batch.SelectMany(p => p.Records).ToList(), firstAttempt, stop).ConfigureAwait(false);
 
         Interlocked.Exchange(ref lastCommitTicks, Stopwatch.GetElapsedTime(started).Ticks);
         Interlocked.Add(ref recordsCommitted, records);
@@ -229,7 +235,7 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         {
             try
             {
-                await WriteAsync(dataSource, [batch[0]], stop).ConfigureAwait(false);
+                await WriteAsync(dataSource, [batch[0]], firstAttempt: false, stop).ConfigureAwait(false);
             }
             catch (Exception error) when (!stop.IsCancellationRequested)
             {

@@ -84,6 +84,10 @@ internal static class LogSql
     public static readonly string CopyAgentStates = Copy("staging_agent_state_changes", AgentStateColumns.Select(c => c.Column));
     public static readonly string CopyDecisions = Copy("staging_routing_decisions", DecisionColumns.Select(c => c.Column));
 
+    public static readonly string CopyCallEventsDirect = Copy("call_events", CallEventColumns.Select(c => c.Column));
+    public static readonly string CopyAgentStatesDirect = Copy("agent_state_changes", AgentStateColumns.Select(c => c.Column));
+    public static readonly string CopyDecisionsDirect = Copy("routing_decisions", DecisionColumns.Select(c => c.Column));
+
     public static readonly string InsertCallEvents = InsertNew("call_events", "staging_call_events", CallEventColumns.Select(c => c.Column));
     public static readonly string InsertAgentStates = InsertNew("agent_state_changes", "staging_agent_state_changes", AgentStateColumns.Select(c => c.Column));
     public static readonly string InsertDecisions = InsertNew("routing_decisions", "staging_routing_decisions", DecisionColumns.Select(c => c.Column));
