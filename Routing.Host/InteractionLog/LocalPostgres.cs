@@ -130,7 +130,8 @@ public sealed class LocalPostgres : IAsyncDisposable
             "-D", DataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C").ConfigureAwait(false);
 
         // Loopback only, no Unix socket (its default folder may not exist or be writable here),
-        // and room for bursts of writes between checkpoints.
+        // room for bursts of writes between checkpoints, and the log's WAL written in the
+        // background every 10 ms, so a commit has little left to flush when it comes.
         await File.AppendAllTextAsync(Path.Combine(DataDirectory, "postgresql.conf"),
             """
 
@@ -141,6 +142,8 @@ public sealed class LocalPostgres : IAsyncDisposable
             shared_buffers = 256MB
             max_wal_size = 2GB
             checkpoint_timeout = 15min
+            wal_writer_delay = 10ms
+            wal_buffers = 64MB
 
             """, cancellationToken).ConfigureAwait(false);
         if (runAsServiceUser)
