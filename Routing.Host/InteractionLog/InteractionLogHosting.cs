@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace CallCenter.Routing.Host.InteractionLog;
+
+/// <summary>
+/// The database settings, bound from <c>Routing:Database</c>. With no connection string the server
+/// runs a PostgreSQL of its own in <see cref="LocalDataDirectory"/>.
+/// </summary>
+public sealed record DatabaseSettings
+{
+    public const string Section = "Routing:Database";
+
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Relative to the working directory.</summary>
+    public string LocalDataDirectory { get; init; } = ".data/postgres";
+
+    /// <summary>0 picks a free port at each start.</summary>
+    public int LocalPort { get; init; }
+
+    public string LocalDatabase { get; init; } = "callcenter";
+
+    public int BufferCapacity { get; init; } = new InteractionLogOptions().Capacity;
+    public int MaxBatchRecords { get; init; } = new InteractionLogOptions().MaxBatchRecords;
+
+    public static DatabaseSettings Load(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<DatabaseSettings>() ?? new DatabaseSettings();
+}
+
+public static class InteractionLogHosting
+{
+    /// <summary>
+    /// Registers the interaction log: the writer (a singleton others append to), a hosted service
+    /// that finds or starts the database, applies the migrations and starts the writer, and a
+    /// health check named "interaction-log" that reports Degraded while the database is away.
+    /// </summary>
+    public static IServiceCollection AddInteractionLog(this IServiceCollection services, IConfiguration configuration)
+    {
+        var settings = DatabaseSettings.Load(configuration);
+        services.AddSingleton(settings);
+        services.AddSingleton(provider => new InteractionLogWriter(
+            new InteractionLogOptions { Capacity = settings.BufferCapacity, MaxBatchRecords = settings.MaxBatchRecords },
+            provider.GetRequiredService<ILogger<InteractionLogWriter>>()));
+        services.AddHostedService<InteractionLogService>();
+        services.AddHealthChecks().AddCheck<InteractionLogHealthCheck>("interaction-log");
+        return services;
+    }
+}
+
+/// <summary>Starts the database (when it is the server's own), the schema and the writer; stops them in reverse.</summary>
+internal sealed class InteractionLogService(
+    DatabaseSettings settings, InteractionLogWriter writer, ILogger<InteractionLogService> logger) : IHostedService
+{
+    private LocalPostgres? local;
+    private NpgsqlDataSource? dataSource;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var connectionString = settings.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            local = await LocalPostgres.StartAsync(settings.LocalDataDirectory, settings.LocalPort, cancellationToken);
+            await local.CreateDatabaseAsync(settings.LocalDatabase, cancellationToken);
+            connectionString = local.ConnectionString(settings.LocalDatabase);
+            logger.LogInformation("Interaction log: local PostgreSQL in {Directory} on port {Port}", local.DataDirectory, local.Port);
+        }
+
+        dataSource = NpgsqlDataSource.Create(connectionString);
+        try
+        {
+            await SchemaMigrator.ApplyAsync(dataSource, logger, cancellationToken);
+        }
+        catch (NpgsqlException error)
+        {
+            // Routing does not wait for the database: the writer applies the schema once it can connect.
+            logger.LogWarning(error, "Interaction log: the database cannot be reached at start; records are buffered until it can");
+        }
+
+        writer.Start(dataSource);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await writer.StopAsync(cancellationToken);
+        if (dataSource is not null)
+        {
+            await dataSource.DisposeAsync();
+        }
+
+        if (local is not null)
+        {
+            await local.DisposeAsync();
+        }
+    }
+}
+
+internal sealed class InteractionLogHealthCheck(InteractionLogWriter writer) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var metrics = writer.Metrics;
+        var data = new Dictionary<string, object>
+        {
+            ["buffered"] = metrics.Buffered,
+            ["recordsCommitted"] = metrics.RecordsCommitted,
+            ["failedAttempts"] = metrics.FailedAttempts,
+        };
+        return Task.FromResult(metrics.Health == LogHealth.Healthy
+            ? HealthCheckResult.Healthy("interaction log writing", data)
+            : HealthCheckResult.Degraded($"interaction log buffering: {metrics.LastError}", data: data));
+    }
+}

@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Dapper;
+using Npgsql;
+
+namespace CallCenter.Routing.Host.InteractionLog;
+
+/// <summary>
+/// A PostgreSQL server of the project's own, from the machine's PostgreSQL binaries, in a data
+/// folder it owns: created with initdb the first time (trust authentication, loopback only),
+/// started and stopped with pg_ctl. PostgreSQL refuses to run as root, so under root the folder
+/// is handed to the <c>postgres</c> user and the tools run as that user. Used by the server when
+/// no database is configured, and by the tests and the benchmark.
+/// </summary>
+public sealed class LocalPostgres : IAsyncDisposable
+{
+    private const string ServiceUser = "postgres";
+    private const string Superuser = "postgres";
+
+    private readonly string binDirectory;
+    private readonly bool runAsServiceUser;
+
+    private LocalPostgres(string dataDirectory, string binDirectory, int port, bool runAsServiceUser)
+    {
+        DataDirectory = dataDirectory;
+        this.binDirectory = binDirectory;
+        Port = port;
+        this.runAsServiceUser = runAsServiceUser;
+    }
+
+    public string DataDirectory { get; }
+    public int Port { get; }
+
+    /// <summary>True while this process's pg_ctl start is the one that started the server (so stopping it is ours to do).</summary>
+    public bool StartedHere { get; private set; }
+
+    /// <summary>The server's log, kept beside the data folder's files.</summary>
+    public string LogFile => Path.Combine(DataDirectory, "server.log");
+
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = Superuser,
+        Database = database,
+    }.ConnectionString;
+
+    /// <summary>
+    /// Starts the server on <paramref name="dataDirectory"/> (creating it if needed) and waits until
+    /// it accepts connections. A server already running on that folder is used as it is, on its port.
+    /// <paramref name="port"/> 0 picks a free one.
+    /// </summary>
+    public static async Task<LocalPostgres> StartAsync(string dataDirectory, int port = 0, CancellationToken cancellationToken = default)
+    {
+        var bin = FindBinDirectory();
+        var root = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root" || IsRootByUid();
+        var directory = Path.GetFullPath(dataDirectory);
+
+        if (RunningPort(directory) is { } runningPort && await AcceptsAsync(runningPort, cancellationToken).ConfigureAwait(false))
+        {
+            return new LocalPostgres(directory, bin, runningPort, root);
+        }
+
+        var server = new LocalPostgres(directory, bin, port == 0 ? FreePort() : port, root);
+        await server.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same folder and port.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await RunToolAsync("pg_ctl", cancellationToken,
+            "start", "--wait", "--timeout=60", "-D", DataDirectory, "-l", LogFile,
+            "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+        StartedHere = true;
+        await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server; "fast" ends sessions at once (their open transactions roll back).</summary>
+    public async Task StopAsync(string mode = "fast", CancellationToken cancellationToken = default)
+    {
+        await RunToolAsync("pg_ctl", cancellationToken, "stop", "--wait", "--timeout=60", "-D", DataDirectory, "-m", mode)
+            .ConfigureAwait(false);
+        StartedHere = false;
+    }
+
+    /// <summary>Creates the database unless it exists.</summary>
+    public async Task CreateDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @database)", new { database },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!exists)
+        {
+            // A name cannot be a parameter; quoting it as an identifier keeps any name safe.
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"",
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the server if this process started it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (StartedHere)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(DataDirectory);
+        if (runAsServiceUser)
+        {
+            await RunAsync("chown", cancellationToken, "-R", $"{ServiceUser}:", DataDirectory).ConfigureAwait(false);
+        }
+
+        await RunToolAsync("initdb", cancellationToken,
+            "-D", DataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--locale=C").ConfigureAwait(false);
+
+        // Loopback only, no Unix socket (its default folder may not exist or be writable here),
+        // room for bursts of writes between checkpoints, and the log's WAL written in the
+        // background every 10 ms, so a commit has little left to flush when it comes.
+        await File.AppendAllTextAsync(Path.Combine(DataDirectory, "postgresql.conf"),
+            """
+
+            # Set by CallCenter's LocalPostgres
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = ''
+            max_connections = 50
+            shared_buffers = 256MB
+            max_wal_size = 2GB
+            checkpoint_timeout = 15min
+            wal_writer_delay = 10ms
+            wal_buffers = 64MB
+
+            """, cancellationToken).ConfigureAwait(false);
+        if (runAsServiceUser)
+        {
+            await RunAsync("chown", cancellationToken, $"{ServiceUser}:", Path.Combine(DataDirectory, "postgresql.conf")).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await AcceptsAsync(Port, cancellationToken).ConfigureAwait(false))
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"PostgreSQL on port {Port} did not accept connections within {timeout.TotalSeconds:F0} s; see {LogFile}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = port, Username = Superuser, Database = "postgres", Pooling = false, Timeout = 5,
+        }.ConnectionString;
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception error) when (error is NpgsqlException or SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The port in the folder's postmaster.pid (fourth line), if a server claims the folder.</summary>
+    private static int? RunningPort(string dataDirectory)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        try
+        {
+            var lines = File.ReadAllLines(pidFile);
+            return lines.Length > 3 && int.TryParse(lines[3], CultureInfo.InvariantCulture, out var port) ? port : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// <c>POSTGRES_BIN</c> if set; otherwise the newest /usr/lib/postgresql/N/bin (Debian's layout);
+    /// otherwise the folder of initdb on the PATH.
+    /// </summary>
+    public static string FindBinDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("POSTGRES_BIN") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        const string debian = "/usr/lib/postgresql";
+        if (Directory.Exists(debian))
+        {
+            var newest = Directory.GetDirectories(debian)
+                .Select(dir => (dir, version: int.TryParse(Path.GetFileName(dir), CultureInfo.InvariantCulture, out var v) ? v : -1))
+                .Where(d => d.version >= 0 && File.Exists(Path.Combine(d.dir, "bin", "initdb")))
+                .OrderByDescending(d => d.version)
+                .Select(d => Path.Combine(d.dir, "bin"))
+                .FirstOrDefault();
+            if (newest is not null)
+            {
+                return newest;
+            }
+        }
+
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")));
+        return onPath ?? throw new InvalidOperationException(
+            "PostgreSQL's binaries were not found (install the 'postgresql' package, or set POSTGRES_BIN " +
+            "or Routing:Database:ConnectionString)");
+    }
+
+    private static bool IsRootByUid()
+    {
+        try
+        {
+            // /proc/self/status has "Uid:\treal\teffective\t..."
+            var uid = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            return uid?.Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, _, "0", ..];
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private Task RunToolAsync(string tool, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var path = Path.Combine(binDirectory, tool);
+        return runAsServiceUser
+            ? RunAsync("runuser", cancellationToken, ["-u", ServiceUser, "--", path, .. arguments])
+            : RunAsync(path, cancellationToken, arguments);
+    }
+
+    private static async Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            // The server must not inherit a folder it may not enter (the postgres user and root's home).
+            WorkingDirectory = "/",
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await error.ConfigureAwait(false)).Trim()} {(await output.ConfigureAwait(false)).Trim()}");
+        }
+    }
+}

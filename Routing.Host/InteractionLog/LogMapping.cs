@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Host.InteractionLog;
+
+/// <summary>
+/// What the core's events say in the log's terms. Pure: the shells that hold the events call it
+/// and append what it returns. Gateway, caller and customer are not known to the core; the edge
+/// adds them as an <see cref="LogRecord.Interaction"/> piece of its own.
+/// </summary>
+public static class LogMapping
+{
+    /// <summary>The call event's own row, and the piece of the interaction's row it fills, if any.</summary>
+    public static IReadOnlyList<LogRecord> FromCallEvent(CallEvent e)
+    {
+        var entry = Entry(e);
+        return Piece(e) is { } piece ? [entry, piece] : [entry];
+    }
+
+    public static LogRecord.AgentStateChange FromAgentEvent(AgentEvent.StatusChanged e, long sequence, CallId? call = null) =>
+        new(e.Agent, sequence, e.At, e.From, e.To, e.Reason, call);
+
+    public static LogRecord.RoutingDecision FromOffer(
+        CallOffered offer, long configurationVersion, IReadOnlyList<DecisionCandidate>? candidates = null,
+        string? tieBreak = null) =>
+        new(offer.Call, offer.Epoch, offer.At, offer.Queue, offer.Agent, offer.Rule, offer.RelaxationStep, offer.Waited,
+            configurationVersion, candidates ?? [], tieBreak);
+
+    private static LogRecord.CallEventEntry Entry(CallEvent e)
+    {
+        var kind = e.GetType().Name;
+        LogRecord.CallEventEntry Row(QueueId? queue = null, AgentId? agent = null, long? epoch = null, object? detail = null) =>
+            new(e.Call, e.Sequence, e.At, kind, queue, agent, epoch, detail is null ? null : JsonSerializer.Serialize(detail));
+
+        return e switch
+        {
+            CallEvent.Arrived a => Row(a.Queue, a.PreferredAgent, detail: new
+            {
+                tier = a.Tier.Value,
+                emergency = a.Emergency,
+                extraSkills = a.ExtraSkills.Select(Describe).ToArray(),
+                arrivedAt = a.ArrivedAt,
+            }),
+            CallEvent.Queued q => Row(q.Queue, detail: new { position = q.Position, estimatedWaitSeconds = Seconds(q.EstimatedWait) }),
+            CallEvent.Overflowed o => Row(o.To, detail: new { from = o.From.Value }),
+            CallEvent.Refused r => Row(r.Queue, detail: new { reason = r.Reason, callbackOffered = r.CallbackOffered }),
+            CallEvent.Offered o => Row(agent: o.Offer.Agent, epoch: o.Offer.Epoch),
+            CallEvent.OfferReturned r => Row(agent: r.Offer.Agent, epoch: r.Offer.Epoch, detail: new { reason = r.Reason.ToString() }),
+            CallEvent.Connected c => Row(agent: c.Connection.Agent, epoch: c.Connection.Epoch),
+            CallEvent.Ended end => Row(agent: end.Agent, detail: new { outcome = end.Outcome.ToString(), talkSeconds = Seconds(end.TalkTime) }),
+            CallEvent.CallbackScheduled s => Row(detail: new { dueAt = s.DueAt }),
+            CallEvent.CallbackDue d => Row(detail: new { dueAt = d.DueAt }),
+            CallEvent.CallbackLate l => Row(detail: new { dueAt = l.DueAt, latenessSeconds = l.Lateness.TotalSeconds }),
+            CallEvent.TransferStarted t => Row(t.Transfer.Target.Queue, t.Transfer.Target.Agent ?? t.Transfer.FromAgent, detail: new
+            {
+                transfer = t.Transfer.Kind.ToString(),
+                target = t.Transfer.Target.ToString(),
+                fromAgent = t.Transfer.FromAgent.Value,
+                fromQueue = t.Transfer.FromQueue.Value,
+            }),
+            CallEvent.TransferTargetOffered o => Row(agent: o.Offer.Agent, epoch: o.Offer.Epoch),
+            CallEvent.TransferTargetReturned r => Row(agent: r.Offer.Agent, epoch: r.Offer.Epoch, detail: new { reason = r.Reason.ToString() }),
+            CallEvent.TransferCompleted t => Row(agent: t.ToAgent, detail: new { fromAgent = t.FromAgent.Value }),
+            CallEvent.TransferFailed f => Row(f.RequeuedIn, detail: new { reason = f.Reason }),
+            CallEvent.PositionAnnounced p => Row(detail: new { position = p.Position, estimatedWaitSeconds = Seconds(p.EstimatedWait) }),
+            CallEvent.LongWaitCrossed l => Row(detail: new { thresholdSeconds = l.Threshold.TotalSeconds }),
+            _ => Row(),
+        };
+    }
+
+    private static LogRecord.Interaction? Piece(CallEvent e)
+    {
+        var piece = new LogRecord.Interaction(e.Call, e.Sequence);
+        return e switch
+        {
+            CallEvent.Arrived a => piece with
+            {
+                Tier = a.Tier,
+                Queue = a.Queue,
+                RequiredSkills = a.ExtraSkills.Select(Describe).ToArray(),
+                PreferredAgent = a.PreferredAgent,
+                Emergency = a.Emergency,
+                ArrivedAt = a.ArrivedAt,
+            },
+            CallEvent.Queued q => piece with { Queue = q.Queue, QueuedAt = q.At },
+            CallEvent.Overflowed o => piece with { Queue = o.To },
+            CallEvent.TransferFailed { RequeuedIn: { } queue } => piece with { Queue = queue },
+            CallEvent.Offered o => piece with { FirstOfferedAt = o.At },
+            CallEvent.Connected c => piece with { AnsweredAt = c.At, Agent = c.Connection.Agent },
+            CallEvent.TransferCompleted t => piece with { Agent = t.ToAgent },
+            CallEvent.CallbackRequested r => piece with { CallbackRequestedAt = r.At },
+            CallEvent.CallbackScheduled s => piece with { CallbackRequestedAt = s.At },
+            CallEvent.Ended end => piece with { EndedAt = end.At, Outcome = end.Outcome, Agent = end.Agent },
+            _ => null,
+        };
+    }
+
+    /// <summary>"skill:level", the form the required-skills column holds.</summary>
+    private static string Describe(SkillRequirement requirement) =>
+        string.Create(CultureInfo.InvariantCulture, $"{requirement.Skill.Value}:{requirement.MinimumLevel}");
+
+    private static double? Seconds(TimeSpan? span) => span?.TotalSeconds;
+}
