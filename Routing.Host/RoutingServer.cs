@@ -3,6 +3,7 @@ using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Agents.Operations;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
+using CallCenter.Routing.Host.InteractionLog;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CallCenter.Routing.Host;
@@ -23,12 +24,15 @@ public static class RoutingServer
         builder.Services.AddSingleton<GatewayRegistry>();
         builder.Services.AddSingleton<GatewayEvents>();
         builder.Services.AddSingleton<DomainClient>();
+        builder.Services.AddSingleton<LogDurability>();
+        builder.Services.AddInteractionLog(builder.Configuration);
         builder.Services.AddAkka("callcenter", akka =>
         {
             configureAkka?.Invoke(akka);
             akka.WithRoutingDomain(routing, timing)
                 .WithRoutingStateView()
-                .WithGatewayUpdates();
+                .WithGatewayUpdates()
+                .WithInteractionLog();
         });
 
         builder.Services.AddGrpc(options =>
@@ -50,7 +54,7 @@ public static class RoutingServer
         app.MapGet("/", () => Results.Text(
             $"CallCenter routing server: {routing.Queues.Count} queues, {routing.Tiers.Count} tiers, " +
             $"{routing.Skills.Count} skills, configuration version {routing.Version}\n"));
-        app.MapGet("/health", () => Results.Text("Healthy\n"));
+        app.MapHealthChecks("/health");
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; / and /health over HTTP/1.1)", string.Join(", ", app.Urls)));
         return app;

@@ -2,13 +2,18 @@ using CallCenter.Protos.V1;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Host.InteractionLog;
 using CallCenter.Routing.Model;
 using Grpc.Core;
 
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>Turns a gateway's call event into a command for the routing domain, and the outcome into the event's answer.</summary>
-public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, EdgeSettings settings)
+/// <remarks>
+/// An accepted event is acknowledged only once what it caused is in the interaction log: routing
+/// goes on at once, the acknowledgement follows the commit.
+/// </remarks>
+public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, LogDurability log, EdgeSettings settings)
 {
     private readonly TierId _defaultTier = new(settings.DefaultTier);
 
@@ -34,6 +39,12 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
             if (outcome.Succeeded)
             {
                 owned = null;
+                if (newCall is not null && outcome.Code == OutcomeCode.Ok)
+                {
+                    log.Annotate(Details(gateway, gatewayEvent.CallArrived));
+                }
+
+                await WaitUntilDurable(cancellation);
                 return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };
             }
 
@@ -55,6 +66,27 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
             }
         }
     }
+
+    private async Task WaitUntilDurable(CancellationToken cancellation)
+    {
+        try
+        {
+            await log.WaitUntilDurable(cancellation);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not durable: no acknowledgement. The answer is not remembered, so the gateway's resend is tried again.
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the interaction log could not record the event ({e.Message}); resend it"));
+        }
+    }
+
+    /// <summary>What only the gateway knows of a call, for its interaction row.</summary>
+    private static LogRecord.Interaction Details(GatewayLink gateway, CallArrived arrived) => new(new CallId(arrived.CallId), 0)
+    {
+        Gateway = gateway.Id,
+        Caller = string.IsNullOrEmpty(arrived.CallerNumber) ? null : arrived.CallerNumber,
+        Customer = string.IsNullOrEmpty(arrived.CustomerId) ? null : arrived.CustomerId,
+    };
 
     public static GatewayReply Rejected(string eventId, BadRequestException problem) => new()
     {

@@ -10,21 +10,25 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace CallCenter.Routing.Tests.Edge;
 
 /// <summary>
-/// The real server on loopback ports, with the shipped appsettings.json, driven by real gRPC
-/// clients. Its actor system runs on Akka's test scheduler, so ring, wrap-up and heartbeat timers
+/// The real server on loopback ports, with the shipped appsettings.json and a fresh database of
+/// its own on the tests' PostgreSQL, driven by real gRPC clients. Its actor system runs on Akka's test scheduler, so ring, wrap-up and heartbeat timers
 /// move only when a test advances the clock.
 /// </summary>
 public sealed class EdgeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EdgeHost(WebApplication app, string address)
+    private readonly string _connectionString;
+
+    private EdgeHost(WebApplication app, string address, string connectionString)
     {
         _app = app;
+        _connectionString = connectionString;
         Channel = GrpcChannel.ForAddress(address);
         Gateway = new Gateway.GatewayClient(Channel);
         Softphone = new Softphone.SoftphoneClient(Channel);
@@ -41,6 +45,8 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <param name="settings">Configuration overrides, as "Section:Key=value".</param>
     public static async Task<EdgeHost> Start(params string[] settings)
     {
+        var database = "edge_" + Guid.NewGuid().ToString("N");
+        await PostgresSetUp.Server.CreateDatabaseAsync(database);
         var grpcPort = FreePort();
         var httpPort = FreePort();
         string[] args =
@@ -50,12 +56,21 @@ public sealed class EdgeHost : IAsyncDisposable
             $"--contentRoot={AppContext.BaseDirectory}",
             $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
             "--Logging:LogLevel:Default=Warning",
+            $"--Routing:Database:ConnectionString={PostgresSetUp.Server.ConnectionString(database)}",
             .. settings.Select(s => "--" + s),
         ];
         var app = RoutingServer.Build(args, akka => akka.AddHocon(
             "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"", HoconAddMode.Prepend));
         await app.StartAsync();
-        return new EdgeHost(app, $"http://127.0.0.1:{grpcPort}");
+        return new EdgeHost(app, $"http://127.0.0.1:{grpcPort}", PostgresSetUp.Server.ConnectionString(database));
+    }
+
+    /// <summary>An open connection to the server's own database, to read what it logged.</summary>
+    public NpgsqlConnection Database()
+    {
+        var connection = new NpgsqlConnection(_connectionString);
+        connection.Open();
+        return connection;
     }
 
     public async Task<GatewaySession> ConnectGateway(string gatewayId)

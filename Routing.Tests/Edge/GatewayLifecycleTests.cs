@@ -1,4 +1,5 @@
 using CallCenter.Protos.V1;
+using Dapper;
 using Grpc.Core;
 
 namespace CallCenter.Routing.Tests.Edge;
@@ -156,5 +157,35 @@ public sealed class GatewayLifecycleTests
         var ended = await gateway.Update("c", CallUpdate.UpdateOneofCase.Ended);
         Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
         await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
+    }
+
+    [Test]
+    public async Task An_arrival_is_acknowledged_only_once_it_is_in_the_interaction_log()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-durable");
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        var arrived = new CallArrived { CallId = "logged", QueueId = "billing", CallerNumber = "+15550199", CustomerId = "cust-7" };
+        Assert.That((await gateway.Answer(new GatewayEvent { CallArrived = arrived })).Accepted, Is.Not.Null);
+
+        // Read at once after the acknowledgement: the arrival must already be committed.
+        await using var database = _host.Database();
+        var events = await database.QueryAsync<string>("select kind from call_events where call_id = 'logged' order by sequence");
+        Assert.That(events.First(), Is.EqualTo("Arrived"));
+
+        var offer = await alice.Offer("logged");
+        await _host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "logged", Epoch = offer.Offer.Epoch });
+        await alice.Expect(u => u.Assignment is not null);
+        var hangUp = await gateway.Answer(new GatewayEvent { CallHungUp = new CallHungUp { CallId = "logged" } });
+        Assert.That(hangUp.Accepted, Is.Not.Null);
+        await _host.Softphone.FinishWrapUpAsync(new FinishWrapUpRequest
+        {
+            AgentId = "alice", CallId = "logged", DispositionCode = "billing-question", SatisfactionScore = 4, Complaint = true,
+        });
+
+        await EdgeHost.WaitUntil(async () => (await database.QueryAsync<string>(
+            "select disposition_code from interactions where call_id = 'logged' and disposition_code is not null")).Any(), "the disposition is logged");
+        var row = (await database.QueryAsync<(string Gateway, string Caller, string Customer, string Outcome, string Agent, short Score, bool Complaint)>(
+            "select gateway_id, caller, customer_id, outcome, agent_id, satisfaction_score, complaint from interactions where call_id = 'logged'")).Single();
+        Assert.That(row, Is.EqualTo(("gw-durable", "+15550199", "cust-7", "Answered", "alice", (short)4, true)));
     }
 }

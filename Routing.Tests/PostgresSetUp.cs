@@ -1,10 +1,10 @@
 using CallCenter.Routing.Host.InteractionLog;
 using Npgsql;
 
-namespace CallCenter.Routing.Tests.InteractionLog;
+namespace CallCenter.Routing.Tests;
 
 /// <summary>
-/// One real PostgreSQL for every test of the interaction log, started once per test run with the
+/// One real PostgreSQL for every test that needs one (the interaction log, the server), started once per test run with the
 /// same launcher the server uses, in a fresh folder that is removed afterwards. Each fixture takes
 /// a fresh database of its own.
 /// </summary>

@@ -1,0 +1,93 @@
+using Akka.Actor;
+using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Host.InteractionLog;
+
+/// <summary>
+/// Feeds the interaction log from the actor system's events: every call event (with its piece of
+/// the interaction's row), every agent status change, every disposition. Appends go to the writer
+/// in the order the events arrive; the writer commits them in that order.
+/// <para>
+/// A <see cref="Barrier"/> answers with a task that completes once everything appended before it
+/// is committed. A call actor publishes its events before it answers a command, so an edge that
+/// asks for a barrier after the answer learns when what the command caused is durable.
+/// </para>
+/// </summary>
+public sealed class InteractionLogActor : ReceiveActor
+{
+    private readonly InteractionLogWriter _writer;
+
+    /// <summary>
+    /// Agent status changes are numbered per agent from a base taken at start, so the numbers of
+    /// one run never collide with an earlier run's in the log's key.
+    /// </summary>
+    private readonly long _agentSequenceBase;
+
+    private readonly Dictionary<AgentId, long> _agentSequences = [];
+
+    /// <summary>The commit of the last append: when it completes, every earlier append has too.</summary>
+    private Task _lastAppend = Task.CompletedTask;
+
+    public InteractionLogActor(InteractionLogWriter writer, DateTimeOffset startedAt)
+    {
+        _writer = writer;
+        _agentSequenceBase = startedAt.ToUnixTimeMilliseconds() * 1_000_000;
+        Receive<CallEvent>(e => Append(LogMapping.FromCallEvent(e)));
+        Receive<AgentEvent.StatusChanged>(HandleStatusChanged);
+        Receive<DispositionRecorded>(HandleDisposition);
+        Receive<Annotate>(m => Append([m.Record]));
+        Receive<Barrier>(_ => Sender.Tell(new BarrierReached(_lastAppend)));
+    }
+
+    public static Props Props(InteractionLogWriter writer, DateTimeOffset startedAt) =>
+        Akka.Actor.Props.Create(() => new InteractionLogActor(writer, startedAt));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(AgentEvent.StatusChanged));
+        Context.System.EventStream.Subscribe(Self, typeof(DispositionRecorded));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void HandleStatusChanged(AgentEvent.StatusChanged changed)
+    {
+        var sequence = _agentSequences.TryGetValue(changed.Agent, out var last) ? last + 1 : _agentSequenceBase + 1;
+        _agentSequences[changed.Agent] = sequence;
+        Append([LogMapping.FromAgentEvent(changed, sequence)]);
+    }
+
+    private void HandleDisposition(DispositionRecorded recorded)
+    {
+        var disposition = recorded.Disposition;
+        Append([new LogRecord.Interaction(disposition.Call, 0)
+        {
+            DispositionCode = disposition.Code,
+            Notes = disposition.Notes,
+            SatisfactionScore = disposition.SatisfactionScore is { } score ? (short)score : null,
+            Complaint = disposition.Complaint,
+            WrapUpEndedAt = recorded.At,
+        }]);
+    }
+
+    /// <summary>Hands the records to the writer without waiting: a full buffer holds back the barrier's answer, not this actor.</summary>
+    private void Append(IReadOnlyList<LogRecord> records) => _lastAppend = _writer.AppendAsync(records);
+
+    /// <summary>A record from outside the actors' events (what the gateway knows of a call), logged in turn.</summary>
+    public sealed record Annotate(LogRecord Record);
+
+    /// <summary>Asks when everything appended so far is durable.</summary>
+    public sealed record Barrier
+    {
+        public static readonly Barrier Instance = new();
+
+        private Barrier()
+        {
+        }
+    }
+
+    /// <summary>Completes once the appends before the barrier are committed; faults if they could not be.</summary>
+    public sealed record BarrierReached(Task Committed);
+}
