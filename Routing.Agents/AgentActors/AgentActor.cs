@@ -64,7 +64,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(AgentId id, IActorRef dispatcher, AgentSettings settings) =>
-        Akka.Actor.Props.Create(() => new AgentActor(id, dispatcher, settings));
+        ActorFactory<AgentActor>.Props(() => new AgentActor(id, dispatcher, settings));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 

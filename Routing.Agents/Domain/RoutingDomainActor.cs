@@ -23,7 +23,6 @@ public sealed class RoutingDomainActor : ReceiveActor
     private readonly Dictionary<QueueId, IActorRef> _queues = [];
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
-    private readonly Dictionary<IActorRef, CallId> _callsByActor = [];
     private long _nextChild;
 
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
@@ -43,7 +42,6 @@ public sealed class RoutingDomainActor : ReceiveActor
         Receive<ICallMessage>(HandleCallMessage);
         Receive<QueueProtocol.IQueueMessage>(HandleQueueMessage);
         Receive<CallProtocol.Retired>(HandleRetired);
-        Receive<Terminated>(HandleTerminated);
     }
 
     public static Props Props(RoutingConfiguration configuration, DomainSettings settings) =>
@@ -105,10 +103,10 @@ public sealed class RoutingDomainActor : ReceiveActor
             return call;
         }
 
-        call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), $"call-{_nextChild++}");
-        Context.Watch(call);
+        // Not watched: a call actor stops only when its domain retires it (a failure restarts it),
+        // and a watch per call costs a death-watch entry and two system messages.
+        call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
         _calls[id] = call;
-        _callsByActor[call] = id;
         return call;
     }
 
@@ -116,16 +114,7 @@ public sealed class RoutingDomainActor : ReceiveActor
     {
         if (_calls.Remove(message.Call, out var call))
         {
-            _callsByActor.Remove(call);
             call.Tell(PoisonPill.Instance);
-        }
-    }
-
-    private void HandleTerminated(Terminated message)
-    {
-        if (_callsByActor.Remove(message.ActorRef, out var id))
-        {
-            _calls.Remove(id);
         }
     }
 }
