@@ -169,7 +169,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         // Answered last, so whoever waits for the answer sees every timer and message it caused.
         if (reply)
         {
-            Sender.Tell(new CommandResult(decision.Outcome));
+            Sender.Tell(CommandResult.Of(decision.Outcome));
         }
 
         return decision.Outcome.Code;

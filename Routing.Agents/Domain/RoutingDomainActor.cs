@@ -15,14 +15,19 @@ namespace CallCenter.Routing.Agents.Domain;
 /// and calls live together as its children, so a routing decision never crosses a network.
 /// Everything from outside comes through here and is handed to the child it names.
 /// </summary>
-public sealed class RoutingDomainActor : ReceiveActor
+public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 {
+    private const string RetireTimer = "retire-ended-calls";
+
     private readonly DomainSettings _settings;
     private readonly RoutingCatalog _catalog;
     private readonly IActorRef _dispatcher;
     private readonly Dictionary<QueueId, IActorRef> _queues = [];
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
+
+    /// <summary>Ended calls in the order they ended, so the first is always the next to retire.</summary>
+    private readonly Queue<(DateTimeOffset Due, CallId Call, IActorRef Actor)> _ended = new();
     private long _nextChild;
 
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
@@ -42,7 +47,11 @@ public sealed class RoutingDomainActor : ReceiveActor
         Receive<ICallMessage>(HandleCallMessage);
         Receive<QueueProtocol.IQueueMessage>(HandleQueueMessage);
         Receive<CallProtocol.Retired>(HandleRetired);
+        Receive<CallProtocol.Finished>(HandleFinished);
+        Receive<RetireDue>(_ => HandleRetireDue());
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(RoutingConfiguration configuration, DomainSettings settings) =>
         Akka.Actor.Props.Create(() => new RoutingDomainActor(configuration, settings));
@@ -115,6 +124,46 @@ public sealed class RoutingDomainActor : ReceiveActor
         if (_calls.Remove(message.Call, out var call))
         {
             call.Tell(PoisonPill.Instance);
+        }
+    }
+
+    /// <summary>The call stays to answer repeats for the retention; the retention is the same for every call, so ends queue in order.</summary>
+    private void HandleFinished(CallProtocol.Finished message)
+    {
+        _ended.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, message.Call, Sender));
+        if (_ended.Count == 1)
+        {
+            Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, _settings.EndedCallRetention);
+        }
+    }
+
+    private void HandleRetireDue()
+    {
+        var now = Context.System.Scheduler.Now;
+        while (_ended.TryPeek(out var ended) && ended.Due <= now)
+        {
+            _ended.Dequeue();
+
+            // Only the actor that ended: a call retired early and then started again under its id is another actor.
+            if (_calls.TryGetValue(ended.Call, out var call) && call.Equals(ended.Actor))
+            {
+                _calls.Remove(ended.Call);
+                call.Tell(PoisonPill.Instance);
+            }
+        }
+
+        if (_ended.TryPeek(out var next))
+        {
+            Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, next.Due - now);
+        }
+    }
+
+    private sealed record RetireDue
+    {
+        public static readonly RetireDue Instance = new();
+
+        private RetireDue()
+        {
         }
     }
 }
