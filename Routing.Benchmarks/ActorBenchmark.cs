@@ -42,6 +42,8 @@ public static class ActorBenchmark
 
         var latency = MeasureLatency(agents, rate, seconds, out var latencyFigures);
         Console.WriteLine($"  garbage collection during the latency run: {latencyFigures}");
+        var last = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine($"  last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1048576.0:N1} MB, paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1048576.0:N0} MB");
         Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s: p50 {latency.P50:F3} ms, p99 {latency.P99:F3} ms, p99.9 {latency.P999:F3} ms, max {latency.Max:F3} ms ({latency.Count:N0} calls)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT actors lifecyclesPerSecond={throughput:F0} offerP99Ms={latency.P99:F3} offerP50Ms={latency.P50:F3} offerP999Ms={latency.P999:F3} bytesPerLifecycle={thrown.Allocated / (double)calls:F0} latencyRunPauseMs={latencyFigures.Paused.TotalMilliseconds:F0}"));
@@ -176,6 +178,13 @@ public static class ActorBenchmark
             }
 
             Task.WaitAll([.. ready]);
+
+            // The agents and the actor system were all made just now: collect once so they are old
+            // before the run starts, as in a server whose agents logged in long before these calls,
+            // and so the previous run's garbage is not charged to this one.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
         }
 
         public long Ended => Interlocked.Read(ref _ended);

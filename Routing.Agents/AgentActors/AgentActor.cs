@@ -157,8 +157,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         {
             var before = _state.Status;
             _state = decision.State;
-            foreach (var agentEvent in decision.Events)
+            var events = decision.Events;
+            for (var i = 0; i < events.Count; i++)
             {
+                // Indexed: a foreach over the interface would allocate an enumerator for every command.
+                var agentEvent = events[i];
                 CarryOut(agentEvent, now);
                 Publish(agentEvent);
             }

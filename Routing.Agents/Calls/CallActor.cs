@@ -387,8 +387,11 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         }
 
         _state = decision.State;
-        foreach (var callEvent in decision.Events)
+        var events = decision.Events;
+        for (var i = 0; i < events.Count; i++)
         {
+            // Indexed: a foreach over the interface would allocate an enumerator for every command.
+            var callEvent = events[i];
             Context.System.EventStream.Publish(callEvent);
             if (callEvent is CallEvent.Ended ended)
             {

@@ -35,6 +35,11 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
         _settings = settings;
         _catalog = new RoutingCatalog(configuration);
         _dispatcher = Context.ActorOf(DispatcherActor.Props(configuration), "dispatcher");
+
+        // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).
+        // Watching something also keeps Akka's full watch state in place, which an actor that
+        // watches nothing rebuilds and throws away for every child that stops (every retired call).
+        Context.Watch(_dispatcher);
         var threshold = configuration.Tiers[0].ServiceLevelThreshold;
         foreach (var queue in configuration.Queues)
         {

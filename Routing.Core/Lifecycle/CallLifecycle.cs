@@ -637,6 +637,12 @@ public static class CallLifecycle
             events[i] = drafts[i](state.LastSequence + 1 + i);
         }
 
-        return new(Outcome.Ok, Replay(state, events), events);
+        var next = state;
+        foreach (var @event in events)
+        {
+            next = Apply(next, @event);
+        }
+
+        return new(Outcome.Ok, next, events);
     }
 }
