@@ -39,7 +39,6 @@ public static class ActorBenchmark
         sampler?.Report(Console.Out, top: 40);
         Console.WriteLine($"  complete call lifecycles: {throughput:N0} per second ({calls:N0} calls)");
         Console.WriteLine($"  per lifecycle: {thrown.Allocated / (double)calls:N0} bytes allocated{(countMessages ? $", {messages / (double)calls:F1} messages" : "")}; {thrown}");
-        Console.WriteLine($"  {LastCollection()}");
 
         var latency = MeasureLatency(agents, rate, seconds, out var latencyFigures);
         Console.WriteLine($"  garbage collection during the latency run: {latencyFigures}");
