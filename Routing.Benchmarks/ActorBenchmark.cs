@@ -42,7 +42,8 @@ public static class ActorBenchmark
 
         var latency = MeasureLatency(agents, rate, seconds, out var latencyFigures);
         Console.WriteLine($"  garbage collection during the latency run: {latencyFigures}");
-        Console.WriteLine($"  {LastCollection()}");
+        var last = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine($"  last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1048576.0:N1} MB, paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1048576.0:N0} MB");
         Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s: p50 {latency.P50:F3} ms, p99 {latency.P99:F3} ms, p99.9 {latency.P999:F3} ms, max {latency.Max:F3} ms ({latency.Count:N0} calls)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT actors lifecyclesPerSecond={throughput:F0} offerP99Ms={latency.P99:F3} offerP50Ms={latency.P50:F3} offerP999Ms={latency.P999:F3} bytesPerLifecycle={thrown.Allocated / (double)calls:F0} latencyRunPauseMs={latencyFigures.Paused.TotalMilliseconds:F0}"));
@@ -97,12 +98,6 @@ public static class ActorBenchmark
         // The first second warms the JIT and the mailboxes.
         var samples = centre.OfferLatencies.Skip(rate).Select(t => t * 1000.0 / Stopwatch.Frequency).OrderBy(t => t).ToArray();
         return new Latency(samples.Length, At(samples, 0.50), At(samples, 0.99), At(samples, 0.999), samples[^1]);
-    }
-
-    private static string LastCollection()
-    {
-        var last = GC.GetGCMemoryInfo(GCKind.Any);
-        return $"last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1048576.0:N1} MB, paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1048576.0:N0} MB";
     }
 
     private static double At(double[] sorted, double quantile) => sorted[Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length))];

@@ -36,19 +36,12 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     private QueueId? _countedIn;
 
     public CallActor(CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings)
-        : this(CallState.New(id), null, dispatcher, queues, catalog, settings)
-    {
-    }
-
-    private CallActor(
-        CallState state, QueueId? countedIn, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings)
     {
         _dispatcher = dispatcher;
         _queues = queues;
         _catalog = catalog;
         _settings = settings;
-        _state = state;
-        _countedIn = countedIn;
+        _state = CallState.New(id);
 
         // Grouped by where they come from: a ReceiveActor pays for each registration every time it
         // starts, and one of these starts for every call.
@@ -66,12 +59,6 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     public static Props Props(
         CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
         ActorFactory<CallActor>.Props(() => new CallActor(id, dispatcher, queues, catalog, settings));
-
-    /// <summary>An ended call's actor brought back from its final state, to answer repeats as it did before it stopped.</summary>
-    internal static Props Restore(
-        CallState ended, QueueId? countedIn, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog,
-        DomainSettings settings) =>
-        ActorFactory<CallActor>.Props(() => new CallActor(ended, countedIn, dispatcher, queues, catalog, settings));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -431,7 +418,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         }
 
         // The domain times the retention of all its ended calls with one timer, not one per call.
-        Context.Parent.Tell(new CallProtocol.Finished(_state.Id, _state, _countedIn));
+        Context.Parent.Tell(new CallProtocol.Finished(_state.Id));
     }
 
     /// <summary>Counts the call into a queue's statistics the first time it is placed there.</summary>

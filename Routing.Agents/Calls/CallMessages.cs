@@ -93,6 +93,6 @@ public static class CallProtocol
     /// <summary>The call's retention is over: its domain forgets it, then stops it after what was already sent to it.</summary>
     public sealed record Retired(CallId Call);
 
-    /// <summary>The call ended: its domain keeps its final state for the retention, and stops the actor soon.</summary>
-    internal sealed record Finished(CallId Call, CallState State, QueueId? CountedIn);
+    /// <summary>The call ended: its domain keeps it for the retention, then retires it.</summary>
+    internal sealed record Finished(CallId Call);
 }

@@ -13,13 +13,6 @@ public sealed record DomainSettings
     /// <summary>How long an ended call's actor stays to answer repeated events idempotently.</summary>
     public TimeSpan EndedCallRetention { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// How long an ended call's actor itself stays, for messages other actors had already sent it;
-    /// for the rest of the retention its final state is kept and the actor is brought back from it
-    /// when a repeat comes. Never longer than the retention.
-    /// </summary>
-    public TimeSpan EndedCallActorLinger { get; init; } = TimeSpan.FromMilliseconds(250);
-
     /// <summary>How long a transfer may look for its target before it fails (a consultative one stays with the first agent).</summary>
     public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

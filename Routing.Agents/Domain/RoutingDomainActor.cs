@@ -26,27 +26,13 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
 
-    /// <summary>
-    /// Ended calls, by id, for the retention: the final state only. An ended call's actor stops
-    /// soon after the end (its actor costs ten times its state, and a collector that keeps a
-    /// second of ended calls alive pays for every byte); a repeat from outside brings the
-    /// actor back from this state to answer it exactly as before.
-    /// </summary>
-    private readonly Dictionary<CallId, EndedCall> _ended = [];
-
-    /// <summary>Actors of ended calls in the order they are to stop (the linger is the same for all).</summary>
-    private readonly Queue<(DateTimeOffset Due, CallId Call, IActorRef Actor)> _lingering = new();
-
-    /// <summary>Ended calls in the order they are to be forgotten (the retention is the same for all).</summary>
-    private readonly Queue<(DateTimeOffset Due, CallId Call, EndedCall Ended)> _retained = new();
-    private readonly TimeSpan _linger;
-    private DateTimeOffset? _retireDue;
+    /// <summary>Ended calls in the order they ended, so the first is always the next to retire.</summary>
+    private readonly Queue<(DateTimeOffset Due, CallId Call, IActorRef Actor)> _ended = new();
     private long _nextChild;
 
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
     {
         _settings = settings;
-        _linger = settings.EndedCallActorLinger < settings.EndedCallRetention ? settings.EndedCallActorLinger : settings.EndedCallRetention;
         _catalog = new RoutingCatalog(configuration);
         _dispatcher = Context.ActorOf(DispatcherActor.Props(configuration), "dispatcher");
 
@@ -126,27 +112,13 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 
     private IActorRef? CallFor(CallId id, bool create)
     {
-        if (_calls.TryGetValue(id, out var call))
+        if (_calls.TryGetValue(id, out var call) || !create)
         {
             return call;
         }
 
         // Not watched: a call actor stops only when its domain retires it (a failure restarts it),
         // and a watch per call costs a death-watch entry and two system messages.
-        if (_ended.TryGetValue(id, out var ended))
-        {
-            // Ended, its actor already stopped: brought back with its final state, for a while.
-            call = Context.ActorOf(CallActor.Restore(ended.State, ended.CountedIn, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
-            _calls[id] = call;
-            Linger(id, call);
-            return call;
-        }
-
-        if (!create)
-        {
-            return null;
-        }
-
         call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
         _calls[id] = call;
         return call;
@@ -154,87 +126,42 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 
     private void HandleRetired(CallProtocol.Retired message)
     {
-        _ended.Remove(message.Call);
         if (_calls.Remove(message.Call, out var call))
         {
             call.Tell(PoisonPill.Instance);
         }
     }
 
+    /// <summary>The call stays to answer repeats for the retention; the retention is the same for every call, so ends queue in order.</summary>
     private void HandleFinished(CallProtocol.Finished message)
     {
-        if (!_calls.TryGetValue(message.Call, out var call) || !call.Equals(Sender))
+        _ended.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, message.Call, Sender));
+        if (_ended.Count == 1)
         {
-            return;
-        }
-
-        var ended = new EndedCall(message.State, message.CountedIn);
-        _ended[message.Call] = ended;
-        var now = Context.System.Scheduler.Now;
-        _retained.Enqueue((now + _settings.EndedCallRetention, message.Call, ended));
-        Linger(message.Call, call);
-    }
-
-    /// <summary>
-    /// The ended call's actor stays a moment for what other actors had already sent it (from outside,
-    /// everything comes through here); then the stored final state answers.
-    /// </summary>
-    private void Linger(CallId id, IActorRef call)
-    {
-        var due = Context.System.Scheduler.Now + _linger;
-        _lingering.Enqueue((due, id, call));
-        if (_retireDue is null || due < _retireDue)
-        {
-            ScheduleRetire(due);
+            Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, _settings.EndedCallRetention);
         }
     }
 
     private void HandleRetireDue()
     {
-        _retireDue = null;
         var now = Context.System.Scheduler.Now;
-        while (_lingering.TryPeek(out var lingering) && lingering.Due <= now)
+        while (_ended.TryPeek(out var ended) && ended.Due <= now)
         {
-            _lingering.Dequeue();
+            _ended.Dequeue();
 
-            // Only that actor: a call retired early and then started again under its id is another actor.
-            if (_calls.TryGetValue(lingering.Call, out var call) && call.Equals(lingering.Actor))
+            // Only the actor that ended: a call retired early and then started again under its id is another actor.
+            if (_calls.TryGetValue(ended.Call, out var call) && call.Equals(ended.Actor))
             {
-                _calls.Remove(lingering.Call);
+                _calls.Remove(ended.Call);
                 call.Tell(PoisonPill.Instance);
             }
         }
 
-        while (_retained.TryPeek(out var retained) && retained.Due <= now)
+        if (_ended.TryPeek(out var next))
         {
-            _retained.Dequeue();
-            if (_ended.TryGetValue(retained.Call, out var ended) && ReferenceEquals(ended, retained.Ended))
-            {
-                _ended.Remove(retained.Call);
-            }
-        }
-
-        DateTimeOffset? next = _lingering.TryPeek(out var nextLingering) ? nextLingering.Due : null;
-        if (_retained.TryPeek(out var nextRetained) && (next is null || nextRetained.Due < next))
-        {
-            next = nextRetained.Due;
-        }
-
-        if (next is { } due)
-        {
-            ScheduleRetire(due);
+            Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, next.Due - now);
         }
     }
-
-    private void ScheduleRetire(DateTimeOffset due)
-    {
-        _retireDue = due;
-        var delay = due - Context.System.Scheduler.Now;
-        Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
-    }
-
-    /// <summary>What an ended call's actor needs to be brought back exactly as it was.</summary>
-    private sealed record EndedCall(Lifecycle.CallState State, QueueId? CountedIn);
 
     private sealed record RetireDue
     {
