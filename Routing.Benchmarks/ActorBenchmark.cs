@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Akka.Actor;
 using Akka.Configuration;
 using CallCenter.Routing.Agents.AgentActors;
@@ -29,25 +30,34 @@ public static class ActorBenchmark
         var calls = Option(args, "--calls", 200_000);
         var rate = Option(args, "--rate", 2_000);
         var seconds = Option(args, "--seconds", 10);
-        Console.WriteLine($"actor benchmark: {agents:N0} agents, {Environment.ProcessorCount} cores");
 
-        var throughput = MeasureThroughput(agents, calls);
+        var countMessages = args.Contains("--count-messages");
+        Console.WriteLine($"actor benchmark: {agents:N0} agents, {Environment.ProcessorCount} cores, {(GCSettings.IsServerGC ? "server" : "workstation")} GC ({GCSettings.LatencyMode})");
+
+        using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
+        var throughput = MeasureThroughput(agents, calls, countMessages, out var messages, out var thrown);
+        sampler?.Report(Console.Out, top: 40);
         Console.WriteLine($"  complete call lifecycles: {throughput:N0} per second ({calls:N0} calls)");
+        Console.WriteLine($"  per lifecycle: {thrown.Allocated / (double)calls:N0} bytes allocated{(countMessages ? $", {messages / (double)calls:F1} messages" : "")}; {thrown}");
 
-        var pausedBefore = GC.GetTotalPauseDuration();
-        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        var latency = MeasureLatency(agents, rate, seconds);
-        Console.WriteLine($"  garbage collection during the latency run: {GC.CollectionCount(0) - collections.Item1} gen0, {GC.CollectionCount(1) - collections.Item2} gen1, {GC.CollectionCount(2) - collections.Item3} gen2, paused {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms");
+        var latency = MeasureLatency(agents, rate, seconds, out var latencyFigures);
+        Console.WriteLine($"  garbage collection during the latency run: {latencyFigures}");
+        var last = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine($"  last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1048576.0:N1} MB, paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1048576.0:N0} MB");
         Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s: p50 {latency.P50:F3} ms, p99 {latency.P99:F3} ms, p99.9 {latency.P999:F3} ms, max {latency.Max:F3} ms ({latency.Count:N0} calls)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RESULT actors lifecyclesPerSecond={throughput:F0} offerP99Ms={latency.P99:F3} offerP50Ms={latency.P50:F3}"));
+            $"RESULT actors lifecyclesPerSecond={throughput:F0} offerP99Ms={latency.P99:F3} offerP50Ms={latency.P50:F3} offerP999Ms={latency.P999:F3} bytesPerLifecycle={thrown.Allocated / (double)calls:F0} latencyRunPauseMs={latencyFigures.Paused.TotalMilliseconds:F0}"));
         return 0;
     }
 
-    private static double MeasureThroughput(int agents, int calls)
+    private static double MeasureThroughput(int agents, int calls, bool countMessages, out long messages, out GcFigures collected)
     {
-        using var centre = new Centre(agents, window: 4_000);
+        using var centre = new Centre(agents, window: 4_000, calls, countMessages);
+
+        // From here on: what the calls cost, not the agents' logins.
+        var gc = GcFigures.Start();
         var clock = Stopwatch.StartNew();
+        var messagesBefore = CountingMailbox.Count;
         for (var i = 0; i < calls; i++)
         {
             // A bounded number of calls in flight, as gateways would keep; the sender blocks, it does not spin.
@@ -56,13 +66,17 @@ public static class ActorBenchmark
         }
 
         centre.AwaitAllEnded(calls);
-        return calls / clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed;
+        collected = gc.Stop();
+        messages = CountingMailbox.Count - messagesBefore;
+        return calls / elapsed.TotalSeconds;
     }
 
-    private static Latency MeasureLatency(int agents, int rate, int seconds)
+    private static Latency MeasureLatency(int agents, int rate, int seconds, out GcFigures collected)
     {
-        using var centre = new Centre(agents, window: int.MaxValue / 2);
         var total = rate * seconds;
+        using var centre = new Centre(agents, window: int.MaxValue / 2, total, countMessages: false);
+        var gc = GcFigures.Start();
         var interval = Stopwatch.Frequency / (double)rate;
         var start = Stopwatch.GetTimestamp();
         var sent = 0;
@@ -79,6 +93,7 @@ public static class ActorBenchmark
         }
 
         centre.AwaitAllEnded(total);
+        collected = gc.Stop();
 
         // The first second warms the JIT and the mailboxes.
         var samples = centre.OfferLatencies.Skip(rate).Select(t => t * 1000.0 / Stopwatch.Frequency).OrderBy(t => t).ToArray();
@@ -102,6 +117,24 @@ public static class ActorBenchmark
 
     private sealed record Latency(int Count, double P50, double P99, double P999, double Max);
 
+    /// <summary>What the collector did over a stretch: bytes allocated, collections by generation, time paused.</summary>
+    internal sealed record GcFigures(long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+    {
+        public static GcFigures Start() => Now();
+
+        public GcFigures Stop()
+        {
+            var now = Now();
+            return new GcFigures(now.Allocated - Allocated, now.Gen0 - Gen0, now.Gen1 - Gen1, now.Gen2 - Gen2, now.Paused - Paused);
+        }
+
+        public override string ToString() =>
+            $"{Allocated / 1048576.0:N0} MB allocated, {Gen0} gen0, {Gen1} gen1, {Gen2} gen2, paused {Paused.TotalMilliseconds:F0} ms";
+
+        private static GcFigures Now() => new(
+            GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+    }
+
     /// <summary>An actor system with a routing domain, its agents logged in, and softphones that answer at once.</summary>
     private sealed class Centre : IDisposable
     {
@@ -111,10 +144,17 @@ public static class ActorBenchmark
         private readonly ConcurrentQueue<long> _offerLatencies = new();
         private long _ended;
 
-        public Centre(int agents, int window)
+        public Centre(int agents, int window, int calls, bool countMessages)
         {
             InFlight = new SemaphoreSlim(window);
-            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+            var config = "akka.loglevel = WARNING";
+            if (countMessages)
+            {
+                // Every actor's mailbox counts what is put in it (system messages such as Watch are not counted).
+                config += $"\nakka.actor.default-mailbox.mailbox-type = \"{typeof(CountingMailbox).AssemblyQualifiedName}\"";
+            }
+
+            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(config));
             var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
             var settings = new DomainSettings
             {
@@ -122,7 +162,7 @@ public static class ActorBenchmark
                 EndedCallRetention = TimeSpan.FromSeconds(1),
             };
             _domain = _system.ActorOf(RoutingDomainActor.Props(configuration, settings), "routing");
-            _sentAt = new long[1 << 24];
+            _sentAt = new long[calls];
             Replies = _system.ActorOf(Props.Create(() => new Sink()), "replies");
             var softphones = _system.ActorOf(Props.Create(() => new Softphones(this)), "softphones");
             var ends = _system.ActorOf(Props.Create(() => new EndCounter(this)), "ends");
@@ -138,6 +178,13 @@ public static class ActorBenchmark
             }
 
             Task.WaitAll([.. ready]);
+
+            // The agents and the actor system were all made just now: collect once so they are old
+            // before the run starts, as in a server whose agents logged in long before these calls,
+            // and so the previous run's garbage is not charged to this one.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
         }
 
         public long Ended => Interlocked.Read(ref _ended);

@@ -87,7 +87,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(AgentId id, IActorRef dispatcher, AgentSettings settings) =>
-        Akka.Actor.Props.Create(() => new AgentActor(id, dispatcher, settings));
+        ActorFactory<AgentActor>.Props(() => new AgentActor(id, dispatcher, settings));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -293,8 +293,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         {
             var before = _state.Status;
             _state = decision.State;
-            foreach (var agentEvent in decision.Events)
+            var events = decision.Events;
+            for (var i = 0; i < events.Count; i++)
             {
+                // Indexed: a foreach over the interface would allocate an enumerator for every command.
+                var agentEvent = events[i];
                 CarryOut(agentEvent, now);
                 Publish(agentEvent);
             }
@@ -305,7 +308,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         // Answered last, so whoever waits for the answer sees every timer and message it caused.
         if (reply)
         {
-            Sender.Tell(new CommandResult(decision.Outcome));
+            Sender.Tell(CommandResult.Of(decision.Outcome));
         }
 
         return decision.Outcome.Code;

@@ -22,7 +22,6 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     private const string CallbackDueTimer = "callback-due";
     private const string CallbackLateTimer = "callback-late";
     private const string TransferTimer = "transfer";
-    private const string RetireTimer = "retire";
 
     private readonly IActorRef _dispatcher;
     private readonly IReadOnlyDictionary<QueueId, IActorRef> _queues;
@@ -44,29 +43,22 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         _settings = settings;
         _state = CallState.New(id);
 
-        Receive<CallProtocol.Arrive>(HandleArrive);
-        Receive<CallProtocol.HangUp>(_ => HandleCallerHangUp());
-        Receive<CallProtocol.RequestCallback>(_ => Reply(Execute(CallCommand.RequestCallback.Instance)));
-        Receive<CallProtocol.ScheduleCallback>(HandleScheduleCallback);
-        Receive<CallProtocol.Transfer>(HandleTransfer);
-        Receive<CallProtocol.GetState>(_ => Sender.Tell(_state));
+        // Grouped by where they come from: a ReceiveActor pays for each registration every time it
+        // starts, and one of these starts for every call.
+        Receive<ICallMessage>(HandleGatewayMessage);
         Receive<CallProtocol.Routed>(HandleRouted);
         Receive<CallProtocol.RoutingRefused>(HandleRoutingRefused);
         Receive<CallProtocol.Answered>(HandleAnswered);
         Receive<CallProtocol.AgentEnded>(m => Execute(new CallCommand.AgentHungUp(m.Agent)));
-        Receive<CallProtocol.Announce>(_ => HandleAnnounce());
         Receive<Dispatch.WaitEstimateReply>(HandleEstimate);
-        Receive<CallProtocol.CallbackDueNow>(_ => HandleCallbackDue());
-        Receive<CallProtocol.CheckCallbackLate>(_ => Execute(new CallCommand.CallbackLate(_settings.CallbackLateAfter)));
-        Receive<CallProtocol.TransferTimedOut>(HandleTransferTimedOut);
-        Receive<CallProtocol.Retire>(_ => Context.Parent.Tell(new CallProtocol.Retired(_state.Id)));
+        Receive<CallProtocol.ICallTimer>(HandleTimer);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(
         CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
-        Akka.Actor.Props.Create(() => new CallActor(id, dispatcher, queues, catalog, settings));
+        ActorFactory<CallActor>.Props(() => new CallActor(id, dispatcher, queues, catalog, settings));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -83,6 +75,53 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     public static Outcome? Check(CallProtocol.ScheduleCallback message, RoutingCatalog catalog, DateTimeOffset now) =>
         catalog.Validate(new CallRequest { Id = message.Call, Queue = message.Queue, Tier = message.Tier })
         ?? (message.DueAt <= now ? Outcome.Invalid("dueAt", "must be in the future") : null);
+
+    private void HandleGatewayMessage(ICallMessage message)
+    {
+        switch (message)
+        {
+            case CallProtocol.Arrive arrive:
+                HandleArrive(arrive);
+                break;
+            case CallProtocol.HangUp:
+                HandleCallerHangUp();
+                break;
+            case CallProtocol.RequestCallback:
+                Reply(Execute(CallCommand.RequestCallback.Instance));
+                break;
+            case CallProtocol.ScheduleCallback schedule:
+                HandleScheduleCallback(schedule);
+                break;
+            case CallProtocol.Transfer transfer:
+                HandleTransfer(transfer);
+                break;
+            case CallProtocol.GetState:
+                Sender.Tell(_state);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void HandleTimer(CallProtocol.ICallTimer timer)
+    {
+        switch (timer)
+        {
+            case CallProtocol.Announce:
+                HandleAnnounce();
+                break;
+            case CallProtocol.CallbackDueNow:
+                HandleCallbackDue();
+                break;
+            case CallProtocol.CheckCallbackLate:
+                Execute(new CallCommand.CallbackLate(_settings.CallbackLateAfter));
+                break;
+            case CallProtocol.TransferTimedOut timedOut:
+                HandleTransferTimedOut(timedOut);
+                break;
+        }
+    }
 
     private void HandleArrive(CallProtocol.Arrive message)
     {
@@ -348,8 +387,11 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         }
 
         _state = decision.State;
-        foreach (var callEvent in decision.Events)
+        var events = decision.Events;
+        for (var i = 0; i < events.Count; i++)
         {
+            // Indexed: a foreach over the interface would allocate an enumerator for every command.
+            var callEvent = events[i];
             Context.System.EventStream.Publish(callEvent);
             if (callEvent is CallEvent.Ended ended)
             {
@@ -375,7 +417,8 @@ public sealed class CallActor : ReceiveActor, IWithTimers
             }
         }
 
-        Timers.StartSingleTimer(RetireTimer, CallProtocol.Retire.Instance, _settings.EndedCallRetention);
+        // The domain times the retention of all its ended calls with one timer, not one per call.
+        Context.Parent.Tell(new CallProtocol.Finished(_state.Id));
     }
 
     /// <summary>Counts the call into a queue's statistics the first time it is placed there.</summary>
@@ -411,5 +454,5 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Reply(Outcome outcome) => Sender.Tell(new CommandResult(outcome));
+    private void Reply(Outcome outcome) => Sender.Tell(CommandResult.Of(outcome));
 }

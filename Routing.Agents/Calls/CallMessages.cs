@@ -58,7 +58,10 @@ public static class CallProtocol
 
     // Timers and piped results.
 
-    internal sealed record Announce
+    /// <summary>What a call's own timers send it.</summary>
+    internal interface ICallTimer;
+
+    internal sealed record Announce : ICallTimer
     {
         public static readonly Announce Instance = new();
 
@@ -67,7 +70,7 @@ public static class CallProtocol
         }
     }
 
-    internal sealed record CallbackDueNow
+    internal sealed record CallbackDueNow : ICallTimer
     {
         public static readonly CallbackDueNow Instance = new();
 
@@ -76,7 +79,7 @@ public static class CallProtocol
         }
     }
 
-    internal sealed record CheckCallbackLate
+    internal sealed record CheckCallbackLate : ICallTimer
     {
         public static readonly CheckCallbackLate Instance = new();
 
@@ -85,17 +88,11 @@ public static class CallProtocol
         }
     }
 
-    internal sealed record TransferTimedOut(long Sequence);
+    internal sealed record TransferTimedOut(long Sequence) : ICallTimer;
 
     /// <summary>The call's retention is over: its domain forgets it, then stops it after what was already sent to it.</summary>
     public sealed record Retired(CallId Call);
 
-    internal sealed record Retire
-    {
-        public static readonly Retire Instance = new();
-
-        private Retire()
-        {
-        }
-    }
+    /// <summary>The call ended: its domain keeps it for the retention, then retires it.</summary>
+    internal sealed record Finished(CallId Call);
 }

@@ -152,8 +152,9 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     /// <summary>Tells the call (and for an offer, the agent) of each decision, in the engine's order.</summary>
     private void Carry(IReadOnlyList<RoutingEvent> events)
     {
-        foreach (var routingEvent in events)
+        for (var i = 0; i < events.Count; i++)
         {
+            var routingEvent = events[i];
             if (!_calls.TryGetValue(routingEvent.Call, out var call))
             {
                 continue;

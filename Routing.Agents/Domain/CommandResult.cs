@@ -7,6 +7,10 @@ public sealed record CommandResult(Outcome Outcome)
 {
     public static readonly CommandResult Ok = new(Outcome.Ok);
     public static readonly CommandResult Unchanged = new(Outcome.Unchanged);
+
+    /// <summary>The shared answer for the two plain outcomes (nearly every answer), a new one for a refusal.</summary>
+    internal static CommandResult Of(Outcome outcome) =>
+        outcome == Outcome.Ok ? Ok : outcome == Outcome.Unchanged ? Unchanged : new CommandResult(outcome);
 }
 
 /// <summary>Commands and queries that name their agent, so the domain can route them.</summary>

@@ -15,15 +15,19 @@ namespace CallCenter.Routing.Agents.Domain;
 /// and calls live together as its children, so a routing decision never crosses a network.
 /// Everything from outside comes through here and is handed to the child it names.
 /// </summary>
-public sealed class RoutingDomainActor : ReceiveActor
+public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 {
+    private const string RetireTimer = "retire-ended-calls";
+
     private readonly DomainSettings _settings;
     private readonly RoutingCatalog _catalog;
     private readonly IActorRef _dispatcher;
     private readonly Dictionary<QueueId, IActorRef> _queues = [];
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
-    private readonly Dictionary<IActorRef, CallId> _callsByActor = [];
+
+    /// <summary>Ended calls in the order they ended, so the first is always the next to retire.</summary>
+    private readonly Queue<(DateTimeOffset Due, CallId Call, IActorRef Actor)> _ended = new();
     private long _nextChild;
 
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
@@ -31,6 +35,11 @@ public sealed class RoutingDomainActor : ReceiveActor
         _settings = settings;
         _catalog = new RoutingCatalog(configuration);
         _dispatcher = Context.ActorOf(DispatcherActor.Props(configuration), "dispatcher");
+
+        // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).
+        // Watching something also keeps Akka's full watch state in place, which an actor that
+        // watches nothing rebuilds and throws away for every child that stops (every retired call).
+        Context.Watch(_dispatcher);
         var threshold = configuration.Tiers[0].ServiceLevelThreshold;
         foreach (var queue in configuration.Queues)
         {
@@ -43,8 +52,11 @@ public sealed class RoutingDomainActor : ReceiveActor
         Receive<ICallMessage>(HandleCallMessage);
         Receive<QueueProtocol.IQueueMessage>(HandleQueueMessage);
         Receive<CallProtocol.Retired>(HandleRetired);
-        Receive<Terminated>(HandleTerminated);
+        Receive<CallProtocol.Finished>(HandleFinished);
+        Receive<RetireDue>(_ => HandleRetireDue());
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(RoutingConfiguration configuration, DomainSettings settings) =>
         Akka.Actor.Props.Create(() => new RoutingDomainActor(configuration, settings));
@@ -105,10 +117,10 @@ public sealed class RoutingDomainActor : ReceiveActor
             return call;
         }
 
-        call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), $"call-{_nextChild++}");
-        Context.Watch(call);
+        // Not watched: a call actor stops only when its domain retires it (a failure restarts it),
+        // and a watch per call costs a death-watch entry and two system messages.
+        call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
         _calls[id] = call;
-        _callsByActor[call] = id;
         return call;
     }
 
@@ -116,16 +128,47 @@ public sealed class RoutingDomainActor : ReceiveActor
     {
         if (_calls.Remove(message.Call, out var call))
         {
-            _callsByActor.Remove(call);
             call.Tell(PoisonPill.Instance);
         }
     }
 
-    private void HandleTerminated(Terminated message)
+    /// <summary>The call stays to answer repeats for the retention; the retention is the same for every call, so ends queue in order.</summary>
+    private void HandleFinished(CallProtocol.Finished message)
     {
-        if (_callsByActor.Remove(message.ActorRef, out var id))
+        _ended.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, message.Call, Sender));
+        if (_ended.Count == 1)
         {
-            _calls.Remove(id);
+            Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, _settings.EndedCallRetention);
+        }
+    }
+
+    private void HandleRetireDue()
+    {
+        var now = Context.System.Scheduler.Now;
+        while (_ended.TryPeek(out var ended) && ended.Due <= now)
+        {
+            _ended.Dequeue();
+
+            // Only the actor that ended: a call retired early and then started again under its id is another actor.
+            if (_calls.TryGetValue(ended.Call, out var call) && call.Equals(ended.Actor))
+            {
+                _calls.Remove(ended.Call);
+                call.Tell(PoisonPill.Instance);
+            }
+        }
+
+        if (_ended.TryPeek(out var next))
+        {
+            Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, next.Due - now);
+        }
+    }
+
+    private sealed record RetireDue
+    {
+        public static readonly RetireDue Instance = new();
+
+        private RetireDue()
+        {
         }
     }
 }

@@ -414,6 +414,15 @@ public static class AgentLifecycle
 
     private static AgentDecision Refused(AgentState state, Outcome outcome) => new(outcome, state, []);
 
-    private static AgentDecision Changed(AgentState state, params AgentEvent[] events) =>
-        new(Outcome.Ok, Replay(state, events), events);
+    private static AgentDecision Changed(AgentState state, params AgentEvent[] events)
+    {
+        // A loop, not Replay: this runs for every command, and the enumerator and delegate add up.
+        var next = state;
+        foreach (var @event in events)
+        {
+            next = Apply(next, @event);
+        }
+
+        return new(Outcome.Ok, next, events);
+    }
 }

@@ -187,13 +187,20 @@ public static class CallLifecycle
             _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "unknown call event"),
         };
 
-        // A callback offer is the refused caller's choice to make now: it lapses once the call moves on.
-        return next with
+        // Every arm above made a new copy except one, which returns the state itself: only that one
+        // is copied again. The copy is set in place before anyone can see it, so the state a caller
+        // holds never changes (one copy per event instead of two: a call makes a few per second).
+        if (ReferenceEquals(next, state))
         {
-            LastSequence = @event.Sequence,
-            StatusSince = next.Status == state.Status ? state.StatusSince : @event.At,
-            CallbackOffered = next.CallbackOffered && next.Status == CallStatus.Arrived,
-        };
+            next = state with { };
+        }
+
+        next.LastSequence = @event.Sequence;
+        next.StatusSince = next.Status == state.Status ? state.StatusSince : @event.At;
+
+        // A callback offer is the refused caller's choice to make now: it lapses once the call moves on.
+        next.CallbackOffered = next.CallbackOffered && next.Status == CallStatus.Arrived;
+        return next;
     }
 
     /// <summary>Applies the events in order: how a restarted call actor recovers its state.</summary>
@@ -630,6 +637,12 @@ public static class CallLifecycle
             events[i] = drafts[i](state.LastSequence + 1 + i);
         }
 
-        return new(Outcome.Ok, Replay(state, events), events);
+        var next = state;
+        foreach (var @event in events)
+        {
+            next = Apply(next, @event);
+        }
+
+        return new(Outcome.Ok, next, events);
     }
 }

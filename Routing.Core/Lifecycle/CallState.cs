@@ -115,7 +115,8 @@ public sealed record CallTransfer(
 /// One call's state, immutable. Changed only by <see cref="CallLifecycle.Apply"/>, so replaying a
 /// call's events from <see cref="New"/> rebuilds it exactly. What routing needs to place the call
 /// again (tier, arrival time, emergency, preferred agent, extra skills) is kept for its whole life,
-/// across overflows, transfers and callbacks. The setters are internal so no caller can skip the rules.
+/// across overflows, transfers and callbacks. The setters are internal so no caller can skip the rules;
+/// the three that Apply sets on its own fresh copy are settable, the rest init-only.
 /// </summary>
 public sealed record CallState
 {
@@ -125,10 +126,10 @@ public sealed record CallState
     public CallStatus Status { get; internal init; }
 
     /// <summary>When the current status began.</summary>
-    public DateTimeOffset StatusSince { get; internal init; } = DateTimeOffset.MinValue;
+    public DateTimeOffset StatusSince { get; internal set; } = DateTimeOffset.MinValue;
 
     /// <summary>The sequence number of the last event applied; the next event carries one more.</summary>
-    public long LastSequence { get; internal init; }
+    public long LastSequence { get; internal set; }
 
     /// <summary>The queue the call waits in (or last waited in); overflows and transfers move it.</summary>
     public QueueId Queue { get; internal init; }
@@ -165,7 +166,7 @@ public sealed record CallState
     public CallTransfer? Transfer { get; internal init; }
 
     /// <summary>The queue refused the call but offered a callback: a hang-up now counts as refused, not abandoned.</summary>
-    public bool CallbackOffered { get; internal init; }
+    public bool CallbackOffered { get; internal set; }
 
     /// <summary>When the customer asked for a callback; set for the rest of the call's life once it became a callback.</summary>
     public DateTimeOffset? CallbackRequestedAt { get; internal init; }

@@ -149,6 +149,32 @@ public sealed class RoutingDomainSpec : ActorSpec
         domain.CallEvents.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
+    [Test]
+    public void Domain_must_answer_repeats_for_an_ended_call_until_its_retention_is_over()
+    {
+        var domain = new DomainFixture(this);
+        var softphone = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var offer = NextOffer(softphone);
+        domain.Accept("alice", offer);
+        Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Ok));
+        domain.CallEvent<CallEvent.Ended>("call-1");
+        var final = domain.CallState("call-1");
+
+        // Within the retention repeats are answered from the final state, and change nothing.
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Unchanged));
+        Assert.That(domain.Send(new CallProtocol.RequestCallback(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Conflict));
+        Assert.That(domain.Arrive("call-1").Code, Is.EqualTo(OutcomeCode.Unchanged));
+        Assert.That(domain.CallState("call-1"), Is.EqualTo(final));
+        Assert.That(final.Outcome, Is.EqualTo(CallOutcome.Answered));
+        domain.CallEvents.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // After the retention the domain has forgotten the call.
+        Clock.Advance(domain.Settings.EndedCallRetention);
+        AwaitAssert(() => Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.NotFound)));
+    }
+
     [TestCase("nowhere", "Standard", OutcomeCode.NotFound, "queue")]
     [TestCase("main", "Diamond", OutcomeCode.Invalid, "tier")]
     public void Domain_must_refuse_a_bad_arrival_naming_the_field(string queue, string tier, OutcomeCode code, string field)
