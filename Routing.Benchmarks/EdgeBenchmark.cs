@@ -50,7 +50,20 @@ public static class EdgeBenchmark
 
             // A short run first, so the measured one does not pay for compiling and warming the code paths.
             await MeasureOfferLatency(channel, agents, rate, 2, "warm");
+            // What start-up and the warm-up left alive is promoted now, once, as in a server that has
+            // been running for a while, instead of inside the measured run.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var paused = GC.GetTotalPauseDuration();
+            var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var latency = await MeasureOfferLatency(channel, agents, rate, seconds, "run");
+            Console.WriteLine($"  garbage collection during the latency run: {GC.CollectionCount(0) - collections.Item1} gen0, " +
+                $"{GC.CollectionCount(1) - collections.Item2} gen1, {GC.CollectionCount(2) - collections.Item3} gen2, " +
+                $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms");
+            var last = GC.GetGCMemoryInfo(GCKind.Any);
+            Console.WriteLine($"  last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1e6:F1} MB, " +
+                $"paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1e6:F0} MB");
             Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s with {agents} softphones: " +
                 $"p50 {latency.Offer.P50:F2} ms, p99 {latency.Offer.P99:F2} ms, p99.9 {latency.Offer.P999:F2} ms, max {latency.Offer.Max:F2} ms ({latency.Offer.Count:N0} calls)");
             Console.WriteLine($"  arrival to acknowledgement: p50 {latency.Ack.P50:F2} ms, p99 {latency.Ack.P99:F2} ms, max {latency.Ack.Max:F2} ms");

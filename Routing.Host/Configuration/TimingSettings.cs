@@ -15,6 +15,9 @@ public sealed class TimingSettings
     public double AnnouncementIntervalSeconds { get; set; } = 30;
     public double TransferTimeoutSeconds { get; set; } = 60;
 
+    /// <summary>How long an ended call is kept so that repeated events about it are answered as repeats.</summary>
+    public double EndedCallRetentionSeconds { get; set; } = 300;
+
     public static TimingSettings Load(IConfiguration configuration) =>
         configuration.GetSection("Routing:Timing").Get<TimingSettings>() ?? new TimingSettings();
 
@@ -43,6 +46,7 @@ public sealed class TimingSettings
             },
             AnnouncementInterval = Positive(AnnouncementIntervalSeconds, nameof(AnnouncementIntervalSeconds)),
             TransferTimeout = Positive(TransferTimeoutSeconds, nameof(TransferTimeoutSeconds)),
+            EndedCallRetention = Positive(EndedCallRetentionSeconds, nameof(EndedCallRetentionSeconds)),
         };
         return errors.Count == 0 ? settings : throw new InvalidConfigurationException(errors);
     }
