@@ -339,7 +339,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
                 Declined(rejected.Offer);
                 break;
             case AgentEvent.OfferMissed missed:
-                Declined(missed.Offer);
+                Declined(missed.Offer, timedOut: true);
                 break;
             case AgentEvent.OfferWithdrawn or AgentEvent.OfferAbandonedByLogout:
                 Timers.Cancel(RingTimer);
@@ -363,10 +363,10 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Declined(CallAssignment offer)
+    private void Declined(CallAssignment offer, bool timedOut = false)
     {
         Timers.Cancel(RingTimer);
-        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: true));
+        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: true) { TimedOut = timedOut });
         _work = null;
     }
 

@@ -265,7 +265,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
                 Execute(new CallCommand.Offered(offered.Agent, offered.Epoch));
                 break;
             case OfferReturned returned:
-                Execute(new CallCommand.OfferDeclined(returned.Epoch));
+                Execute(returned.TimedOut ? new CallCommand.OfferTimedOut(returned.Epoch) : new CallCommand.OfferDeclined(returned.Epoch));
                 break;
             case CallOverflowed overflowed:
                 Execute(new CallCommand.Overflowed(overflowed.From, overflowed.To));

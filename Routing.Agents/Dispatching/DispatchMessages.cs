@@ -25,7 +25,11 @@ public static class Dispatch
     public sealed record OfferAccepted(CallId Call, long Epoch);
 
     /// <summary>An offer ended unanswered. A bounce (the agent was no longer free) is not counted against the agent.</summary>
-    public sealed record OfferDeclined(CallId Call, long Epoch, bool CountAsDecline);
+    public sealed record OfferDeclined(CallId Call, long Epoch, bool CountAsDecline)
+    {
+        /// <summary>The offer rang out rather than being declined.</summary>
+        public bool TimedOut { get; init; }
+    }
 
     /// <summary>The caller left (or the call was otherwise taken away) while waiting or ringing.</summary>
     public sealed record CallGone(CallId Call);

@@ -115,7 +115,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     private void HandleOfferDeclined(Dispatch.OfferDeclined message)
     {
         var ringing = _engine.GetOffer(message.Call);
-        Carry(_engine.OfferDeclined(message.Call, message.Epoch, Now, message.CountAsDecline));
+        Carry(_engine.OfferDeclined(message.Call, message.Epoch, Now, message.CountAsDecline, message.TimedOut));
         ReleasePendingFree(ringing?.Agent);
     }
 

@@ -341,9 +341,9 @@ public sealed partial class RoutingEngine
         }
     }
 
-    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events, bool rememberDecline = true)
+    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events, bool rememberDecline = true, bool timedOut = false)
     {
-        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch));
+        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch, timedOut));
         agent.Offer = null;
         call.OfferedTo = null;
         if (rememberDecline)

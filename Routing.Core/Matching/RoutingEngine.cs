@@ -280,9 +280,9 @@ public sealed partial class RoutingEngine
     /// line (never to the back) and is not offered to that agent again. The agent stays out of
     /// the idle orders until its state machine says it is available. An offer that bounced
     /// (it reached the agent after the agent had gone not ready) is not held against the agent:
-    /// pass <paramref name="countAsDecline"/> false.
+    /// pass <paramref name="countAsDecline"/> false. <paramref name="timedOut"/> says the offer rang out.
     /// </summary>
-    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now, bool countAsDecline = true)
+    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now, bool countAsDecline = true, bool timedOut = false)
     {
         var events = AdvanceTo(now);
         if (CheckOffer(callId, epoch, out var call) is { } refusal)
@@ -290,7 +290,7 @@ public sealed partial class RoutingEngine
             return new RoutingResult(refusal, events);
         }
 
-        ReturnToLine(call, call.OfferedTo!, events, countAsDecline);
+        ReturnToLine(call, call.OfferedTo!, events, countAsDecline, timedOut);
         return Done(events);
     }
 

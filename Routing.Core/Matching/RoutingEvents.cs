@@ -27,7 +27,8 @@ public sealed record CallOffered(
     int RelaxationStep, TimeSpan Waited) : RoutingEvent(Call, At);
 
 /// <summary>An offer ended unanswered (declined, rung out, the agent left): the call is back at its own place.</summary>
-public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch) : RoutingEvent(Call, At);
+/// <summary>The offer ended unanswered; <paramref name="TimedOut"/> when it rang out rather than being declined.</summary>
+public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch, bool TimedOut = false) : RoutingEvent(Call, At);
 
 public sealed record CallQueued(
     CallId Call, DateTimeOffset At, QueueId Queue, int Position, TimeSpan? EstimatedWait) : RoutingEvent(Call, At);

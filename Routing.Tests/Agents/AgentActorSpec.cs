@@ -56,7 +56,7 @@ public sealed class AgentActorSpec : ActorSpec
         _dispatcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferDeclined>(), Is.EqualTo(new Dispatch.OfferDeclined(Call, 7, CountAsDecline: true)));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferDeclined>(), Is.EqualTo(new Dispatch.OfferDeclined(Call, 7, CountAsDecline: true) { TimedOut = true }));
         _dispatcher.ExpectMsg<Dispatch.AgentAway>();
         var state = _agent.Ask<AgentState>(new AgentProtocol.GetState(Alice)).Result;
         Assert.That((state.Status, state.NotReadyReason), Is.EqualTo((AgentStatus.NotReady, "missed-offer")));

@@ -111,7 +111,8 @@ public sealed class GatewayLifecycleTests
         var notReady = await alice.Expect(u => u.StateChanged?.To == AgentStatus.NotReady);
         Assert.That(notReady.StateChanged.Reason, Is.EqualTo("missed-offer"));
         var cancelled = await gateway.Update("first", CallUpdate.UpdateOneofCase.RingCancelled);
-        Assert.That((cancelled.CallUpdate.RingCancelled.AgentId, cancelled.CallUpdate.RingCancelled.Epoch), Is.EqualTo(("alice", offer.Offer.Epoch)));
+        Assert.That((cancelled.CallUpdate.RingCancelled.AgentId, cancelled.CallUpdate.RingCancelled.Epoch, cancelled.CallUpdate.RingCancelled.Reason),
+            Is.EqualTo(("alice", offer.Offer.Epoch, "timed-out")));
 
         // The call rung out is still first in line: the next agent gets it, not the later call.
         await using var bob = await _host.AgentReady("bob", ("billing", 5));
