@@ -21,6 +21,7 @@ public static class RoutingServer
         builder.Services.AddSingleton(routing);
         builder.Services.AddSingleton(edge);
         builder.Services.AddSingleton<AgentProfiles>();
+        builder.Services.AddSingleton<ConfigurationAdmin>();
         builder.Services.AddSingleton<GatewayRegistry>();
         builder.Services.AddSingleton<GatewayEvents>();
         builder.Services.AddSingleton<DomainClient>();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
@@ -35,6 +36,15 @@ public static class Dispatch
     public sealed record CallGone(CallId Call);
 
     public sealed record RecordHandleTime(QueueId Queue, TimeSpan HandleTime);
+
+    /// <summary>
+    /// A changed configuration, for calls from now on. Answered with a <see cref="Domain.CommandResult"/>;
+    /// when applied, the dispatcher's parent is told with <see cref="Reconfigured"/> before the answer goes out.
+    /// </summary>
+    public sealed record Reconfigure(RoutingConfiguration Next);
+
+    /// <summary>The configuration the engine now routes new calls by.</summary>
+    public sealed record Reconfigured(RoutingConfiguration Configuration);
 
     /// <summary>Query: where a waiting call stands. Answered with <see cref="WaitEstimateReply"/>.</summary>
     public sealed record EstimateWait(CallId Call);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
@@ -44,6 +45,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Dispatch.EstimateWait>(m => Sender.Tell(new Dispatch.WaitEstimateReply(m.Call, _engine.GetWaitEstimate(m.Call))));
         Receive<Dispatch.GetQueueView>(m => Sender.Tell(new Dispatch.QueueViewReply(m.Queue, _engine.GetQueue(m.Queue, Now))));
         Receive<Dispatch.Tick>(_ => HandleTick());
+        Receive<Dispatch.Reconfigure>(HandleReconfigure);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -145,6 +147,18 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     {
         _tickDue = null;
         Carry(_engine.Advance(Now));
+    }
+
+    private void HandleReconfigure(Dispatch.Reconfigure message)
+    {
+        var outcome = _engine.Reconfigure(message.Next);
+        if (outcome.Code == OutcomeCode.Ok)
+        {
+            // The parent learns first, so a call for a new queue sent after the answer finds it known.
+            Context.Parent.Tell(new Dispatch.Reconfigured(message.Next));
+        }
+
+        Sender.Tell(new CommandResult(outcome));
     }
 
     private void Carry(RoutingResult result) => Carry(result.Events);

@@ -24,3 +24,17 @@ public interface ICallMessage
 {
     Model.CallId Call { get; }
 }
+
+/// <summary>What the domain itself is asked.</summary>
+public static class DomainProtocol
+{
+    /// <summary>Answered with the <see cref="Configuration.RoutingConfiguration"/> new calls are routed by.</summary>
+    public sealed record GetConfiguration
+    {
+        public static readonly GetConfiguration Instance = new();
+
+        private GetConfiguration()
+        {
+        }
+    }
+}

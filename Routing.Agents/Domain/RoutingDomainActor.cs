@@ -20,7 +20,8 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     private const string RetireTimer = "retire-ended-calls";
 
     private readonly DomainSettings _settings;
-    private readonly RoutingCatalog _catalog;
+    private RoutingCatalog _catalog;
+    private RoutingConfiguration _configuration;
     private readonly IActorRef _dispatcher;
     private readonly Dictionary<QueueId, IActorRef> _queues = [];
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
@@ -33,6 +34,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
     {
         _settings = settings;
+        _configuration = configuration;
         _catalog = new RoutingCatalog(configuration);
         _dispatcher = Context.ActorOf(DispatcherActor.Props(configuration), "dispatcher");
 
@@ -54,12 +56,27 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
         Receive<CallProtocol.Retired>(HandleRetired);
         Receive<CallProtocol.Finished>(HandleFinished);
         Receive<RetireDue>(_ => HandleRetireDue());
+        Receive<Dispatch.Reconfigure>(m => _dispatcher.Forward(m));
+        Receive<Dispatch.Reconfigured>(HandleReconfigured);
+        Receive<DomainProtocol.GetConfiguration>(_ => Sender.Tell(_configuration));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(RoutingConfiguration configuration, DomainSettings settings) =>
         Akka.Actor.Props.Create(() => new RoutingDomainActor(configuration, settings));
+
+    /// <summary>New calls are checked against the new configuration; new queues get their actors.</summary>
+    private void HandleReconfigured(Dispatch.Reconfigured message)
+    {
+        _configuration = message.Configuration;
+        _catalog = new RoutingCatalog(_configuration);
+        var threshold = _configuration.Tiers[0].ServiceLevelThreshold;
+        foreach (var queue in _configuration.Queues.Where(q => !_queues.ContainsKey(q.Id)))
+        {
+            _queues[queue.Id] = Context.ActorOf(QueueActor.Props(queue, threshold, _dispatcher), $"queue-{_nextChild++}");
+        }
+    }
 
     private void HandleAgentMessage(IAgentMessage message)
     {

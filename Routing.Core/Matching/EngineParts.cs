@@ -161,8 +161,12 @@ internal sealed class QueueRuntime
     /// <summary>The bucket of the queue's full requirement without extra skills: the queue's own staffing.</summary>
     public Bucket BaseBucket { get; set; } = null!;
 
-    /// <summary>All waiting calls of the queue in service order: positions come from here.</summary>
-    public RankedSet<PriorityKey, CallEntry> Order { get; } = new();
+    /// <summary>
+    /// All waiting calls of the queue in service order: positions come from here. A changed
+    /// configuration of the queue shares it with the one before, so calls waiting under either
+    /// count in one line.
+    /// </summary>
+    public RankedSet<PriorityKey, CallEntry> Order { get; init; } = new();
 
     /// <summary>Smoothed handle time, seeded from the configuration and fed by finished calls.</summary>
     public double HandleTimeSeconds { get; set; }

@@ -15,11 +15,11 @@ namespace CallCenter.Routing.Matching;
 /// </summary>
 public sealed partial class RoutingEngine
 {
-    private readonly RoutingConfiguration _config;
+    private RoutingConfiguration _config;
     private readonly Dictionary<TierId, int> _tierRanks = [];
     private readonly long[] _agingHeadStartTicks;
     private readonly long?[] _maximumWaitTicks;
-    private readonly RoutingCatalog _catalog;
+    private RoutingCatalog _catalog;
     private readonly Dictionary<QueueId, QueueRuntime> _queues = [];
     private readonly Dictionary<AgentId, AgentEntry> _agents = [];
     private readonly Dictionary<CallId, CallEntry> _calls = [];
@@ -46,22 +46,72 @@ public sealed partial class RoutingEngine
         _catalog = new RoutingCatalog(_config);
         foreach (var queue in _config.Queues)
         {
-            var steps = new SkillRequirement[queue.Relaxation.Count + 1][];
-            steps[0] = [.. queue.RequiredSkills];
-            for (var s = 0; s < queue.Relaxation.Count; s++)
-            {
-                steps[s + 1] = [.. queue.Relaxation[s].RequiredSkills];
-            }
-
-            var runtime = new QueueRuntime
-            {
-                Config = queue,
-                StepRequirements = steps,
-                HandleTimeSeconds = queue.ExpectedHandleTime.TotalSeconds,
-            };
-            runtime.BaseBucket = BucketFor(runtime, 0, [], string.Empty);
-            _queues[queue.Id] = runtime;
+            _queues[queue.Id] = NewQueueRuntime(queue, previous: null);
         }
+    }
+
+    /// <summary>
+    /// Takes a changed configuration: new queues and skills, and queues whose settings changed.
+    /// The change applies to calls that arrive from now on. Calls already waiting keep the queue
+    /// settings they arrived under (requirements, relaxation, limits), and keep their place in
+    /// one line with the calls that come after; agents and offers are untouched. Tiers and the
+    /// anti-starvation rule order the calls already waiting, and queues and skills may be in use,
+    /// so those are refused: they change with a restart.
+    /// </summary>
+    public Outcome Reconfigure(RoutingConfiguration next)
+    {
+        if (next.Validate() is [var first, ..])
+        {
+            return Outcome.Invalid(first.Field, first.Message);
+        }
+
+        if (!next.Tiers.SequenceEqual(_config.Tiers) || next.AntiStarvation != _config.AntiStarvation)
+        {
+            return Outcome.Conflict("tiers", "the tier ladder and the anti-starvation rule change only with a restart");
+        }
+
+        if (_config.Skills.FirstOrDefault(s => !next.Skills.Contains(s)) is { Value: not null } dropped)
+        {
+            return Outcome.Conflict("skills", $"skill '{dropped}' cannot be removed while the server runs");
+        }
+
+        if (_config.Queues.FirstOrDefault(q => next.Queues.All(n => n.Id != q.Id)) is { } removed)
+        {
+            return Outcome.Conflict("queues", $"queue '{removed.Id}' cannot be removed while the server runs");
+        }
+
+        foreach (var queue in next.Queues)
+        {
+            var previous = _queues.GetValueOrDefault(queue.Id);
+            if (previous is null || previous.Config != queue)
+            {
+                _queues[queue.Id] = NewQueueRuntime(queue, previous);
+            }
+        }
+
+        _config = next;
+        _catalog = new RoutingCatalog(next);
+        return Outcome.Ok;
+    }
+
+    private QueueRuntime NewQueueRuntime(QueueConfig queue, QueueRuntime? previous)
+    {
+        var steps = new SkillRequirement[queue.Relaxation.Count + 1][];
+        steps[0] = [.. queue.RequiredSkills];
+        for (var s = 0; s < queue.Relaxation.Count; s++)
+        {
+            steps[s + 1] = [.. queue.Relaxation[s].RequiredSkills];
+        }
+
+        var runtime = new QueueRuntime
+        {
+            Config = queue,
+            StepRequirements = steps,
+            HandleTimeSeconds = previous?.HandleTimeSeconds ?? queue.ExpectedHandleTime.TotalSeconds,
+            Order = previous?.Order ?? new(),
+        };
+        runtime.BaseBucket = BucketFor(runtime, 0, [], string.Empty);
+        return runtime;
     }
 
     public RoutingConfiguration Configuration => _config;

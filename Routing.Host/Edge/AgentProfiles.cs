@@ -9,20 +9,18 @@ namespace CallCenter.Routing.Host.Edge;
 public sealed record StoredAgentProfile(AgentId Agent, IReadOnlyList<AgentSkill> Skills, AgentId? Backup);
 
 /// <summary>
-/// The agent profiles, changed at run time by operators. Each change takes a new configuration
-/// version; a change reaches an agent at its next login, never the state it is in.
+/// The agent profiles, changed at run time by operators (see <see cref="ConfigurationAdmin"/>);
+/// a change reaches an agent at its next login, never the state it is in.
 /// </summary>
 public sealed class AgentProfiles
 {
     private readonly ConcurrentDictionary<AgentId, StoredAgentProfile> _profiles = new();
-    private readonly RoutingConfiguration _routing;
-    private readonly Lock _gate = new();
-    private long _version;
+    /// <summary>Replaced whole when skills are added, so readers on other threads see one set or the other.</summary>
+    private volatile HashSet<SkillId> _skills;
 
     public AgentProfiles(RoutingConfiguration routing, EdgeSettings settings)
     {
-        _routing = routing;
-        _version = routing.Version;
+        _skills = [.. routing.Skills];
         for (var i = 0; i < settings.AgentProfiles.Count; i++)
         {
             var profile = settings.AgentProfiles[i];
@@ -39,25 +37,22 @@ public sealed class AgentProfiles
         }
     }
 
-    public long Version => Interlocked.Read(ref _version);
-
     public IReadOnlyCollection<StoredAgentProfile> All => _profiles.Values.OrderBy(p => p.Agent.Value, StringComparer.Ordinal).ToList();
 
     public StoredAgentProfile? Find(AgentId agent) => _profiles.GetValueOrDefault(agent);
 
-    /// <summary>Stores the profile and returns the new version; a bad profile is refused, naming its field.</summary>
-    public long Put(StoredAgentProfile profile)
+    /// <summary>The skills the routing configuration now knows.</summary>
+    public void UseSkills(IEnumerable<SkillId> skills) => _skills = [.. skills];
+
+    /// <summary>Stores the profile; a bad profile is refused, naming its field.</summary>
+    public void Put(StoredAgentProfile profile)
     {
         if (Check(profile) is { } problem)
         {
             throw RequestChecks.Invalid(problem.Field, problem.Message);
         }
 
-        lock (_gate)
-        {
-            _profiles[profile.Agent] = profile;
-            return Interlocked.Increment(ref _version);
-        }
+        _profiles[profile.Agent] = profile;
     }
 
     private (string Field, string Message)? Check(StoredAgentProfile profile) =>
@@ -69,7 +64,7 @@ public sealed class AgentProfiles
         for (var i = 0; i < skills.Count; i++)
         {
             var skill = skills[i];
-            if (!_routing.Skills.Contains(skill.Skill))
+            if (!_skills.Contains(skill.Skill))
             {
                 return ($"skills[{i}].skill_id", $"unknown skill '{skill.Skill}'");
             }

@@ -26,6 +26,7 @@ public sealed class DomainClient(
         ["skill"] = "skill_id",
         ["extraSkills"] = "required_skills",
         ["preferredAgent"] = "preferred_agent_id",
+        ["overflowQueue"] = "overflow_queue_id",
     };
 
     public ActorSystem System { get; } = system;

@@ -13,26 +13,28 @@ using Status = Grpc.Core.Status;
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>The operators' service: reads from the queues and the state view, watches, and administers agent profiles.</summary>
-public sealed class RoutingStateService(DomainClient domain, RoutingConfiguration routing, AgentProfiles profiles)
+public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin admin, AgentProfiles profiles)
     : RoutingState.RoutingStateBase
 {
     public override async Task<ListQueuesReply> ListQueues(ListQueuesRequest request, ServerCallContext context)
     {
         var reply = new ListQueuesReply();
+        var routing = await admin.Current(context.CancellationToken);
         var queues = await Task.WhenAll(routing.Queues.Select(q => Queue(q.Id, context.CancellationToken)));
         reply.Queues.AddRange(queues);
         return reply;
     }
 
-    public override Task<QueueStatus> GetQueue(GetQueueRequest request, ServerCallContext context)
+    public override async Task<QueueStatus> GetQueue(GetQueueRequest request, ServerCallContext context)
     {
         var queue = new QueueId(Checked(() => RequestChecks.Id(request.QueueId, "queue_id")));
+        var routing = await admin.Current(context.CancellationToken);
         if (routing.Queues.All(q => q.Id != queue))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"queue_id: unknown queue '{queue}'"));
         }
 
-        return Queue(queue, context.CancellationToken);
+        return await Queue(queue, context.CancellationToken);
     }
 
     public override async Task<AgentView> GetAgent(GetAgentRequest request, ServerCallContext context)
@@ -82,23 +84,40 @@ public sealed class RoutingStateService(DomainClient domain, RoutingConfiguratio
         }
     }
 
-    public override Task<ConfigurationView> GetConfiguration(GetConfigurationRequest request, ServerCallContext context) =>
-        Task.FromResult(Configuration(profiles.Version));
+    public override async Task<ConfigurationView> GetConfiguration(GetConfigurationRequest request, ServerCallContext context) =>
+        await Configuration(context.CancellationToken);
 
-    public override Task<ConfigurationView> PutAgentProfile(Protos.V1.AgentProfile request, ServerCallContext context)
+    public override async Task<ConfigurationView> PutAgentProfile(Protos.V1.AgentProfile request, ServerCallContext context)
     {
-        var version = Checked(() =>
+        var profile = Checked(() =>
         {
             var agent = new AgentId(RequestChecks.Id(request.AgentId, "agent_id"));
             var backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id");
-            return profiles.Put(new StoredAgentProfile(agent, request.Skills.ToCore("skills"), backup is null ? null : new AgentId(backup)));
+            var stored = new StoredAgentProfile(agent, request.Skills.ToCore("skills"), backup is null ? null : new AgentId(backup));
+            return profiles.CheckSkills(stored.Skills) is { } problem ? throw RequestChecks.Invalid(problem.Field, problem.Message) : stored;
         });
-        return Task.FromResult(Configuration(version));
+        await admin.PutAgentProfile(profile, context.CancellationToken);
+        return await Configuration(context.CancellationToken);
     }
 
-    private ConfigurationView Configuration(long version)
+    public override async Task<ConfigurationView> PutQueue(QueueDefinition request, ServerCallContext context)
     {
-        var view = new ConfigurationView { Version = version };
+        var queue = Checked(() => ConfigurationAdmin.ToQueueConfig(request));
+        await admin.PutQueue(queue, context.CancellationToken);
+        return await Configuration(context.CancellationToken);
+    }
+
+    public override async Task<ConfigurationView> PutSkill(PutSkillRequest request, ServerCallContext context)
+    {
+        var skill = new SkillId(Checked(() => RequestChecks.Id(request.SkillId, "skill_id")));
+        await admin.PutSkill(skill, context.CancellationToken);
+        return await Configuration(context.CancellationToken);
+    }
+
+    private async Task<ConfigurationView> Configuration(CancellationToken cancellation)
+    {
+        var routing = await admin.Current(cancellation);
+        var view = new ConfigurationView { Version = admin.Version };
         view.QueueIds.AddRange(routing.Queues.Select(q => q.Id.Value));
         view.TierIds.AddRange(routing.Tiers.Select(t => t.Id.Value));
         view.SkillIds.AddRange(routing.Skills.Select(s => s.Value));

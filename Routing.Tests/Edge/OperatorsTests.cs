@@ -1,4 +1,5 @@
 using CallCenter.Protos.V1;
+using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 
@@ -101,6 +102,74 @@ public sealed class OperatorsTests
         await _host.Softphone.LogInAsync(new LogInRequest { AgentId = "carol" });
         var carol = await _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "carol" });
         Assert.That(carol.Skills.Select(s => (s.SkillId, s.Level)), Is.EqualTo(new[] { ("sales", 6) }));
+    }
+
+    [Test]
+    public async Task A_queue_and_a_skill_added_at_run_time_route_the_next_calls()
+    {
+        var before = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        await _host.State.PutSkillAsync(new PutSkillRequest { SkillId = "spanish" });
+        var queue = new QueueDefinition { QueueId = "latam", MaximumWaitSeconds = 600, AgentSelection = "BestProficiency" };
+        queue.RequiredSkills.Add(new SkillRequirement { SkillId = "spanish", MinimumLevel = 4 });
+        var after = await _host.State.PutQueueAsync(queue);
+        Assert.That(after.Version, Is.EqualTo(before.Version + 2));
+        Assert.That(after.QueueIds, Does.Contain("latam"));
+
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        Assert.That((await gateway.Arrive("hola", "latam")).Accepted, Is.Not.Null);
+        await using var ana = await _host.AgentReady("ana", ("spanish", 7));
+        Assert.That((await ana.Offer()).Offer.CallId, Is.EqualTo("hola"));
+    }
+
+    [Test]
+    public async Task A_changed_queue_applies_to_new_calls_while_waiting_calls_keep_their_settings()
+    {
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        await gateway.Arrive("under-old-rules", "billing");
+        await gateway.Update("under-old-rules", CallUpdate.UpdateOneofCase.Announcement);
+
+        var stricter = new QueueDefinition { QueueId = "billing" };
+        stricter.RequiredSkills.Add(new SkillRequirement { SkillId = "billing", MinimumLevel = 8 });
+        await _host.State.PutQueueAsync(stricter);
+        await gateway.Arrive("under-new-rules", "billing");
+
+        // Billing 5 met the old rule (billing 3), not the new one (billing 8).
+        await using var middling = await _host.AgentReady("middling", ("billing", 5));
+        Assert.That((await middling.Offer()).Offer.CallId, Is.EqualTo("under-old-rules"));
+        await using var expert = await _host.AgentReady("expert", ("billing", 9));
+        Assert.That((await expert.Offer()).Offer.CallId, Is.EqualTo("under-new-rules"));
+    }
+
+    private static IEnumerable<TestCaseData> BadQueues()
+    {
+        var unknownSkill = new QueueDefinition { QueueId = "q" };
+        unknownSkill.RequiredSkills.Add(new SkillRequirement { SkillId = "juggling", MinimumLevel = 2 });
+        yield return new TestCaseData(unknownSkill, StatusCode.InvalidArgument, "required_skills[0].skill_id: unknown skill 'juggling'")
+            .SetName("A queue needing an unknown skill is refused");
+        yield return new TestCaseData(new QueueDefinition { QueueId = "q", WhenFull = "Explode" }, StatusCode.InvalidArgument,
+            "when_full: must be one of None, Overflow, OfferCallback").SetName("A queue with an unknown exit action is refused");
+        yield return new TestCaseData(new QueueDefinition { QueueId = "q", OverflowQueueId = "nowhere", MaximumWaitSeconds = 60, WhenMaximumWait = "Overflow" },
+            StatusCode.InvalidArgument, "overflow_queue_id").SetName("A queue overflowing to an unknown queue is refused");
+        yield return new TestCaseData(new QueueDefinition(), StatusCode.InvalidArgument, "queue_id: is required")
+            .SetName("A queue without an id is refused");
+    }
+
+    [TestCaseSource(nameof(BadQueues))]
+    public async Task Bad_queue_definitions_are_refused_naming_the_field(QueueDefinition queue, StatusCode code, string detail)
+    {
+        var before = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        var error = (await Assert.ThrowsAsync<RpcException>(() => _host.State.PutQueueAsync(queue).ResponseAsync))!;
+        Assert.That(error.StatusCode, Is.EqualTo(code), error.Status.Detail);
+        Assert.That(error.Status.Detail, Does.StartWith(detail));
+        var after = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        Assert.That((after.Version, after.QueueIds.Count), Is.EqualTo((before.Version, before.QueueIds.Count)), "nothing changed");
+    }
+
+    [Test]
+    public async Task A_skill_without_an_id_is_refused()
+    {
+        var error = (await Assert.ThrowsAsync<RpcException>(() => _host.State.PutSkillAsync(new PutSkillRequest { SkillId = "" }).ResponseAsync))!;
+        Assert.That(error.Status.Detail, Is.EqualTo("skill_id: is required"));
     }
 
     private sealed class WatchReader(Grpc.Core.AsyncServerStreamingCall<WatchUpdate> call) : StreamReader<WatchUpdate>(call.ResponseStream);
