@@ -161,6 +161,16 @@ internal static class ConfigurationValidator
                 errors.Add(new($"{path}.preferredAgentTimeout", "must not be negative"));
             }
 
+            if (queue.HeadStart < TimeSpan.Zero || queue.HeadStart > TimeSpan.FromDays(1))
+            {
+                errors.Add(new($"{path}.headStart", "must be between zero and one day"));
+            }
+
+            if (Math.Abs(queue.Priority) > QueueConfig.MaximumPriority)
+            {
+                errors.Add(new($"{path}.priority", $"must be between -{QueueConfig.MaximumPriority} and {QueueConfig.MaximumPriority}"));
+            }
+
             var needsOverflow = queue.WhenFull == QueueExitAction.Overflow
                 || queue.WhenClosed == QueueExitAction.Overflow
                 || queue.WhenMaximumWait == QueueExitAction.Overflow;

@@ -106,6 +106,19 @@ public sealed record QueueConfig
     /// <summary>How long a call waits for its preferred agent (or that agent's backup) before anyone suitable may take it.</summary>
     public TimeSpan PreferredAgentTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Cross-queue order: an agent serving several queues takes the best call across them by
+    /// tier, then by time waited, where a call of this queue counts as having waited this much
+    /// longer. Zero for every queue: strictly the longest wait within the tier.
+    /// </summary>
+    public TimeSpan HeadStart { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Between calls of equal tier and equal (head-started) wait, the higher priority goes first; then the earlier to reach the server.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>The bounds of <see cref="Priority"/>.</summary>
+    public const int MaximumPriority = 1_000;
+
     public bool IsOpenAt(DateTimeOffset now) =>
         Status == QueueStatus.Open && (Schedule is null || Schedule.IsOpenAt(now));
 }

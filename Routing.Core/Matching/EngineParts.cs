@@ -47,6 +47,9 @@ internal sealed class CallEntry
     public int RelaxationStep { get; set; }
     public required Bucket Bucket { get; set; }
     public PriorityKey Key { get; set; }
+
+    /// <summary>The negated priority of the queue the call was first placed in: the tie-break of its key.</summary>
+    public int Tie { get; set; }
     public bool Overdue { get; set; }
 
     /// <summary>The preferred or backup agent the call is reserved for, until <see cref="TargetUntilTicks"/>.</summary>

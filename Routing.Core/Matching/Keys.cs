@@ -3,9 +3,10 @@ namespace CallCenter.Routing.Matching;
 /// <summary>
 /// A waiting call's place in line: smaller goes first. Band 0 is emergencies, band 1 calls
 /// past their maximum wait (ordered by when they became overdue), then the tier bands (or
-/// one band when aging folds the tier into the time). Sequence breaks ties by arrival.
+/// one band when aging folds the tier into the time). Ties go by the queue's priority
+/// (<see cref="Tie"/> is its negation), then by the order the calls reached the server.
 /// </summary>
-public readonly record struct PriorityKey(int Band, long Primary, long Sequence) : IComparable<PriorityKey>
+public readonly record struct PriorityKey(int Band, long Primary, int Tie, long Sequence) : IComparable<PriorityKey>
 {
     public const int EmergencyBand = 0;
     public const int OverdueBand = 1;
@@ -20,6 +21,12 @@ public readonly record struct PriorityKey(int Band, long Primary, long Sequence)
         }
 
         order = Primary.CompareTo(other.Primary);
+        if (order != 0)
+        {
+            return order;
+        }
+
+        order = Tie.CompareTo(other.Tie);
         return order != 0 ? order : Sequence.CompareTo(other.Sequence);
     }
 }

@@ -68,11 +68,13 @@ public sealed partial class RoutingEngine
         _ => config.WhenMaximumWait,
     };
 
-    private PriorityKey InitialKey(CallEntry call, long nowTicks)
+    /// <summary>The call's key in the queue it is first placed in; it keeps it across overflows and transfers.</summary>
+    private PriorityKey InitialKey(CallEntry call, QueueConfig queue, long nowTicks)
     {
+        call.Tie = -queue.Priority;
         if (call.Emergency)
         {
-            return new(PriorityKey.EmergencyBand, call.ArrivedTicks, call.Sequence);
+            return new(PriorityKey.EmergencyBand, call.ArrivedTicks, call.Tie, call.Sequence);
         }
 
         if (_config.AntiStarvation == AntiStarvationMode.MaximumWait
@@ -82,13 +84,15 @@ public sealed partial class RoutingEngine
             return OverdueKey(call);
         }
 
+        // The queue's head start orders calls across queues; the overdue band ignores it, so the maximum wait still bounds every call.
+        var waitedSince = call.ArrivedTicks - queue.HeadStart.Ticks;
         return _config.AntiStarvation == AntiStarvationMode.Aging
-            ? new(PriorityKey.FirstTierBand, call.ArrivedTicks - _agingHeadStartTicks[call.TierRank], call.Sequence)
-            : new(PriorityKey.FirstTierBand + call.TierRank, call.ArrivedTicks, call.Sequence);
+            ? new(PriorityKey.FirstTierBand, waitedSince - _agingHeadStartTicks[call.TierRank], call.Tie, call.Sequence)
+            : new(PriorityKey.FirstTierBand + call.TierRank, waitedSince, call.Tie, call.Sequence);
     }
 
     private PriorityKey OverdueKey(CallEntry call) =>
-        new(PriorityKey.OverdueBand, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value, call.Sequence);
+        new(PriorityKey.OverdueBand, call.ArrivedTicks + _maximumWaitTicks[call.TierRank]!.Value, call.Tie, call.Sequence);
 
     private void Schedule(CallEntry call, TimerKind kind, int index, long startTicks, long lengthTicks) =>
         _timers.Add(new TimerEntry(call, kind, index, call.QueueGeneration), startTicks + lengthTicks, lengthTicks);

@@ -304,7 +304,7 @@ public sealed partial class RoutingEngine
         }
 
         var nowTicks = now.UtcTicks;
-        call.Key = InitialKey(call, nowTicks);
+        call.Key = InitialKey(call, destination.Config, nowTicks);
         _calls[call.Id] = call;
         EnterQueue(call, destination, nowTicks);
         ChooseTarget(call, request.PreferredAgent, nowTicks);

@@ -76,6 +76,8 @@ public sealed class QueueSettings
     public List<RelaxationSettings> Relaxation { get; set; } = [];
     public AgentSelection AgentSelection { get; set; }
     public double PreferredAgentTimeoutSeconds { get; set; } = 20;
+    public double HeadStartSeconds { get; set; }
+    public int Priority { get; set; }
 
     public QueueConfig ToConfig() => new()
     {
@@ -97,5 +99,7 @@ public sealed class QueueSettings
         }).ToList(),
         AgentSelection = AgentSelection,
         PreferredAgentTimeout = TimeSpan.FromSeconds(PreferredAgentTimeoutSeconds),
+        HeadStart = TimeSpan.FromSeconds(HeadStartSeconds),
+        Priority = Priority,
     };
 }

@@ -105,6 +105,8 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
             }).ToList(),
             AgentSelection = Parse<AgentSelection>(definition.AgentSelection, "agent_selection"),
             PreferredAgentTimeoutSeconds = definition.HasPreferredAgentTimeoutSeconds ? definition.PreferredAgentTimeoutSeconds : 20,
+            HeadStartSeconds = definition.HeadStartSeconds,
+            Priority = definition.Priority,
         };
         RequestChecks.Count(definition.Relaxation.Count, "relaxation");
         return settings.ToConfig();
