@@ -50,6 +50,7 @@ public static class RoutingServer
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<SoftphoneService>();
         app.MapGrpcService<RoutingStateService>();
+        app.MapGrpcService<ReportsService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGet("/", () => Results.Text(

@@ -39,6 +39,7 @@ public static class InteractionLogHosting
     {
         var settings = DatabaseSettings.Load(configuration);
         services.AddSingleton(settings);
+        services.AddSingleton<LogDatabase>();
         services.AddSingleton(provider => new InteractionLogWriter(
             new InteractionLogOptions { Capacity = settings.BufferCapacity, MaxBatchRecords = settings.MaxBatchRecords },
             provider.GetRequiredService<ILogger<InteractionLogWriter>>()));
@@ -48,9 +49,23 @@ public static class InteractionLogHosting
     }
 }
 
+/// <summary>
+/// The interaction log's one data source, for readers of the log (the reports). It is known only
+/// once the log has started, since the server's own PostgreSQL may start with it.
+/// </summary>
+public sealed class LogDatabase
+{
+    private volatile NpgsqlDataSource? dataSource;
+
+    /// <summary>Null until the log has started.</summary>
+    public NpgsqlDataSource? DataSource => dataSource;
+
+    internal void Open(NpgsqlDataSource source) => dataSource = source;
+}
+
 /// <summary>Starts the database (when it is the server's own), the schema and the writer; stops them in reverse.</summary>
 internal sealed class InteractionLogService(
-    DatabaseSettings settings, InteractionLogWriter writer, ILogger<InteractionLogService> logger) : IHostedService
+    DatabaseSettings settings, InteractionLogWriter writer, LogDatabase database, ILogger<InteractionLogService> logger) : IHostedService
 {
     private LocalPostgres? local;
     private NpgsqlDataSource? dataSource;
@@ -78,6 +93,7 @@ internal sealed class InteractionLogService(
         }
 
         writer.Start(dataSource);
+        database.Open(dataSource);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
