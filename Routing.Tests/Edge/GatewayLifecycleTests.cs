@@ -5,21 +5,13 @@ using Grpc.Core;
 namespace CallCenter.Routing.Tests.Edge;
 
 /// <summary>A gateway and softphones through the whole life of calls, over real gRPC on loopback.</summary>
-public sealed class GatewayLifecycleTests
+public sealed class GatewayLifecycleTests : ServerPerTest
 {
-    private EdgeHost _host = null!;
-
-    [SetUp]
-    public async Task StartServer() => _host = await EdgeHost.Start();
-
-    [TearDown]
-    public async Task StopServer() => await _host.DisposeAsync();
-
     [Test]
     public async Task A_call_is_offered_answered_ended_and_wrapped_up()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
-        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
 
         var answer = await gateway.Arrive("call-1", "billing", "Standard");
         Assert.That(answer.Accepted, Is.Not.Null, answer.ToString());
@@ -29,23 +21,23 @@ public sealed class GatewayLifecycleTests
         var ring = await gateway.Update("call-1", CallUpdate.UpdateOneofCase.RingAgent);
         Assert.That((ring.CallUpdate.RingAgent.AgentId, ring.CallUpdate.RingAgent.Epoch), Is.EqualTo(("alice", offer.Offer.Epoch)));
 
-        var accepted = await _host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "call-1", Epoch = offer.Offer.Epoch });
+        var accepted = await Host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "call-1", Epoch = offer.Offer.Epoch });
         Assert.That(accepted.Changed, Is.True);
         var assignment = await alice.Expect(u => u.Assignment is not null);
         Assert.That(assignment.Assignment.CallId, Is.EqualTo("call-1"));
         var connect = await gateway.Update("call-1", CallUpdate.UpdateOneofCase.ConnectAgent);
         Assert.That(connect.CallUpdate.ConnectAgent.AgentId, Is.EqualTo("alice"));
 
-        await _host.Softphone.EndCallAsync(new CallRequest { AgentId = "alice", CallId = "call-1" });
+        await Host.Softphone.EndCallAsync(new CallRequest { AgentId = "alice", CallId = "call-1" });
         var ended = await gateway.Update("call-1", CallUpdate.UpdateOneofCase.Ended);
         Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.Answered));
         await alice.Expect(u => u.StateChanged?.To == AgentStatus.WrapUp);
 
         var wrapUp = new FinishWrapUpRequest { AgentId = "alice", CallId = "call-1", DispositionCode = "resolved", Notes = "address changed", SatisfactionScore = 5 };
-        Assert.That((await _host.Softphone.FinishWrapUpAsync(wrapUp)).Changed, Is.True);
+        Assert.That((await Host.Softphone.FinishWrapUpAsync(wrapUp)).Changed, Is.True);
         await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
 
-        var history = await _host.State.GetCallAsync(new GetCallRequest { CallId = "call-1" });
+        var history = await Host.State.GetCallAsync(new GetCallRequest { CallId = "call-1" });
         Assert.That(history.Call.Status, Is.EqualTo(CallStatus.Ended));
         Assert.That(history.Events.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, history.Events.Count).Select(i => (long)i)), "events in order, no gaps");
         Assert.That(history.Events.Select(e => e.Kind), Does.Contain("Offered").And.Contain("Connected").And.Contain("Ended"));
@@ -54,7 +46,7 @@ public sealed class GatewayLifecycleTests
     [Test]
     public async Task Calls_arriving_by_dialed_number_go_to_the_queue_the_number_names()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var gateway = await Host.ConnectGateway("gw-1");
         var reply = await gateway.Answer(new GatewayEvent { CallArrived = new CallArrived { CallId = "c", DialedNumber = "+18005550101" } });
         Assert.That(reply.Accepted, Is.Not.Null, reply.ToString());
 
@@ -66,12 +58,12 @@ public sealed class GatewayLifecycleTests
     [Test]
     public async Task A_VIP_caller_is_served_before_a_Standard_caller_who_waited_longer()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var gateway = await Host.ConnectGateway("gw-1");
         Assert.That((await gateway.Arrive("standard", "sales", "Standard")).Accepted, Is.Not.Null);
-        _host.Clock.Advance(TimeSpan.FromSeconds(5));
+        Host.Clock.Advance(TimeSpan.FromSeconds(5));
         Assert.That((await gateway.Arrive("vip", "sales", "VIP")).Accepted, Is.Not.Null);
 
-        await using var bob = await _host.AgentReady("bob", ("sales", 3));
+        await using var bob = await Host.AgentReady("bob", ("sales", 3));
         var first = await bob.Offer();
         Assert.That(first.Offer.CallId, Is.EqualTo("vip"));
     }
@@ -79,10 +71,10 @@ public sealed class GatewayLifecycleTests
     [Test]
     public async Task A_call_is_offered_only_to_an_agent_with_the_skills_it_needs()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
-        await using var billingOnly = await _host.AgentReady("billing-only", ("billing", 9));
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var billingOnly = await Host.AgentReady("billing-only", ("billing", 9));
         await gateway.Arrive("tech-call", "technical", "Standard");
-        await using var techie = await _host.AgentReady("techie", ("technical", 6));
+        await using var techie = await Host.AgentReady("techie", ("technical", 6));
 
         var offer = await techie.Offer("tech-call");
         Assert.That(offer.Offer.CallId, Is.EqualTo("tech-call"));
@@ -90,7 +82,7 @@ public sealed class GatewayLifecycleTests
 
         // An extra skill on the call narrows it further.
         await gateway.Arrive("mandarin-call", "billing", "Standard", ("mandarin", 5));
-        await using var mandarin = await _host.AgentReady("mandarin-speaker", ("billing", 4), ("mandarin", 8));
+        await using var mandarin = await Host.AgentReady("mandarin-speaker", ("billing", 4), ("mandarin", 8));
         Assert.That((await mandarin.Offer()).Offer.CallId, Is.EqualTo("mandarin-call"));
         billingOnly.ExpectNone(u => u.Offer?.CallId == "mandarin-call", "offer of a mandarin call to an agent without mandarin");
     }
@@ -98,13 +90,13 @@ public sealed class GatewayLifecycleTests
     [Test]
     public async Task An_offer_that_rings_out_goes_back_to_its_place_and_the_agent_goes_not_ready()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
-        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
         await gateway.Arrive("first", "billing", "Standard");
         var offer = await alice.Offer("first");
         await gateway.Arrive("second", "billing", "Standard");
 
-        _host.Clock.Advance(TimeSpan.FromSeconds(20));
+        Host.Clock.Advance(TimeSpan.FromSeconds(20));
 
         var revoked = await alice.Expect(u => u.Revoked is not null);
         Assert.That((revoked.Revoked.CallId, revoked.Revoked.Reason), Is.EqualTo(("first", "missed")));
@@ -115,38 +107,38 @@ public sealed class GatewayLifecycleTests
             Is.EqualTo(("alice", offer.Offer.Epoch, "timed-out")));
 
         // The call rung out is still first in line: the next agent gets it, not the later call.
-        await using var bob = await _host.AgentReady("bob", ("billing", 5));
+        await using var bob = await Host.AgentReady("bob", ("billing", 5));
         Assert.That((await bob.Offer()).Offer.CallId, Is.EqualTo("first"));
     }
 
     [Test]
     public async Task A_stale_accept_is_refused_and_a_repeated_accept_changes_nothing()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
-        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
         await gateway.Arrive("c", "billing");
         var offer = await alice.Offer("c");
 
-        var stale = (await Assert.ThrowsAsync<RpcException>(() => _host.Softphone.AcceptOfferAsync(
+        var stale = (await Assert.ThrowsAsync<RpcException>(() => Host.Softphone.AcceptOfferAsync(
             new OfferAnswer { AgentId = "alice", CallId = "c", Epoch = offer.Offer.Epoch + 1 }).ResponseAsync))!;
         Assert.That(stale.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
         Assert.That(stale.Status.Detail, Does.StartWith("epoch"));
 
         var answer = new OfferAnswer { AgentId = "alice", CallId = "c", Epoch = offer.Offer.Epoch };
-        Assert.That((await _host.Softphone.AcceptOfferAsync(answer)).Changed, Is.True);
-        Assert.That((await _host.Softphone.AcceptOfferAsync(answer)).Changed, Is.False);
+        Assert.That((await Host.Softphone.AcceptOfferAsync(answer)).Changed, Is.True);
+        Assert.That((await Host.Softphone.AcceptOfferAsync(answer)).Changed, Is.False);
 
         // The gateway's own report that the agent's leg answered is the same answer again.
         var reply = await gateway.Answer(new GatewayEvent { CallAnswered = new CallAnswered { CallId = "c", AgentId = "alice", Epoch = offer.Offer.Epoch } });
         Assert.That(reply.Accepted.Duplicate, Is.True);
-        Assert.That((await _host.State.GetCallAsync(new GetCallRequest { CallId = "c" })).Events.Count(e => e.Kind == "Connected"), Is.EqualTo(1));
+        Assert.That((await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" })).Events.Count(e => e.Kind == "Connected"), Is.EqualTo(1));
     }
 
     [Test]
     public async Task A_caller_hanging_up_while_ringing_withdraws_the_offer_and_frees_the_agent()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
-        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
         await gateway.Arrive("c", "billing");
         await alice.Offer("c");
 
@@ -163,22 +155,22 @@ public sealed class GatewayLifecycleTests
     [Test]
     public async Task An_arrival_is_acknowledged_only_once_it_is_in_the_interaction_log()
     {
-        await using var gateway = await _host.ConnectGateway("gw-durable");
-        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await using var gateway = await Host.ConnectGateway("gw-durable");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
         var arrived = new CallArrived { CallId = "logged", QueueId = "billing", CallerNumber = "+15550199", CustomerId = "cust-7" };
         Assert.That((await gateway.Answer(new GatewayEvent { CallArrived = arrived })).Accepted, Is.Not.Null);
 
         // Read at once after the acknowledgement: the arrival must already be committed.
-        await using var database = _host.Database();
+        await using var database = Host.Database();
         var events = await database.QueryAsync<string>("select kind from call_events where call_id = 'logged' order by sequence");
         Assert.That(events.First(), Is.EqualTo("Arrived"));
 
         var offer = await alice.Offer("logged");
-        await _host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "logged", Epoch = offer.Offer.Epoch });
+        await Host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "logged", Epoch = offer.Offer.Epoch });
         await alice.Expect(u => u.Assignment is not null);
         var hangUp = await gateway.Answer(new GatewayEvent { CallHungUp = new CallHungUp { CallId = "logged" } });
         Assert.That(hangUp.Accepted, Is.Not.Null);
-        await _host.Softphone.FinishWrapUpAsync(new FinishWrapUpRequest
+        await Host.Softphone.FinishWrapUpAsync(new FinishWrapUpRequest
         {
             AgentId = "alice", CallId = "logged", DispositionCode = "billing-question", SatisfactionScore = 4, Complaint = true,
         });

@@ -6,24 +6,16 @@ using Grpc.Reflection.V1Alpha;
 namespace CallCenter.Routing.Tests.Edge;
 
 /// <summary>What operators and wallboards read and watch, health, reflection, and agent profiles.</summary>
-public sealed class OperatorsTests
+public sealed class OperatorsTests : ServerPerTest
 {
-    private EdgeHost _host = null!;
-
-    [SetUp]
-    public async Task StartServer() => _host = await EdgeHost.Start();
-
-    [TearDown]
-    public async Task StopServer() => await _host.DisposeAsync();
-
     [Test]
     public async Task A_watch_starts_with_a_snapshot_and_goes_on_with_numbered_changes()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var gateway = await Host.ConnectGateway("gw-1");
         await gateway.Arrive("before", "general");
         await gateway.Update("before", CallUpdate.UpdateOneofCase.Announcement);
 
-        using var watch = _host.State.Watch(new WatchRequest());
+        using var watch = Host.State.Watch(new WatchRequest());
         await using var wallboard = new WatchReader(watch);
         var snapshot = await wallboard.Expect(u => u.Snapshot is not null);
         Assert.That(snapshot.Snapshot.Calls.Select(c => c.CallId), Is.EqualTo(new[] { "before" }));
@@ -40,13 +32,13 @@ public sealed class OperatorsTests
     [Test]
     public async Task A_watcher_that_resumes_gets_only_the_changes_after_its_last_sequence_number()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var gateway = await Host.ConnectGateway("gw-1");
         await gateway.Arrive("one", "general");
-        var seen = (await _host.State.GetSnapshotAsync(new GetSnapshotRequest())).Sequence;
+        var seen = (await Host.State.GetSnapshotAsync(new GetSnapshotRequest())).Sequence;
         await gateway.Arrive("two", "general");
         await gateway.Update("two", CallUpdate.UpdateOneofCase.Announcement);
 
-        using var watch = _host.State.Watch(new WatchRequest { ResumeAfter = seen });
+        using var watch = Host.State.Watch(new WatchRequest { ResumeAfter = seen });
         await using var wallboard = new WatchReader(watch);
         var first = await wallboard.Expect(_ => true);
         Assert.That(first.Snapshot, Is.Null, "the changes are still held: no snapshot");
@@ -57,30 +49,30 @@ public sealed class OperatorsTests
     [Test]
     public async Task Queues_agents_and_calls_can_be_read()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
-        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
         await gateway.Arrive("waiting", "technical");
 
-        var queues = await _host.State.ListQueuesAsync(new ListQueuesRequest());
+        var queues = await Host.State.ListQueuesAsync(new ListQueuesRequest());
         Assert.That(queues.Queues.Select(q => q.QueueId), Is.EquivalentTo(new[] { "billing", "technical", "sales", "general" }));
         var technical = queues.Queues.Single(q => q.QueueId == "technical");
         Assert.That((technical.Waiting, technical.Offered, technical.AgentsStaffed), Is.EqualTo((1, 1L, 0)));
         var billing = queues.Queues.Single(q => q.QueueId == "billing");
         Assert.That((billing.AgentsAvailable, billing.AgentsStaffed), Is.EqualTo((1, 1)));
 
-        var agent = await _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "alice" });
+        var agent = await Host.State.GetAgentAsync(new GetAgentRequest { AgentId = "alice" });
         Assert.That((agent.Status, agent.Skills.Single().SkillId), Is.EqualTo((AgentStatus.Available, "billing")));
-        var call = await _host.State.GetCallAsync(new GetCallRequest { CallId = "waiting" });
+        var call = await Host.State.GetCallAsync(new GetCallRequest { CallId = "waiting" });
         Assert.That((call.Call.Status, call.Call.QueueId, call.Call.TierId), Is.EqualTo((CallStatus.Queued, "technical", "Standard")));
     }
 
     [Test]
     public async Task Health_and_reflection_answer_standard_gRPC_tools()
     {
-        var health = await new Health.HealthClient(_host.Channel).CheckAsync(new HealthCheckRequest());
+        var health = await new Health.HealthClient(Host.Channel).CheckAsync(new HealthCheckRequest());
         Assert.That(health.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.Serving));
 
-        using var reflection = new ServerReflection.ServerReflectionClient(_host.Channel).ServerReflectionInfo();
+        using var reflection = new ServerReflection.ServerReflectionClient(Host.Channel).ServerReflectionInfo();
         await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
         await reflection.RequestStream.CompleteAsync();
         Assert.That(await reflection.ResponseStream.MoveNext(CancellationToken.None), Is.True);
@@ -91,52 +83,52 @@ public sealed class OperatorsTests
     [Test]
     public async Task An_agent_logs_in_from_a_stored_profile_and_a_changed_profile_takes_a_new_version()
     {
-        var before = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        var before = await Host.State.GetConfigurationAsync(new GetConfigurationRequest());
         Assert.That(before.AgentProfiles.Select(p => p.AgentId), Does.Contain("alice"), "profiles from appsettings.json");
 
         var profile = new AgentProfile { AgentId = "carol" };
         profile.Skills.Add(new Protos.V1.AgentSkill { SkillId = "sales", Level = 6 });
-        var after = await _host.State.PutAgentProfileAsync(profile);
+        var after = await Host.State.PutAgentProfileAsync(profile);
         Assert.That(after.Version, Is.EqualTo(before.Version + 1));
 
-        await _host.Softphone.LogInAsync(new LogInRequest { AgentId = "carol" });
-        var carol = await _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "carol" });
+        await Host.Softphone.LogInAsync(new LogInRequest { AgentId = "carol" });
+        var carol = await Host.State.GetAgentAsync(new GetAgentRequest { AgentId = "carol" });
         Assert.That(carol.Skills.Select(s => (s.SkillId, s.Level)), Is.EqualTo(new[] { ("sales", 6) }));
     }
 
     [Test]
     public async Task A_queue_and_a_skill_added_at_run_time_route_the_next_calls()
     {
-        var before = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
-        await _host.State.PutSkillAsync(new PutSkillRequest { SkillId = "spanish" });
+        var before = await Host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        await Host.State.PutSkillAsync(new PutSkillRequest { SkillId = "spanish" });
         var queue = new QueueDefinition { QueueId = "latam", MaximumWaitSeconds = 600, AgentSelection = "BestProficiency" };
         queue.RequiredSkills.Add(new SkillRequirement { SkillId = "spanish", MinimumLevel = 4 });
-        var after = await _host.State.PutQueueAsync(queue);
+        var after = await Host.State.PutQueueAsync(queue);
         Assert.That(after.Version, Is.EqualTo(before.Version + 2));
         Assert.That(after.QueueIds, Does.Contain("latam"));
 
-        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var gateway = await Host.ConnectGateway("gw-1");
         Assert.That((await gateway.Arrive("hola", "latam")).Accepted, Is.Not.Null);
-        await using var ana = await _host.AgentReady("ana", ("spanish", 7));
+        await using var ana = await Host.AgentReady("ana", ("spanish", 7));
         Assert.That((await ana.Offer()).Offer.CallId, Is.EqualTo("hola"));
     }
 
     [Test]
     public async Task A_changed_queue_applies_to_new_calls_while_waiting_calls_keep_their_settings()
     {
-        await using var gateway = await _host.ConnectGateway("gw-1");
+        await using var gateway = await Host.ConnectGateway("gw-1");
         await gateway.Arrive("under-old-rules", "billing");
         await gateway.Update("under-old-rules", CallUpdate.UpdateOneofCase.Announcement);
 
         var stricter = new QueueDefinition { QueueId = "billing" };
         stricter.RequiredSkills.Add(new SkillRequirement { SkillId = "billing", MinimumLevel = 8 });
-        await _host.State.PutQueueAsync(stricter);
+        await Host.State.PutQueueAsync(stricter);
         await gateway.Arrive("under-new-rules", "billing");
 
         // Billing 5 met the old rule (billing 3), not the new one (billing 8).
-        await using var middling = await _host.AgentReady("middling", ("billing", 5));
+        await using var middling = await Host.AgentReady("middling", ("billing", 5));
         Assert.That((await middling.Offer()).Offer.CallId, Is.EqualTo("under-old-rules"));
-        await using var expert = await _host.AgentReady("expert", ("billing", 9));
+        await using var expert = await Host.AgentReady("expert", ("billing", 9));
         Assert.That((await expert.Offer()).Offer.CallId, Is.EqualTo("under-new-rules"));
     }
 
@@ -157,18 +149,18 @@ public sealed class OperatorsTests
     [TestCaseSource(nameof(BadQueues))]
     public async Task Bad_queue_definitions_are_refused_naming_the_field(QueueDefinition queue, StatusCode code, string detail)
     {
-        var before = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
-        var error = (await Assert.ThrowsAsync<RpcException>(() => _host.State.PutQueueAsync(queue).ResponseAsync))!;
+        var before = await Host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        var error = (await Assert.ThrowsAsync<RpcException>(() => Host.State.PutQueueAsync(queue).ResponseAsync))!;
         Assert.That(error.StatusCode, Is.EqualTo(code), error.Status.Detail);
         Assert.That(error.Status.Detail, Does.StartWith(detail));
-        var after = await _host.State.GetConfigurationAsync(new GetConfigurationRequest());
+        var after = await Host.State.GetConfigurationAsync(new GetConfigurationRequest());
         Assert.That((after.Version, after.QueueIds.Count), Is.EqualTo((before.Version, before.QueueIds.Count)), "nothing changed");
     }
 
     [Test]
     public async Task A_skill_without_an_id_is_refused()
     {
-        var error = (await Assert.ThrowsAsync<RpcException>(() => _host.State.PutSkillAsync(new PutSkillRequest { SkillId = "" }).ResponseAsync))!;
+        var error = (await Assert.ThrowsAsync<RpcException>(() => Host.State.PutSkillAsync(new PutSkillRequest { SkillId = "" }).ResponseAsync))!;
         Assert.That(error.Status.Detail, Is.EqualTo("skill_id: is required"));
     }
 
