@@ -55,7 +55,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     private CallId? _lastHandled;
 
     /// <summary>The queue and call actor of the call offered to, or handled by, the agent.</summary>
-    private (CallId Call, QueueId Queue, IActorRef CallActor)? _work;
+    private (CallId Call, QueueId Queue, IActorRef CallActor, bool IsCallback)? _work;
 
     public AgentActor(AgentId id, IActorRef dispatcher, AgentSettings settings)
     {
@@ -140,7 +140,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         }
 
         var previous = _work;
-        _work = (message.Call, message.Queue, message.CallActor);
+        _work = (message.Call, message.Queue, message.CallActor, message.IsCallback);
         var code = Execute(new AgentCommand.Offer(message.Call, message.Epoch), reply: false);
         if (code == OutcomeCode.Ok)
         {
@@ -326,7 +326,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer(RingTimer, new AgentProtocol.RingTimedOut(reserved.Offer.Epoch), _settings.RingTimeout);
                 if (_work is { } offered)
                 {
-                    PublishToSubscribers(new AgentProtocol.OfferPresented(_state.Id, reserved.Offer.Call, reserved.Offer.Epoch, offered.Queue, now + _settings.RingTimeout));
+                    PublishToSubscribers(new AgentProtocol.OfferPresented(
+                        _state.Id, reserved.Offer.Call, reserved.Offer.Epoch, offered.Queue, now + _settings.RingTimeout) { IsCallback = offered.IsCallback });
                 }
 
                 break;

@@ -46,13 +46,21 @@ public static class AgentProtocol
     // From the routing side.
 
     /// <summary>The dispatcher offers the call; <paramref name="CallActor"/> is told of the answer.</summary>
-    public sealed record Offer(AgentId Agent, CallId Call, long Epoch, QueueId Queue, IActorRef CallActor) : IAgentMessage;
+    public sealed record Offer(AgentId Agent, CallId Call, long Epoch, QueueId Queue, IActorRef CallActor) : IAgentMessage
+    {
+        /// <summary>An outbound callback: the agent calls the customer back rather than taking a waiting caller.</summary>
+        public bool IsCallback { get; init; }
+    }
 
     /// <summary>The caller hung up (or the call was taken away) while this agent was offered it or on it.</summary>
     public sealed record CallerLeft(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
 
     /// <summary>What a softphone subscriber receives when an offer arrives (with the ring timeout).</summary>
-    public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt);
+    public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt)
+    {
+        /// <summary>An outbound callback to make, not a caller on the line.</summary>
+        public bool IsCallback { get; init; }
+    }
 
     // Timers.
 

@@ -87,10 +87,19 @@ public sealed class CallActor : ReceiveActor, IWithTimers
                 HandleCallerHangUp();
                 break;
             case CallProtocol.RequestCallback:
-                Reply(Execute(CallCommand.RequestCallback.Instance));
+                var asked = Execute(CallCommand.RequestCallback.Instance);
+                if (asked.Code == OutcomeCode.Ok)
+                {
+                    _dispatcher.Tell(new Dispatch.BecameCallback(_state.Id));
+                }
+
+                Reply(asked);
                 break;
             case CallProtocol.ScheduleCallback schedule:
                 HandleScheduleCallback(schedule);
+                break;
+            case CallProtocol.CancelCallback:
+                HandleCancelCallback();
                 break;
             case CallProtocol.Transfer transfer:
                 HandleTransfer(transfer);
@@ -179,6 +188,19 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The caller is gone: routing and every agent rung for or connected to the call are told.</summary>
+    private void HandleCancelCallback()
+    {
+        var before = _state;
+        var outcome = Execute(CallCommand.CancelCallback.Instance);
+        if (outcome.Code == OutcomeCode.Ok)
+        {
+            // A callback waiting in line or ringing an agent is taken away, as when a caller hangs up.
+            LetGo(before);
+        }
+
+        Reply(outcome);
+    }
+
     private void LetGo(CallState before)
     {
         if (before.IsWaiting || before.Status == CallStatus.Ringing || before.Transfer?.TargetOffer is not null || before.Transfer is { Kind: TransferKind.Blind })
@@ -373,7 +395,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
             ExtraSkills = _state.ExtraSkills,
             PreferredAgent = preferred ?? _state.PreferredAgent,
             ArrivedAt = scheduled ? _state.CallbackDueAt : _state.ArrivedAt,
-        }, Self));
+        }, Self) { IsCallback = _state.IsCallback });
     }
 
     /// <summary>Runs a command through the state machine and publishes its events, in order.</summary>

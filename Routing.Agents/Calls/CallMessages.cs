@@ -26,6 +26,9 @@ public static class CallProtocol
     /// <summary>A waiting caller asks to be called back and hangs up; the request keeps its place.</summary>
     public sealed record RequestCallback(CallId Call) : ICallMessage;
 
+    /// <summary>The customer no longer wants the callback; one already being made (connected) goes on.</summary>
+    public sealed record CancelCallback(CallId Call) : ICallMessage;
+
     /// <summary>A callback to make at a given time.</summary>
     public sealed record ScheduleCallback(CallId Call, QueueId Queue, TierId Tier, DateTimeOffset DueAt, AgentId? PreferredAgent = null)
         : ICallMessage;

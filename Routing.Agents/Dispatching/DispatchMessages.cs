@@ -9,7 +9,14 @@ namespace CallCenter.Routing.Agents.Dispatching;
 public static class Dispatch
 {
     /// <summary>A call wants an agent. <paramref name="Call"/> is its actor, told of every decision.</summary>
-    public sealed record RouteCall(CallRequest Request, IActorRef Call);
+    public sealed record RouteCall(CallRequest Request, IActorRef Call)
+    {
+        /// <summary>The customer asked to be called back: its offers are outbound callbacks.</summary>
+        public bool IsCallback { get; init; }
+    }
+
+    /// <summary>A waiting caller asked for a callback and hung up; the call keeps its place, and its offers become callbacks.</summary>
+    public sealed record BecameCallback(CallId Call);
 
     /// <summary>An agent logged in; it is routable once it reports itself free.</summary>
     public sealed record RegisterAgent(AgentProfile Profile, IActorRef Agent);

@@ -22,6 +22,9 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
 
+    /// <summary>Calls whose offers are outbound callbacks, so the agent's softphone can say so.</summary>
+    private readonly HashSet<CallId> _callbacks = [];
+
     /// <summary>
     /// Agents that reported themselves free while the engine still had an offer ringing at them
     /// (the caller hung up and the two news crossed): they are made free once that offer is over.
@@ -46,6 +49,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Dispatch.GetQueueView>(m => Sender.Tell(new Dispatch.QueueViewReply(m.Queue, _engine.GetQueue(m.Queue, Now))));
         Receive<Dispatch.Tick>(_ => HandleTick());
         Receive<Dispatch.Reconfigure>(HandleReconfigure);
+        Receive<Dispatch.BecameCallback>(m => _callbacks.Add(m.Call));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -58,10 +62,16 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     private void HandleRouteCall(Dispatch.RouteCall message)
     {
         _calls[message.Request.Id] = message.Call;
+        if (message.IsCallback)
+        {
+            _callbacks.Add(message.Request.Id);
+        }
+
         var result = _engine.CallArrived(message.Request, Now);
         if (!result.Outcome.Succeeded)
         {
             _calls.Remove(message.Request.Id);
+            _callbacks.Remove(message.Request.Id);
             message.Call.Tell(new CallProtocol.RoutingRefused(message.Request.Id, result.Outcome));
         }
 
@@ -108,6 +118,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         if (_engine.OfferAccepted(message.Call, message.Epoch).Code == OutcomeCode.Ok)
         {
             _calls.Remove(message.Call);
+            _callbacks.Remove(message.Call);
             _pendingFree.Remove(ringing!.Value.Agent);
         }
 
@@ -126,6 +137,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         var ringing = _engine.GetOffer(message.Call);
         var result = _engine.CallRemoved(message.Call, Now);
         _calls.Remove(message.Call);
+        _callbacks.Remove(message.Call);
         if (ringing is { } offer && _agents.TryGetValue(offer.Agent, out var agent))
         {
             agent.Tell(new AgentProtocol.CallerLeft(offer.Agent, message.Call, offer.Epoch));
@@ -182,7 +194,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
             {
                 // The call hears of its offer before the agent does, so an answer can never reach the call first.
                 call.Tell(new CallProtocol.Routed(routingEvent, agent));
-                agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call));
+                agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call) { IsCallback = _callbacks.Contains(offer.Call) });
             }
             else
             {
@@ -194,6 +206,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
             if (routingEvent is CallRefused)
             {
                 _calls.Remove(routingEvent.Call);
+                _callbacks.Remove(routingEvent.Call);
             }
         }
 

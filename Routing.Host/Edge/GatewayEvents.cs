@@ -128,6 +128,10 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
                 return (new CallProtocol.RequestCallback(
                     new CallId(RequestChecks.Id(gatewayEvent.CallbackRequested.CallId, "callback_requested.call_id"))),
                     "callback_requested", null);
+            case GatewayEvent.EventOneofCase.CallbackCancelled:
+                return (new CallProtocol.CancelCallback(
+                    new CallId(RequestChecks.Id(gatewayEvent.CallbackCancelled.CallId, "callback_cancelled.call_id"))),
+                    "callback_cancelled", null);
             case GatewayEvent.EventOneofCase.Hello:
                 throw new BadRequestException(StatusCode.FailedPrecondition, "hello", "the gateway already said hello on this stream");
             default:

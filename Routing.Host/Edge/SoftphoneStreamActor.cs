@@ -63,6 +63,7 @@ public sealed class SoftphoneStreamActor : ReceiveActor
                 Epoch = offer.Epoch,
                 QueueId = offer.Queue.Value,
                 ExpiresAt = offer.ExpiresAt.ToProto(),
+                Callback = offer.IsCallback,
             },
         });
     }

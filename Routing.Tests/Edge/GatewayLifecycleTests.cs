@@ -181,4 +181,37 @@ public sealed class GatewayLifecycleTests : ServerPerTest
             "select gateway_id, caller, customer_id, outcome, agent_id, satisfaction_score, complaint from interactions where call_id = 'logged'")).Single();
         Assert.That(row, Is.EqualTo(("gw-durable", "+15550199", "cust-7", "Answered", "alice", (short)4, true)));
     }
+
+    [Test]
+    public async Task A_callback_keeps_the_callers_place_and_is_offered_as_a_callback()
+    {
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await gateway.Arrive("wants-callback", "billing");
+        await gateway.Arrive("holds-on", "billing");
+        var asked = await gateway.Answer(new GatewayEvent { CallbackRequested = new CallbackRequested { CallId = "wants-callback" } });
+        Assert.That(asked.Accepted, Is.Not.Null, asked.ToString());
+
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
+        var offer = await alice.Offer();
+        Assert.That((offer.Offer.CallId, offer.Offer.Callback), Is.EqualTo(("wants-callback", true)), "first in line, and marked as a callback");
+    }
+
+    [Test]
+    public async Task A_cancelled_callback_ends_and_is_never_offered()
+    {
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await gateway.Arrive("changed-mind", "billing");
+        await gateway.Answer(new GatewayEvent { CallbackRequested = new CallbackRequested { CallId = "changed-mind" } });
+        var cancelled = await gateway.Answer(new GatewayEvent { CallbackCancelled = new CallbackCancelled { CallId = "changed-mind" } });
+        Assert.That(cancelled.Accepted, Is.Not.Null, cancelled.ToString());
+        var ended = await gateway.Update("changed-mind", CallUpdate.UpdateOneofCase.Ended);
+        Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.CallbackCancelled));
+
+        await gateway.Arrive("next", "billing");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
+        Assert.That((await alice.Offer()).Offer.CallId, Is.EqualTo("next"));
+
+        var again = await gateway.Answer(new GatewayEvent { CallbackCancelled = new CallbackCancelled { CallId = "next" } });
+        Assert.That((again.Rejected.Code, again.Rejected.Field), Is.EqualTo(("FAILED_PRECONDITION", "callback_cancelled.callback")));
+    }
 }
