@@ -50,6 +50,9 @@ public static class Dispatch
     /// </summary>
     public sealed record Reconfigure(RoutingConfiguration Next);
 
+    /// <summary>Published for every offer: what decided it, for the interaction log.</summary>
+    public sealed record DecisionMade(CallOffered Offer, long ConfigurationVersion);
+
     /// <summary>The configuration the engine now routes new calls by.</summary>
     public sealed record Reconfigured(RoutingConfiguration Configuration);
 

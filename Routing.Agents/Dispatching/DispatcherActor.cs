@@ -194,6 +194,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
             {
                 // The call hears of its offer before the agent does, so an answer can never reach the call first.
                 call.Tell(new CallProtocol.Routed(routingEvent, agent));
+                Context.System.EventStream.Publish(new Dispatch.DecisionMade(offer, _engine.Configuration.Version));
                 agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call) { IsCallback = _callbacks.Contains(offer.Call) });
             }
             else

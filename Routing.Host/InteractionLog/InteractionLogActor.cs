@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.Dispatching;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
@@ -6,7 +7,7 @@ namespace CallCenter.Routing.Host.InteractionLog;
 
 /// <summary>
 /// Feeds the interaction log from the actor system's events: every call event (with its piece of
-/// the interaction's row), every agent status change, every disposition. Appends go to the writer
+/// the interaction's row), every routing decision, every agent status change, every disposition. Appends go to the writer
 /// in the order the events arrive; the writer commits them in that order.
 /// <para>
 /// A <see cref="Barrier"/> answers with a task that completes once everything appended before it
@@ -36,6 +37,7 @@ public sealed class InteractionLogActor : ReceiveActor
         Receive<CallEvent>(e => Append(LogMapping.FromCallEvent(e)));
         Receive<AgentEvent.StatusChanged>(HandleStatusChanged);
         Receive<DispositionRecorded>(HandleDisposition);
+        Receive<Dispatch.DecisionMade>(m => Append([LogMapping.FromOffer(m.Offer, m.ConfigurationVersion)]));
         Receive<Annotate>(m => Append([m.Record]));
         Receive<Barrier>(_ => Sender.Tell(new BarrierReached(_lastAppend)));
     }
@@ -48,6 +50,7 @@ public sealed class InteractionLogActor : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
         Context.System.EventStream.Subscribe(Self, typeof(AgentEvent.StatusChanged));
         Context.System.EventStream.Subscribe(Self, typeof(DispositionRecorded));
+        Context.System.EventStream.Subscribe(Self, typeof(Dispatch.DecisionMade));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

@@ -180,6 +180,9 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         var row = (await database.QueryAsync<(string Gateway, string Caller, string Customer, string Outcome, string Agent, short Score, bool Complaint)>(
             "select gateway_id, caller, customer_id, outcome, agent_id, satisfaction_score, complaint from interactions where call_id = 'logged'")).Single();
         Assert.That(row, Is.EqualTo(("gw-durable", "+15550199", "cust-7", "Answered", "alice", (short)4, true)));
+        var decision = (await database.QueryAsync<(string Agent, long Epoch, long Version)>(
+            "select agent_id, epoch, configuration_version from routing_decisions where call_id = 'logged'")).Single();
+        Assert.That(decision, Is.EqualTo(("alice", offer.Offer.Epoch, 1L)), "why the call went to alice: the offer, its rule and the rules' version");
     }
 
     [Test]
