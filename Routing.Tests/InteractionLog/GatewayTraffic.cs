@@ -104,7 +104,8 @@ internal sealed class GatewayTraffic : IAsyncDisposable
                         _sent.Add(callId);
                     }
 
-                    await _call.RequestStream.WriteAsync(Arrival(callId), _stopSending.Token);
+                    // No cancellation here: a write cancelled half way cancels the whole call, answers and all.
+                    await _call.RequestStream.WriteAsync(Arrival(callId));
                 }
             }
             catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
@@ -131,7 +132,8 @@ internal sealed class GatewayTraffic : IAsyncDisposable
 
     public Task WaitUntilAnsweredAsync(IReadOnlyCollection<string> callIds, TimeSpan patience) =>
         Poll.Until(() => callIds.All(id => _acknowledged.ContainsKey(id)) || !_rejections.IsEmpty,
-            $"every one of {callIds.Count} arrivals is acknowledged", patience);
+            () => $"every one of {callIds.Count} arrivals is acknowledged ({callIds.Count(_acknowledged.ContainsKey)} are; the stream {Broken?.Message ?? "is open"})",
+            patience);
 
     private static GatewayEvent Arrival(string callId) => new()
     {
@@ -215,7 +217,10 @@ internal static class Poll
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     /// <summary>Waits until the condition holds, looking every few milliseconds; fails after <paramref name="patience"/>.</summary>
-    public static async Task Until(Func<bool> condition, string what, TimeSpan? patience = null)
+    public static Task Until(Func<bool> condition, string what, TimeSpan? patience = null) => Until(condition, () => what, patience);
+
+    /// <param name="what">Described when the wait fails, so it can tell how far things got.</param>
+    public static async Task Until(Func<bool> condition, Func<string> what, TimeSpan? patience = null)
     {
         var limit = patience ?? Patience;
         var clock = Stopwatch.StartNew();
@@ -223,7 +228,7 @@ internal static class Poll
         {
             if (clock.Elapsed > limit)
             {
-                Assert.Fail($"not within {limit.TotalSeconds:F0} s: {what}");
+                Assert.Fail($"not within {limit.TotalSeconds:F0} s: {what()}");
             }
 
             await Task.Delay(10);
