@@ -31,6 +31,7 @@ public static class LogBenchmark
         var warmUp = Option(args, "--warm-up", 5);
         var rate = Option(args, "--rate", 60_000);
         var batch = Option(args, "--batch", new InteractionLogOptions().MaxBatchRecords);
+        var connections = Option(args, "--connections", new InteractionLogOptions().Connections);
 
         var folder = Path.Combine(Path.GetTempPath(), $"callcenter-log-benchmark-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
@@ -47,9 +48,9 @@ public static class LogBenchmark
             await using var database = NpgsqlDataSource.Create(server.ConnectionString("benchmark"));
             await SchemaMigrator.ApplyAsync(database);
             Console.WriteLine($"log benchmark: {rate:N0} records/s for {warmUp} s of warm-up and {seconds} s measured, into PostgreSQL on port {server.Port} " +
-                              $"(synchronous commit, batches up to {batch:N0} records), {Environment.ProcessorCount} cores");
+                              $"(synchronous commit, batches up to {batch:N0} records, {connections} connections), {Environment.ProcessorCount} cores");
 
-            return await MeasureAsync(database, warmUp, seconds, rate, batch);
+            return await MeasureAsync(database, warmUp, seconds, rate, batch, connections);
         }
         finally
         {
@@ -57,9 +58,12 @@ public static class LogBenchmark
         }
     }
 
-    private static async Task<int> MeasureAsync(NpgsqlDataSource database, int warmUpSeconds, int seconds, int rate, int batch)
+    private static async Task<int> MeasureAsync(NpgsqlDataSource database, int warmUpSeconds, int seconds, int rate, int batch, int connections)
     {
-        await using var writer = new InteractionLogWriter(new InteractionLogOptions { MaxBatchRecords = batch, ApplyMigrations = false });
+        await using var writer = new InteractionLogWriter(new InteractionLogOptions
+        {
+            MaxBatchRecords = batch, Connections = connections, ApplyMigrations = false,
+        });
         writer.Start(database);
 
         var latencies = new List<double>(capacity: rate * seconds / 4);

@@ -7,8 +7,10 @@ namespace CallCenter.Routing.Host.InteractionLog;
 
 /// <summary>
 /// Feeds the interaction log from the actor system's events: every call event (with its piece of
-/// the interaction's row), every routing decision, every agent status change, every disposition. Appends go to the writer
-/// in the order the events arrive; the writer commits them in that order.
+/// the interaction's row), every routing decision, every agent status change, every disposition.
+/// Appends go to the writer in the order the events arrive; the writer completes them in that
+/// order (it may commit two batches at once, but holds a later batch's completion until the
+/// earlier ones are committed).
 /// <para>
 /// A <see cref="Barrier"/> answers with a task that completes once everything appended before it
 /// is committed. A call actor publishes its events before it answers a command, so an edge that

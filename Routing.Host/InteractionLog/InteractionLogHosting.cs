@@ -23,6 +23,7 @@ public sealed record DatabaseSettings
 
     public int BufferCapacity { get; init; } = new InteractionLogOptions().Capacity;
     public int MaxBatchRecords { get; init; } = new InteractionLogOptions().MaxBatchRecords;
+    public int WriterConnections { get; init; } = new InteractionLogOptions().Connections;
 
     public static DatabaseSettings Load(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<DatabaseSettings>() ?? new DatabaseSettings();
@@ -41,7 +42,10 @@ public static class InteractionLogHosting
         services.AddSingleton(settings);
         services.AddSingleton<LogDatabase>();
         services.AddSingleton(provider => new InteractionLogWriter(
-            new InteractionLogOptions { Capacity = settings.BufferCapacity, MaxBatchRecords = settings.MaxBatchRecords },
+            new InteractionLogOptions
+            {
+                Capacity = settings.BufferCapacity, MaxBatchRecords = settings.MaxBatchRecords, Connections = settings.WriterConnections,
+            },
             provider.GetRequiredService<ILogger<InteractionLogWriter>>()));
         services.AddHostedService<InteractionLogService>();
         services.AddHealthChecks().AddCheck<InteractionLogHealthCheck>("interaction-log");

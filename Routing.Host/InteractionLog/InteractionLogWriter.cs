@@ -22,6 +22,12 @@ public sealed record InteractionLogOptions
     /// <summary>The most records one transaction commits (group commit takes whatever is waiting, up to this).</summary>
     public int MaxBatchRecords { get; init; } = 10_000;
 
+    /// <summary>
+    /// Connections writing at once. With two, the next batch is written while the one before
+    /// commits; appends still complete in the order they were made.
+    /// </summary>
+    public int Connections { get; init; } = 2;
+
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(50);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -36,13 +42,16 @@ public sealed record InteractionLogMetrics(
 
 /// <summary>
 /// Writes the interaction log into PostgreSQL. Appends go into a bounded buffer and return at
-/// once; one loop takes everything waiting (group commit), writes it in one transaction and then
-/// completes the appends' tasks, so a caller that acknowledges on completion acknowledges only
-/// what is durable. Routing never waits for the database: only the acknowledgement does.
-/// When the database is unreachable the loop keeps its batch, retries with growing delays and
-/// reports <see cref="LogHealth.Degraded"/>; the buffer fills, and once it is full further appends
-/// wait for room instead of being dropped. Writes are idempotent, so a batch that committed just
-/// before the connection broke is simply written again.
+/// once; one loop takes everything waiting (group commit) and hands it to one of its connections,
+/// which writes it in one transaction; while one connection commits, the next batch is written on
+/// the other. An append's task completes once its records are committed and every earlier
+/// append's task has completed, so a caller that acknowledges on completion acknowledges only what
+/// is durable, and the last completed append vouches for all earlier ones. Routing never waits for
+/// the database: only the acknowledgement does.
+/// When the database is unreachable the loop keeps the failed batches, retries them in order with
+/// growing delays and reports <see cref="LogHealth.Degraded"/>; the buffer fills, and once it is
+/// full further appends wait for room instead of being dropped. Writes are idempotent, so a batch
+/// that committed just before the connection broke is simply written again.
 /// </summary>
 public sealed class InteractionLogWriter : IAsyncDisposable
 {
@@ -50,9 +59,10 @@ public sealed class InteractionLogWriter : IAsyncDisposable
     private readonly ILogger logger;
     private readonly Channel<PendingAppend> buffer;
     private readonly CancellationTokenSource stopping = new();
+    private readonly Lane[] lanes;
+    private readonly SemaphoreSlim schemaCheck = new(1, 1);
     private Task? loop;
-    private NpgsqlConnection? connection;
-    private bool schemaReady;
+    private volatile bool schemaReady;
 
     private long appendsAccepted;
     private long appendsCommitted;
@@ -73,6 +83,8 @@ public sealed class InteractionLogWriter : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        ArgumentOutOfRangeException.ThrowIfLessThan(this.options.Connections, 1, nameof(InteractionLogOptions.Connections));
+        lanes = Enumerable.Range(0, this.options.Connections).Select(_ => new Lane()).ToArray();
     }
 
     public LogHealth Health => (LogHealth)health;
@@ -142,129 +154,260 @@ public sealed class InteractionLogWriter : IAsyncDisposable
     {
         await StopAsync(new CancellationToken(canceled: true)).ConfigureAwait(false);
         stopping.Dispose();
+        schemaCheck.Dispose();
     }
 
     private async Task RunAsync(NpgsqlDataSource dataSource, CancellationToken stop)
     {
-        var batch = new List<PendingAppend>();
-        var delay = options.FirstRetryDelay;
+        // Batches being written, oldest first; each holds its connection until its appends complete.
+        var flights = new List<Flight>();
+        var previousTurn = Task.CompletedTask;
         try
         {
-            while (batch.Count > 0 || await buffer.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            while (true)
             {
-                // Only a batch that never failed can skip the checks against rows already written.
-                var firstAttempt = TakeWaiting(batch);
-                try
+                stop.ThrowIfCancellationRequested();
+                if (flights.Count < lanes.Length && buffer.Reader.TryPeek(out _))
                 {
-                    await WriteAsync(dataSource, batch, firstAttempt, stop).ConfigureAwait(false);
-                    batch.Clear();
-                    Volatile.Write(ref inFlight, 0);
-                    delay = options.FirstRetryDelay;
+                    var batch = TakeWaiting();
+                    var turn = new TableTurn(previousTurn);
+                    previousTurn = turn.Released;
+                    var lane = lanes.First(l => flights.TrueForAll(f => f.Lane != l));
+                    flights.Add(new Flight(batch, lane, Task.Run(() => WriteAsync(dataSource, lane, batch, firstAttempt: true, turn, stop))));
+                    continue;
                 }
-                catch (Exception error) when (!stop.IsCancellationRequested)
+
+                if (flights.Count == 0)
                 {
-                    Interlocked.Increment(ref failedAttempts);
-                    await DropConnectionAsync().ConfigureAwait(false);
-                    if (!IsTransient(error))
+                    if (!await buffer.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                     {
-                        // Bad data, not a bad connection: retrying would block the log for good.
-                        await IsolateFailuresAsync(dataSource, batch, stop).ConfigureAwait(false);
-                        continue;
+                        break;
                     }
 
-                    BecomeDegraded(error);
-                    await Task.Delay(delay, stop).ConfigureAwait(false);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
+                    continue;
+                }
+
+                var oldest = flights[0];
+                if (flights.Count < lanes.Length && !oldest.Write.IsCompleted)
+                {
+                    // A connection is free: new appends may start the next batch before the oldest commits.
+                    var more = buffer.Reader.WaitToReadAsync(stop).AsTask();
+                    if (await Task.WhenAny(oldest.Write, more).ConfigureAwait(false) == more && more is { IsCompletedSuccessfully: true, Result: true })
+                    {
+                        continue;
+                    }
+                }
+
+                await oldest.Write.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (oldest.Write.IsCompletedSuccessfully)
+                {
+                    CompleteAll(oldest.Batch);
+                    flights.RemoveAt(0);
+                }
+                else
+                {
+                    stop.ThrowIfCancellationRequested();
+                    await RecoverAsync(dataSource, flights, stop).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
         }
         finally
         {
+            await Task.WhenAll(flights.Select(f => f.Write)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             var notCommitted = new OperationCanceledException("The interaction log stopped before these records were committed.");
-            batch.ForEach(p => p.Committed.TrySetException(notCommitted));
+            // A later batch may have committed, but its appends cannot complete before the earlier ones.
+            flights.ForEach(f => f.Batch.ForEach(p => Fail(p, notCommitted)));
             FailBuffered(notCommitted);
-            await DropConnectionAsync().ConfigureAwait(false);
+            foreach (var lane in lanes)
+            {
+                await DropConnectionAsync(lane).ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>
-    /// Adds what waits in the buffer to the batch, up to the batch's size (always at least one
-    /// append). True when the batch is new, false when it is a failed one being retried.
+    /// The oldest batch failed. The batches after it finish first (they may commit), then every
+    /// batch that failed is written again, one at a time and in order, and the appends complete in
+    /// their order. Returns once all of them are settled.
     /// </summary>
-    private bool TakeWaiting(List<PendingAppend> batch)
+    private async Task RecoverAsync(NpgsqlDataSource dataSource, List<Flight> flights, CancellationToken stop)
     {
-        var fresh = batch.Count == 0;
-        var records = batch.Sum(p => p.Records.Count);
+        await Task.WhenAll(flights.Select(f => f.Write)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        while (flights.Count > 0)
+        {
+            var flight = flights[0];
+            if (!flight.Write.IsCompletedSuccessfully)
+            {
+                stop.ThrowIfCancellationRequested();
+                var error = flight.Write.Exception?.InnerException ?? new OperationCanceledException("The write was cancelled.");
+                await WriteUntilCommittedAsync(dataSource, flight, error, stop).ConfigureAwait(false);
+            }
+
+            CompleteAll(flight.Batch);
+            flights.RemoveAt(0);
+        }
+    }
+
+    /// <summary>
+    /// Retries a failed batch until it commits: after a delay (growing) when the database is away,
+    /// one append at a time when the database refused the data. Leaves in the batch only appends
+    /// that are committed and not yet completed.
+    /// </summary>
+    private async Task WriteUntilCommittedAsync(NpgsqlDataSource dataSource, Flight flight, Exception error, CancellationToken stop)
+    {
+        var delay = options.FirstRetryDelay;
+        while (true)
+        {
+            Interlocked.Increment(ref failedAttempts);
+            if (IsTransient(error))
+            {
+                BecomeDegraded(error);
+                await Task.Delay(delay, stop).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
+            }
+            else if (await IsolateFailuresAsync(dataSource, flight, stop).ConfigureAwait(false) is { } broken)
+            {
+                // Retrying bad data as a batch would block the log for good; but the connection broke
+                // while the appends were tried alone, so the rest is retried as a batch.
+                error = broken;
+                continue;
+            }
+            else
+            {
+                return;
+            }
+
+            try
+            {
+                await WriteAsync(dataSource, flight.Lane, flight.Batch, firstAttempt: false, TableTurn.First(), stop).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception failure) when (!stop.IsCancellationRequested)
+            {
+                error = failure;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes each append of a batch the database refused alone, so only the appends at fault fail;
+    /// the others complete as they commit (every earlier append has). Stops at a failure of the
+    /// connection and returns it, leaving the rest in the batch.
+    /// </summary>
+    private async Task<Exception?> IsolateFailuresAsync(NpgsqlDataSource dataSource, Flight flight, CancellationToken stop)
+    {
+        var batch = flight.Batch;
+        while (batch.Count > 0)
+        {
+            try
+            {
+                await WriteAsync(dataSource, flight.Lane, [batch[0]], firstAttempt: false, TableTurn.First(), stop).ConfigureAwait(false);
+                Complete(batch[0]);
+            }
+            catch (Exception error) when (!stop.IsCancellationRequested)
+            {
+                if (IsTransient(error))
+                {
+                    return error;
+                }
+
+                logger.LogError(error, "Interaction log: {Count} records refused by the database", batch[0].Records.Count);
+                Fail(batch[0], error);
+            }
+
+            batch.RemoveAt(0);
+        }
+
+        return null;
+    }
+
+    /// <summary>Takes what waits in the buffer, up to the batch's size (always at least one append).</summary>
+    private List<PendingAppend> TakeWaiting()
+    {
+        var batch = new List<PendingAppend>();
+        var records = 0;
         while ((batch.Count == 0 || records < options.MaxBatchRecords) && buffer.Reader.TryRead(out var pending))
         {
             batch.Add(pending);
             records += pending.Records.Count;
         }
 
-        Volatile.Write(ref inFlight, batch.Count);
-        return fresh;
+        Interlocked.Add(ref inFlight, batch.Count);
+        return batch;
     }
 
-    private async Task WriteAsync(NpgsqlDataSource dataSource, List<PendingAppend> batch, bool firstAttempt, CancellationToken stop)
+    /// <summary>Writes and commits the batch on the lane's connection; the appends' tasks are completed by the caller, in order.</summary>
+    private async Task WriteAsync(
+        NpgsqlDataSource dataSource, Lane lane, List<PendingAppend> batch, bool firstAttempt, TableTurn turn, CancellationToken stop)
     {
-        var started = Stopwatch.GetTimestamp();
-        var open = await ConnectAsync(dataSource, stop).ConfigureAwait(false);
-        var records = await LogBatch.WriteAsync(open, batch.SelectMany(p => p.Records).ToList(), firstAttempt, stop).ConfigureAwait(false);
-
-        Interlocked.Exchange(ref lastCommitTicks, Stopwatch.GetElapsedTime(started).Ticks);
-        Interlocked.Add(ref recordsCommitted, records);
-        Interlocked.Add(ref appendsCommitted, batch.Count);
-        Interlocked.Increment(ref batches);
-        BecomeHealthy();
-        foreach (var pending in batch)
+        try
         {
-            pending.Committed.TrySetResult();
+            var started = Stopwatch.GetTimestamp();
+            var open = await ConnectAsync(dataSource, lane, stop).ConfigureAwait(false);
+            var records = await LogBatch.WriteAsync(open, batch.SelectMany(p => p.Records).ToList(), firstAttempt, turn, stop).ConfigureAwait(false);
+
+            Interlocked.Exchange(ref lastCommitTicks, Stopwatch.GetElapsedTime(started).Ticks);
+            Interlocked.Add(ref recordsCommitted, records);
+            Interlocked.Increment(ref batches);
+            BecomeHealthy();
+        }
+        catch
+        {
+            await DropConnectionAsync(lane).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // Failed or not, the next batch must not wait on this one for its turn.
+            turn.Release();
         }
     }
 
-    /// <summary>
-    /// Writes each append of a failed batch alone, so only the appends at fault fail. Stops at a
-    /// failure of the connection, leaving the rest in the batch for the main loop to retry.
-    /// </summary>
-    private async Task IsolateFailuresAsync(NpgsqlDataSource dataSource, List<PendingAppend> batch, CancellationToken stop)
+    private void CompleteAll(List<PendingAppend> batch)
     {
-        while (batch.Count > 0)
-        {
-            try
-            {
-                await WriteAsync(dataSource, [batch[0]], firstAttempt: false, stop).ConfigureAwait(false);
-            }
-            catch (Exception error) when (!stop.IsCancellationRequested)
-            {
-                await DropConnectionAsync().ConfigureAwait(false);
-                if (IsTransient(error))
-                {
-                    return;
-                }
-
-                logger.LogError(error, "Interaction log: {Count} records refused by the database", batch[0].Records.Count);
-                batch[0].Committed.TrySetException(error);
-            }
-
-            batch.RemoveAt(0);
-        }
+        batch.ForEach(Complete);
+        batch.Clear();
     }
 
-    private async Task<NpgsqlConnection> ConnectAsync(NpgsqlDataSource dataSource, CancellationToken stop)
+    private void Complete(PendingAppend pending)
     {
-        if (connection is { State: System.Data.ConnectionState.Open } open)
+        Interlocked.Increment(ref appendsCommitted);
+        Interlocked.Decrement(ref inFlight);
+        pending.Committed.TrySetResult();
+    }
+
+    private void Fail(PendingAppend pending, Exception error)
+    {
+        Interlocked.Decrement(ref inFlight);
+        pending.Committed.TrySetException(error);
+    }
+
+    private async Task<NpgsqlConnection> ConnectAsync(NpgsqlDataSource dataSource, Lane lane, CancellationToken stop)
+    {
+        if (lane.Connection is { State: System.Data.ConnectionState.Open } open)
         {
             return open;
         }
 
-        await DropConnectionAsync().ConfigureAwait(false);
+        await DropConnectionAsync(lane).ConfigureAwait(false);
         if (options.ApplyMigrations && !schemaReady)
         {
-            await SchemaMigrator.ApplyAsync(dataSource, logger, stop).ConfigureAwait(false);
-            schemaReady = true;
+            await schemaCheck.WaitAsync(stop).ConfigureAwait(false);
+            try
+            {
+                if (!schemaReady)
+                {
+                    await SchemaMigrator.ApplyAsync(dataSource, logger, stop).ConfigureAwait(false);
+                    schemaReady = true;
+                }
+            }
+            finally
+            {
+                schemaCheck.Release();
+            }
         }
 
         var fresh = await dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
@@ -279,15 +422,15 @@ public sealed class InteractionLogWriter : IAsyncDisposable
             throw;
         }
 
-        connection = fresh;
+        lane.Connection = fresh;
         return fresh;
     }
 
-    private async Task DropConnectionAsync()
+    private async Task DropConnectionAsync(Lane lane)
     {
-        if (connection is { } old)
+        if (lane.Connection is { } old)
         {
-            connection = null;
+            lane.Connection = null;
             try
             {
                 await old.DisposeAsync().ConfigureAwait(false);
@@ -328,6 +471,15 @@ public sealed class InteractionLogWriter : IAsyncDisposable
             pending.Committed.TrySetException(error);
         }
     }
+
+    /// <summary>One of the writer's connections, with its staging tables; used by one batch at a time.</summary>
+    private sealed class Lane
+    {
+        public NpgsqlConnection? Connection { get; set; }
+    }
+
+    /// <summary>A batch handed to a lane, and its write (which commits but completes no append).</summary>
+    private sealed record Flight(List<PendingAppend> Batch, Lane Lane, Task Write);
 
     private sealed class PendingAppend(IReadOnlyList<LogRecord> records)
     {

@@ -92,11 +92,14 @@ internal static class LogSql
     public static readonly string InsertAgentStates = InsertNew("agent_state_changes", "staging_agent_state_changes", AgentStateColumns.Select(c => c.Column));
     public static readonly string InsertDecisions = InsertNew("routing_decisions", "staging_routing_decisions", DecisionColumns.Select(c => c.Column));
 
-    /// <summary>The rules of <see cref="InteractionMerge"/>, in SQL: <c>i</c> is the stored row, <c>excluded</c> the new piece.</summary>
+    /// <summary>
+    /// The rules of <see cref="InteractionMerge"/>, in SQL: <c>i</c> is the stored row, <c>excluded</c> the new piece.
+    /// Rows are locked in key order, so writers that upsert at once (another server on the same database) cannot deadlock.
+    /// </summary>
     public static readonly string UpsertInteractions =
         $"""
          INSERT INTO interactions AS i ({string.Join(", ", InteractionColumns.Select(c => c.Column))})
-         SELECT {string.Join(", ", InteractionColumns.Select(c => c.Column))} FROM staging_interactions
+         SELECT {string.Join(", ", InteractionColumns.Select(c => c.Column))} FROM staging_interactions ORDER BY call_id
          ON CONFLICT (call_id) DO UPDATE SET
              last_sequence = GREATEST(i.last_sequence, excluded.last_sequence),
              {string.Join(",\n    ", InteractionColumns.Where(c => c.Merge != Merge.None).Select(c => $"{c.Column} = {MergeExpression(c.Column, c.Merge)}"))},

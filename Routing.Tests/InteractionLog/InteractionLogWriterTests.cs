@@ -245,6 +245,55 @@ public sealed class InteractionLogWriterTests
     }
 
     [Test]
+    public async Task Appends_complete_in_the_order_they_were_made_though_two_connections_commit_at_once()
+    {
+        var appends = new List<Task>();
+        var outOfOrder = 0;
+        for (var burst = 0; burst < 50; burst++)
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var earlier = appends.Count > 0 ? appends[^1] : Task.CompletedTask;
+                var append = writer.AppendAsync(LogMapping.FromCallEvent(AnsweredCall(NewCall())[0]));
+                // The barrier of the edge relies on it: when an append completes, every earlier one has.
+                _ = append.ContinueWith(_ =>
+                {
+                    if (!earlier.IsCompleted)
+                    {
+                        Interlocked.Increment(ref outOfOrder);
+                    }
+                }, TaskScheduler.Default);
+                appends.Add(append);
+            }
+
+            // Let the writer take what is there, so the traffic spreads over many batches.
+            await Task.Delay(1);
+        }
+
+        await Task.WhenAll(appends);
+        Assert.That(outOfOrder, Is.Zero);
+        Assert.That(writer.Metrics.Batches, Is.GreaterThan(1));
+    }
+
+    [Test]
+    public async Task Pieces_of_one_call_in_batches_written_at_once_apply_in_the_order_appended()
+    {
+        var calls = Enumerable.Range(0, 300).Select(_ => NewCall()).ToList();
+        var appends = new List<Task>();
+        foreach (var call in calls)
+        {
+            // Annotations take the latest value given: the second must win wherever the batches split.
+            appends.Add(writer.AppendAsync(new LogRecord.Interaction(call, 0) { DispositionCode = "first" }));
+            await Task.Yield();
+            appends.Add(writer.AppendAsync(new LogRecord.Interaction(call, 0) { DispositionCode = "second" }));
+        }
+
+        await Task.WhenAll(appends);
+        Assert.That(await QueryOneAsync<long>("SELECT count(*) FROM interactions WHERE call_id = ANY(@ids) AND disposition_code = 'second'",
+            new { ids = calls.Select(c => c.Value).ToArray() }), Is.EqualTo(calls.Count));
+    }
+
+    [Test]
     public async Task When_the_buffer_is_full_appends_wait_and_none_is_dropped()
     {
         await using var small = new InteractionLogWriter(new InteractionLogOptions { Capacity = 4 });
