@@ -224,6 +224,50 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
         return span;
     }
 
+    public override async Task<V1.CallExplanation> ExplainCall(V1.ExplainCallRequest request, ServerCallContext context)
+    {
+        var callId = Checked(() => RequestChecks.Id(request.CallId, "call_id"));
+        var dataSource = database.DataSource
+            ?? throw new RpcException(new Status(StatusCode.Unavailable, "the interaction log has not started yet"));
+        CallExplanation? explanation;
+        try
+        {
+            explanation = await new CallExplanations(dataSource).Explain(callId, context.CancellationToken);
+        }
+        catch (NpgsqlException error)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the interaction log cannot be read: {error.Message}"));
+        }
+
+        if (explanation is null)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"call_id: the log has nothing of call '{callId}'"));
+        }
+
+        var reply = new V1.CallExplanation { CallId = callId, Summary = explanation.Summary };
+        reply.Decisions.AddRange(explanation.Decisions.Select(d => new V1.RoutingDecision
+        {
+            Epoch = d.Epoch,
+            DecidedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(d.DecidedAt, DateTimeKind.Utc)),
+            QueueId = d.QueueId,
+            AgentId = d.AgentId,
+            Rule = d.Rule,
+            RelaxationStep = d.RelaxationStep,
+            Waited = Duration.FromTimeSpan(d.Waited),
+            ConfigurationVersion = d.ConfigurationVersion,
+        }));
+        reply.Events.AddRange(explanation.Events.Select(e => new V1.LoggedCallEvent
+        {
+            Sequence = e.Sequence,
+            At = Timestamp.FromDateTime(DateTime.SpecifyKind(e.OccurredAt, DateTimeKind.Utc)),
+            Kind = e.Kind,
+            QueueId = e.QueueId ?? "",
+            AgentId = e.AgentId ?? "",
+            Detail = e.Detail ?? "",
+        }));
+        return reply;
+    }
+
     /// <summary>Runs a report; a log that is not up (yet) answers UNAVAILABLE, so the caller may retry.</summary>
     private async Task<T> Query<T>(Func<InteractionReports, Task<T>> report)
     {

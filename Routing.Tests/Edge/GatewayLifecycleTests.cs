@@ -183,6 +183,11 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         var decision = (await database.QueryAsync<(string Agent, long Epoch, long Version)>(
             "select agent_id, epoch, configuration_version from routing_decisions where call_id = 'logged'")).Single();
         Assert.That(decision, Is.EqualTo(("alice", offer.Offer.Epoch, 1L)), "why the call went to alice: the offer, its rule and the rules' version");
+
+        var why = await new Protos.V1.Reports.ReportsClient(Host.Channel).ExplainCallAsync(new ExplainCallRequest { CallId = "logged" });
+        Assert.That(why.Summary, Does.StartWith("Offered to alice as the best suitable idle agent by billing's agent selection, under its queue's full skill requirement"));
+        Assert.That(why.Decisions.Single().Rule, Is.EqualTo("AgentSelection"));
+        Assert.That(why.Events.Select(e => e.Kind), Does.Contain("Arrived").And.Contain("Offered").And.Contain("Connected"));
     }
 
     [Test]
