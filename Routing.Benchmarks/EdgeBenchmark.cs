@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Host;
 using Grpc.Core;
@@ -28,20 +26,17 @@ public static class EdgeBenchmark
 
     private static async Task<int> RunAsync(int events, int agents, int rate, int seconds)
     {
-        var port = FreePort();
+        var endpoints = LoopbackEndpoints.Free();
         var app = RoutingServer.Build(
         [
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}",
-            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
-            $"--contentRoot={AppContext.BaseDirectory}",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
+            .. endpoints.Arguments(),
             "--Logging:LogLevel:Default=Warning",
             "--Routing:Timing:WrapUpSeconds=0",
             // Announcements every 30 s would only add traffic the figures are not about.
             "--Routing:Timing:AnnouncementIntervalSeconds=3600",
         ]);
         await app.StartAsync();
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        using var channel = GrpcChannel.ForAddress(endpoints.GrpcAddress);
         Console.WriteLine($"edge benchmark: loopback gRPC, server and clients in one process, {Environment.ProcessorCount} cores");
         try
         {
@@ -153,7 +148,9 @@ public static class EdgeBenchmark
             login.Skills.Add(new Protos.V1.AgentSkill { SkillId = "english", Level = 5 });
             await softphone.LogInAsync(login);
             var updates = softphone.Subscribe(new AgentRequest { AgentId = agent }, cancellationToken: stop.Token);
-            desks.Add(Task.Run(() => Desk(softphone, agent, updates, offeredAt, prefix.Length, stop.Token)));
+            var subscribed = new TaskCompletionSource();
+            desks.Add(Task.Run(() => Desk(softphone, agent, updates, subscribed, offeredAt, prefix.Length, stop.Token)));
+            await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await softphone.SetStateAsync(new SetStateRequest { AgentId = agent, Available = new Available() });
         }
 
@@ -219,13 +216,15 @@ public static class EdgeBenchmark
 
     /// <summary>One softphone: notes when each offer arrives, accepts it, and ends the call when connected.</summary>
     private static async Task Desk(
-        Softphone.SoftphoneClient softphone, string agent, AsyncServerStreamingCall<AgentUpdate> updates, long[] offeredAt, int prefixLength,
-        CancellationToken stop)
+        Softphone.SoftphoneClient softphone, string agent, AsyncServerStreamingCall<AgentUpdate> updates, TaskCompletionSource subscribed,
+        long[] offeredAt, int prefixLength, CancellationToken stop)
     {
         try
         {
             await foreach (var update in updates.ResponseStream.ReadAllAsync(stop))
             {
+                // The first update of a subscription (the agent's current state) says it is in place.
+                subscribed.TrySetResult();
                 if (update.Offer is { } offer)
                 {
                     offeredAt[int.Parse(offer.CallId.AsSpan(prefixLength), CultureInfo.InvariantCulture)] = Stopwatch.GetTimestamp();
@@ -263,12 +262,6 @@ public static class EdgeBenchmark
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static int Option(IReadOnlyList<string> args, string name, int fallback)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CallCenter.Protos.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -13,21 +11,21 @@ namespace CallCenter.Routing.Host.Commands;
 /// </summary>
 public static class DemoCommand
 {
-    public static async Task<int> Run(TextWriter output)
+    /// <param name="settings">More server arguments ("--Section:Key=value"), e.g. a database to log to.</param>
+    /// <returns>0 when the VIP was served first and every call was served.</returns>
+    public static async Task<int> Run(TextWriter output, params string[] settings)
     {
-        var port = FreePort();
+        var endpoints = LoopbackEndpoints.Free();
         var app = RoutingServer.Build(
         [
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{port}",
-            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{FreePort()}",
-            $"--contentRoot={AppContext.BaseDirectory}",
+            .. endpoints.Arguments(),
             "--Logging:LogLevel:Default=Warning",
             "--Routing:Timing:WrapUpSeconds=0",
+            .. settings,
         ]);
         await app.StartAsync();
-        output.WriteLine($"demo: routing server on http://127.0.0.1:{port}");
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        output.WriteLine($"demo: routing server on {endpoints.GrpcAddress}");
+        using var channel = GrpcChannel.ForAddress(endpoints.GrpcAddress);
         var softphone = new Softphone.SoftphoneClient(channel);
         using var stop = new CancellationTokenSource();
         var served = new List<string>();
@@ -56,7 +54,11 @@ public static class DemoCommand
                 login.Skills.Add(new Protos.V1.AgentSkill { SkillId = "sales", Level = level });
                 await softphone.LogInAsync(login);
                 var updates = softphone.Subscribe(new AgentRequest { AgentId = agent }, cancellationToken: stop.Token);
-                desks.Add(Task.Run(() => Desk(softphone, agent, updates, output, served, stop.Token)));
+                var subscribed = new TaskCompletionSource();
+                desks.Add(Task.Run(() => Desk(softphone, agent, updates, subscribed, output, served, stop.Token)));
+
+                // Available only once the subscription is in place, or the first offer would ring unseen.
+                await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(10));
                 await softphone.SetStateAsync(new SetStateRequest { AgentId = agent, Available = new Available() });
                 output.WriteLine($"{agent,-8} -> logged in with sales {level}, available");
                 await Task.Delay(300);
@@ -124,13 +126,15 @@ public static class DemoCommand
 
     /// <summary>A softphone that accepts each offer, talks briefly and hangs up.</summary>
     private static async Task Desk(
-        Softphone.SoftphoneClient softphone, string agent, AsyncServerStreamingCall<AgentUpdate> updates, TextWriter output, List<string> served,
-        CancellationToken stop)
+        Softphone.SoftphoneClient softphone, string agent, AsyncServerStreamingCall<AgentUpdate> updates, TaskCompletionSource subscribed,
+        TextWriter output, List<string> served, CancellationToken stop)
     {
         try
         {
             await foreach (var update in updates.ResponseStream.ReadAllAsync(stop))
             {
+                // The first update of a subscription is the agent's current state.
+                subscribed.TrySetResult();
                 if (update.Offer is { } offer)
                 {
                     output.WriteLine($"{agent,-8} <- offer of {offer.CallId} from {offer.QueueId}; accepting");
@@ -159,10 +163,4 @@ public static class DemoCommand
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

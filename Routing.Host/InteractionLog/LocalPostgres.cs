@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Globalization;
 using Dapper;
 using Npgsql;
 
@@ -63,7 +62,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             return new LocalPostgres(directory, bin, runningPort, root);
         }
 
-        var server = new LocalPostgres(directory, bin, port == 0 ? FreePort() : port, root);
+        var server = new LocalPostgres(directory, bin, port == 0 ? LoopbackEndpoints.FreePort() : port, root);
         await server.InitializeAsync(cancellationToken).ConfigureAwait(false);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         return server;
@@ -203,12 +202,6 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>
     /// <c>POSTGRES_BIN</c> if set; otherwise the newest /usr/lib/postgresql/N/bin (Debian's layout);

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
@@ -47,14 +45,10 @@ public sealed class EdgeHost : IAsyncDisposable
     {
         var database = "edge_" + Guid.NewGuid().ToString("N");
         await PostgresSetUp.Server.CreateDatabaseAsync(database);
-        var grpcPort = FreePort();
-        var httpPort = FreePort();
+        var endpoints = LoopbackEndpoints.Free();
         string[] args =
         [
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
-            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
-            $"--contentRoot={AppContext.BaseDirectory}",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
+            .. endpoints.Arguments(),
             "--Logging:LogLevel:Default=Warning",
             $"--Routing:Database:ConnectionString={PostgresSetUp.Server.ConnectionString(database)}",
             .. settings.Select(s => "--" + s),
@@ -62,7 +56,7 @@ public sealed class EdgeHost : IAsyncDisposable
         var app = RoutingServer.Build(args, akka => akka.AddHocon(
             "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"", HoconAddMode.Prepend));
         await app.StartAsync();
-        return new EdgeHost(app, $"http://127.0.0.1:{grpcPort}", PostgresSetUp.Server.ConnectionString(database));
+        return new EdgeHost(app, endpoints.GrpcAddress, PostgresSetUp.Server.ConnectionString(database));
     }
 
     /// <summary>An open connection to the server's own database, to read what it logged.</summary>
@@ -123,12 +117,6 @@ public sealed class EdgeHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A stream's messages as they arrive, read in the background so a test can wait for the one it needs.</summary>

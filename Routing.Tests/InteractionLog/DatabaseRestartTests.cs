@@ -34,20 +34,16 @@ public sealed class DatabaseRestartTests
         await postgres.CreateDatabaseAsync("restart");
         connectionString = postgres.ConnectionString("restart");
 
-        var grpcPort = ServerProcess.FreePort();
-        var httpPort = ServerProcess.FreePort();
+        var endpoints = LoopbackEndpoints.Free();
         server = RoutingServer.Build(
         [
-            $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
-            "--Kestrel:Endpoints:Grpc:Protocols=Http2",
-            $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
-            $"--contentRoot={AppContext.BaseDirectory}",
+            .. endpoints.Arguments(),
             "--Logging:LogLevel:Default=Error",
             $"--Routing:Database:ConnectionString={connectionString}",
         ]);
         await server.StartAsync();
-        channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-        http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        channel = GrpcChannel.ForAddress(endpoints.GrpcAddress);
+        http = new HttpClient { BaseAddress = new Uri(endpoints.HttpAddress), Timeout = TimeSpan.FromSeconds(5) };
     }
 
     [TearDown]

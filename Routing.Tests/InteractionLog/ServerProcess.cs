@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using CallCenter.Protos.V1;
+using CallCenter.Routing.Host;
 using Grpc.Net.Client;
 
 namespace CallCenter.Routing.Tests.InteractionLog;
@@ -45,8 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string connectionString)
     {
         var host = HostAssembly();
-        var grpcPort = FreePort();
-        var httpPort = FreePort();
+        var endpoints = LoopbackEndpoints.Free();
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,
@@ -57,10 +55,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var argument in (string[])
                  [
                      host,
-                     $"--contentRoot={Path.GetDirectoryName(host)}",
-                     $"--Kestrel:Endpoints:Grpc:Url=http://127.0.0.1:{grpcPort}",
-                     "--Kestrel:Endpoints:Grpc:Protocols=Http2",
-                     $"--Kestrel:Endpoints:Http:Url=http://127.0.0.1:{httpPort}",
+                     .. endpoints.Arguments(Path.GetDirectoryName(host)),
                      "--Logging:LogLevel:Default=Warning",
                      $"--Routing:Database:ConnectionString={connectionString}",
                  ])
@@ -69,7 +64,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
-        var server = new ServerProcess(process, grpcPort, httpPort);
+        var server = new ServerProcess(process, endpoints.GrpcPort, endpoints.HttpPort);
         process.OutputDataReceived += (_, line) => server.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
         process.BeginOutputReadLine();
@@ -192,10 +187,4 @@ internal sealed class ServerProcess : IAsyncDisposable
         return Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
