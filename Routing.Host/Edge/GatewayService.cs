@@ -57,17 +57,7 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         }
     }
 
-    private static string ValidGatewayId(string gatewayId)
-    {
-        try
-        {
-            return RequestChecks.Id(gatewayId, "hello.gateway_id");
-        }
-        catch (BadRequestException bad)
-        {
-            throw bad.ToRpcException();
-        }
-    }
+    private static string ValidGatewayId(string gatewayId) => RequestChecks.Checked(() => RequestChecks.Id(gatewayId, "hello.gateway_id"));
 
     private async Task Answer(GatewayLink gateway, GatewayEvent gatewayEvent, SemaphoreSlim inFlight, CancellationToken cancellation)
     {

@@ -23,7 +23,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.SummaryReply> Summary(V1.SummaryRequest request, ServerCallContext context)
     {
-        var (range, grouping, threshold) = Checked(() => (
+        var (range, grouping, threshold) = RequestChecks.Checked(() => (
             Range(request.From, request.To),
             Grouping(request.GroupBy),
             Threshold(request.ServiceLevelThreshold)));
@@ -39,7 +39,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.AgentScorecardsReply> AgentScorecards(V1.AgentScorecardsRequest request, ServerCallContext context)
     {
-        var range = Checked(() => Range(request.From, request.To));
+        var range = RequestChecks.Checked(() => Range(request.From, request.To));
         var scorecards = await Query(reports => reports.AgentScorecardsAsync(range, context.CancellationToken));
 
         var reply = new V1.AgentScorecardsReply();
@@ -71,7 +71,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.DispositionHotSpotsReply> DispositionHotSpots(V1.DispositionHotSpotsRequest request, ServerCallContext context)
     {
-        var range = Checked(() => Range(request.From, request.To));
+        var range = RequestChecks.Checked(() => Range(request.From, request.To));
         var hotSpots = await Query(reports => reports.DispositionHotSpotsAsync(range, context.CancellationToken));
 
         var reply = new V1.DispositionHotSpotsReply();
@@ -96,7 +96,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.LateCallbacksReply> LateCallbacks(V1.LateCallbacksRequest request, ServerCallContext context)
     {
-        var range = Checked(() => Range(request.From, request.To));
+        var range = RequestChecks.Checked(() => Range(request.From, request.To));
         var late = await Query(reports => reports.LateCallbacksAsync(range, context.CancellationToken));
 
         var reply = new V1.LateCallbacksReply();
@@ -226,19 +226,8 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.CallExplanation> ExplainCall(V1.ExplainCallRequest request, ServerCallContext context)
     {
-        var callId = Checked(() => RequestChecks.Id(request.CallId, "call_id"));
-        var dataSource = database.DataSource
-            ?? throw new RpcException(new Status(StatusCode.Unavailable, "the interaction log has not started yet"));
-        CallExplanation? explanation;
-        try
-        {
-            explanation = await new CallExplanations(dataSource).Explain(callId, context.CancellationToken);
-        }
-        catch (NpgsqlException error)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"the interaction log cannot be read: {error.Message}"));
-        }
-
+        var callId = RequestChecks.Checked(() => RequestChecks.Id(request.CallId, "call_id"));
+        var explanation = await Read(dataSource => new CallExplanations(dataSource).Explain(callId, context.CancellationToken));
         if (explanation is null)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"call_id: the log has nothing of call '{callId}'"));
@@ -268,30 +257,20 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
         return reply;
     }
 
-    /// <summary>Runs a report; a log that is not up (yet) answers UNAVAILABLE, so the caller may retry.</summary>
-    private async Task<T> Query<T>(Func<InteractionReports, Task<T>> report)
+    private Task<T> Query<T>(Func<InteractionReports, Task<T>> report) => Read(dataSource => report(new InteractionReports(dataSource)));
+
+    /// <summary>Reads the interaction log; a log that is not up (yet) answers UNAVAILABLE, so the caller may retry.</summary>
+    private async Task<T> Read<T>(Func<NpgsqlDataSource, Task<T>> read)
     {
         var dataSource = database.DataSource
             ?? throw new RpcException(new Status(StatusCode.Unavailable, "the interaction log has not started yet"));
         try
         {
-            return await report(new InteractionReports(dataSource));
+            return await read(dataSource);
         }
         catch (NpgsqlException error)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"the interaction log cannot be read: {error.Message}"));
-        }
-    }
-
-    private static T Checked<T>(Func<T> check)
-    {
-        try
-        {
-            return check();
-        }
-        catch (BadRequestException bad)
-        {
-            throw bad.ToRpcException();
         }
     }
 }

@@ -59,6 +59,19 @@ public static class RequestChecks
 
     public static BadRequestException Invalid(string field, string message) => new(StatusCode.InvalidArgument, field, message);
 
+    /// <summary>Runs the checks of a request; a refusal becomes the RpcException a unary call answers with.</summary>
+    public static T Checked<T>(Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (BadRequestException bad)
+        {
+            throw bad.ToRpcException();
+        }
+    }
+
     /// <summary>The gRPC status for a refusal of the routing side.</summary>
     public static StatusCode StatusOf(OutcomeCode code) => code switch
     {

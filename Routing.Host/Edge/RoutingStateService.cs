@@ -27,7 +27,7 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
 
     public override async Task<QueueStatus> GetQueue(GetQueueRequest request, ServerCallContext context)
     {
-        var queue = new QueueId(Checked(() => RequestChecks.Id(request.QueueId, "queue_id")));
+        var queue = new QueueId(RequestChecks.Checked(() => RequestChecks.Id(request.QueueId, "queue_id")));
         var routing = await admin.Current(context.CancellationToken);
         if (routing.Queues.All(q => q.Id != queue))
         {
@@ -39,14 +39,14 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
 
     public override async Task<AgentView> GetAgent(GetAgentRequest request, ServerCallContext context)
     {
-        var agent = new AgentId(Checked(() => RequestChecks.Id(request.AgentId, "agent_id")));
+        var agent = new AgentId(RequestChecks.Checked(() => RequestChecks.Id(request.AgentId, "agent_id")));
         var reply = await domain.Ask<StateViewProtocol.AgentReply>(domain.StateView, new StateViewProtocol.GetAgent(agent), context.CancellationToken);
         return reply.Agent?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"agent_id: agent '{agent}' has never logged in"));
     }
 
     public override async Task<Protos.V1.CallHistory> GetCall(GetCallRequest request, ServerCallContext context)
     {
-        var call = new CallId(Checked(() => RequestChecks.Id(request.CallId, "call_id")));
+        var call = new CallId(RequestChecks.Checked(() => RequestChecks.Id(request.CallId, "call_id")));
         var reply = await domain.Ask<StateViewProtocol.CallHistoryReply>(domain.StateView, new StateViewProtocol.GetCallHistory(call), context.CancellationToken);
         return reply.History?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"call_id: call '{call}' is not known (or ended long ago)"));
     }
@@ -89,7 +89,7 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
 
     public override async Task<ConfigurationView> PutAgentProfile(Protos.V1.AgentProfile request, ServerCallContext context)
     {
-        var profile = Checked(() =>
+        var profile = RequestChecks.Checked(() =>
         {
             var agent = new AgentId(RequestChecks.Id(request.AgentId, "agent_id"));
             var backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id");
@@ -102,14 +102,14 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
 
     public override async Task<ConfigurationView> PutQueue(QueueDefinition request, ServerCallContext context)
     {
-        var queue = Checked(() => ConfigurationAdmin.ToQueueConfig(request));
+        var queue = RequestChecks.Checked(() => ConfigurationAdmin.ToQueueConfig(request));
         await admin.PutQueue(queue, context.CancellationToken);
         return await Configuration(context.CancellationToken);
     }
 
     public override async Task<ConfigurationView> PutSkill(PutSkillRequest request, ServerCallContext context)
     {
-        var skill = new SkillId(Checked(() => RequestChecks.Id(request.SkillId, "skill_id")));
+        var skill = new SkillId(RequestChecks.Checked(() => RequestChecks.Id(request.SkillId, "skill_id")));
         await admin.PutSkill(skill, context.CancellationToken);
         return await Configuration(context.CancellationToken);
     }
@@ -154,17 +154,5 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
         }
 
         return status;
-    }
-
-    private static T Checked<T>(Func<T> check)
-    {
-        try
-        {
-            return check();
-        }
-        catch (BadRequestException bad)
-        {
-            throw bad.ToRpcException();
-        }
     }
 }

@@ -107,15 +107,7 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
 
     public override async Task Subscribe(AgentRequest request, IServerStreamWriter<AgentUpdate> responseStream, ServerCallContext context)
     {
-        AgentId agent;
-        try
-        {
-            agent = Agent(request.AgentId);
-        }
-        catch (BadRequestException bad)
-        {
-            throw bad.ToRpcException();
-        }
+        var agent = RequestChecks.Checked(() => Agent(request.AgentId));
 
         var updates = Channel.CreateUnbounded<AgentUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var subscriber = domain.System.ActorOf(SoftphoneStreamActor.Props(updates.Writer));
@@ -139,15 +131,7 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
 
     private async Task<CommandReply> Run(ServerCallContext context, Func<(object Command, string Prefix)> map)
     {
-        (object Command, string Prefix) request;
-        try
-        {
-            request = map();
-        }
-        catch (BadRequestException bad)
-        {
-            throw bad.ToRpcException();
-        }
+        var request = RequestChecks.Checked(map);
 
         var changed = await domain.Execute(request.Command, request.Prefix, context.CancellationToken);
         return new CommandReply { Changed = changed };
