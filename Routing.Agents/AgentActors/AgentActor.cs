@@ -103,7 +103,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         {
             Sender.Tell(new CommandResult(_state.CurrentCall is { } current && current == new CallAssignment(message.Call, message.Epoch)
                 ? Outcome.Unchanged
-                : Outcome.Conflict("callId", $"call '{message.Call}' is not being offered to agent '{_state.Id}'")));
+                : NotOffered(message.Call)));
             return;
         }
 
@@ -114,12 +114,14 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         if (_state.CurrentOffer is not { } offer || offer.Call != message.Call)
         {
-            Sender.Tell(new CommandResult(Outcome.Conflict("callId", $"call '{message.Call}' is not being offered to agent '{_state.Id}'")));
+            Sender.Tell(new CommandResult(NotOffered(message.Call)));
             return;
         }
 
         Execute(new AgentCommand.Reject(message.Epoch), reply: true);
     }
+
+    private Outcome NotOffered(CallId call) => Outcome.Conflict("callId", $"call '{call}' is not being offered to agent '{_state.Id}'");
 
     private void HandleHangUp(AgentProtocol.HangUp message)
     {
@@ -135,7 +137,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         if (_softphoneLost && _state.CurrentOffer?.Call != message.Call)
         {
             // Sent before the dispatcher learnt the softphone was lost: it bounces, as for an agent no longer free.
-            _dispatcher.Tell(new Dispatch.OfferDeclined(message.Call, message.Epoch, CountAsDecline: false));
+            Bounce(message);
             return;
         }
 
@@ -150,10 +152,14 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         _work = previous;
         if (code != OutcomeCode.Unchanged)
         {
-            // The agent stopped being free before the offer arrived: the offer bounces, not counted as a decline.
-            _dispatcher.Tell(new Dispatch.OfferDeclined(message.Call, message.Epoch, CountAsDecline: false));
+            // The agent stopped being free before the offer arrived.
+            Bounce(message);
         }
     }
+
+    /// <summary>An offer the agent could not take goes back, not counted as a decline.</summary>
+    private void Bounce(AgentProtocol.Offer offer) =>
+        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
 
     /// <summary>The caller left: a ringing offer is withdrawn, a call in progress ends.</summary>
     private void HandleCallerLeft(AgentProtocol.CallerLeft message)

@@ -70,12 +70,18 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         var result = _engine.CallArrived(message.Request, Now);
         if (!result.Outcome.Succeeded)
         {
-            _calls.Remove(message.Request.Id);
-            _callbacks.Remove(message.Request.Id);
+            ForgetCall(message.Request.Id);
             message.Call.Tell(new CallProtocol.RoutingRefused(message.Request.Id, result.Outcome));
         }
 
         Carry(result.Events);
+    }
+
+    /// <summary>The call is no longer the dispatcher's to route.</summary>
+    private void ForgetCall(CallId call)
+    {
+        _calls.Remove(call);
+        _callbacks.Remove(call);
     }
 
     private void HandleRegisterAgent(Dispatch.RegisterAgent message)
@@ -117,8 +123,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         var ringing = _engine.GetOffer(message.Call);
         if (_engine.OfferAccepted(message.Call, message.Epoch).Code == OutcomeCode.Ok)
         {
-            _calls.Remove(message.Call);
-            _callbacks.Remove(message.Call);
+            ForgetCall(message.Call);
             _pendingFree.Remove(ringing!.Value.Agent);
         }
 
@@ -136,8 +141,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     {
         var ringing = _engine.GetOffer(message.Call);
         var result = _engine.CallRemoved(message.Call, Now);
-        _calls.Remove(message.Call);
-        _callbacks.Remove(message.Call);
+        ForgetCall(message.Call);
         if (ringing is { } offer && _agents.TryGetValue(offer.Agent, out var agent))
         {
             agent.Tell(new AgentProtocol.CallerLeft(offer.Agent, message.Call, offer.Epoch));
@@ -206,8 +210,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
 
             if (routingEvent is CallRefused)
             {
-                _calls.Remove(routingEvent.Call);
-                _callbacks.Remove(routingEvent.Call);
+                ForgetCall(routingEvent.Call);
             }
         }
 
