@@ -24,10 +24,10 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
         domain.Ask<RoutingConfiguration>(domain.Domain, DomainProtocol.GetConfiguration.Instance, cancellation);
 
     public Task<long> PutAgentProfile(StoredAgentProfile profile, CancellationToken cancellation) =>
-        Change(async _ =>
+        Change(_ =>
         {
             profiles.Put(profile);
-            await Task.CompletedTask;
+            return Task.CompletedTask;
         }, cancellation);
 
     public Task<long> PutSkill(SkillId skill, CancellationToken cancellation) =>
