@@ -84,7 +84,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
                 HandleArrive(arrive);
                 break;
             case CallProtocol.HangUp:
-                HandleCallerHangUp();
+                EndFromOutside(CallCommand.CallerHungUp.Instance);
                 break;
             case CallProtocol.RequestCallback:
                 var asked = Execute(CallCommand.RequestCallback.Instance);
@@ -99,7 +99,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
                 HandleScheduleCallback(schedule);
                 break;
             case CallProtocol.CancelCallback:
-                HandleCancelCallback();
+                EndFromOutside(CallCommand.CancelCallback.Instance);
                 break;
             case CallProtocol.Transfer transfer:
                 HandleTransfer(transfer);
@@ -175,10 +175,14 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void HandleCallerHangUp()
+    /// <summary>
+    /// The call ends from outside: the caller hung up, or the customer called off a callback waiting
+    /// in line or ringing an agent. Routing and the agents involved are told.
+    /// </summary>
+    private void EndFromOutside(CallCommand command)
     {
         var before = _state;
-        var outcome = Execute(CallCommand.CallerHungUp.Instance);
+        var outcome = Execute(command);
         if (outcome.Code == OutcomeCode.Ok)
         {
             LetGo(before);
@@ -188,19 +192,6 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>The caller is gone: routing and every agent rung for or connected to the call are told.</summary>
-    private void HandleCancelCallback()
-    {
-        var before = _state;
-        var outcome = Execute(CallCommand.CancelCallback.Instance);
-        if (outcome.Code == OutcomeCode.Ok)
-        {
-            // A callback waiting in line or ringing an agent is taken away, as when a caller hangs up.
-            LetGo(before);
-        }
-
-        Reply(outcome);
-    }
-
     private void LetGo(CallState before)
     {
         if (before.IsWaiting || before.Status == CallStatus.Ringing || before.Transfer?.TargetOffer is not null || before.Transfer is { Kind: TransferKind.Blind })
