@@ -42,11 +42,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
         // Watching something also keeps Akka's full watch state in place, which an actor that
         // watches nothing rebuilds and throws away for every child that stops (every retired call).
         Context.Watch(_dispatcher);
-        var threshold = configuration.Tiers[0].ServiceLevelThreshold;
-        foreach (var queue in configuration.Queues)
-        {
-            _queues[queue.Id] = Context.ActorOf(QueueActor.Props(queue, threshold, _dispatcher), $"queue-{_nextChild++}");
-        }
+        StartNewQueues();
 
         Receive<IAgentMessage>(HandleAgentMessage);
         Receive<CallProtocol.Arrive>(m => ForNewOrKnownCall(m.Call, m, CallActor.Check(m, _catalog)));
@@ -71,6 +67,12 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     {
         _configuration = message.Configuration;
         _catalog = new RoutingCatalog(_configuration);
+        StartNewQueues();
+    }
+
+    /// <summary>Gives every queue of the configuration that has none yet its actor.</summary>
+    private void StartNewQueues()
+    {
         var threshold = _configuration.Tiers[0].ServiceLevelThreshold;
         foreach (var queue in _configuration.Queues.Where(q => !_queues.ContainsKey(q.Id)))
         {
