@@ -57,8 +57,9 @@ public static class RoutingServer
             $"CallCenter routing server: {routing.Queues.Count} queues, {routing.Tiers.Count} tiers, " +
             $"{routing.Skills.Count} skills, configuration version {routing.Version}\n"));
         app.MapHealthChecks("/health");
+        app.MapGet("/metrics", () => Results.Json(ProcessMetrics.Read()));
         app.Lifetime.ApplicationStarted.Register(() =>
-            app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; / and /health over HTTP/1.1)", string.Join(", ", app.Urls)));
+            app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; /, /health and /metrics over HTTP/1.1)", string.Join(", ", app.Urls)));
         return app;
     }
 }

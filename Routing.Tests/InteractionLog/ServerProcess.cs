@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Host;
@@ -45,7 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         var host = HostAssembly();
         var endpoints = LoopbackEndpoints.Free();
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(BuiltServer.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -148,43 +147,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Routing.Host.dll in the server project's own output, built with the same configuration and
-    /// framework as these tests (building the solution, or these tests, builds it).
-    /// </summary>
     private static string HostAssembly()
     {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "CallCenter.sln")))
+        var (host, problem) = BuiltServer.Locate(typeof(ServerProcess).Assembly);
+        if (host is null)
         {
-            root = root.Parent;
+            Assert.Fail(problem);
         }
 
-        if (root is null)
-        {
-            Assert.Fail($"CallCenter.sln not found above {testOutput.FullName}: cannot find the server to start");
-        }
-
-        var configuration = typeof(ServerProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        var host = Path.Combine(root!.FullName, "Routing.Host", "bin", configuration, testOutput.Name, "Routing.Host.dll");
-        if (!File.Exists(host))
-        {
-            Assert.Fail($"the server is not built: {host} does not exist (build the solution first: dotnet build CallCenter.sln -c {configuration})");
-        }
-
-        return host;
+        return host!;
     }
-
-    /// <summary>The dotnet host running these tests (the SDK names it), else the one on the PATH.</summary>
-    private static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } named && File.Exists(named))
-        {
-            return named;
-        }
-
-        return Environment.ProcessPath is { } current && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
-    }
-
 }

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using CallCenter.Protos.V1;
+
+namespace CallCenter.Routing.Benchmarks.Load;
+
+/// <summary>
+/// How much the server holds: many agents logged in and available, and many calls waiting in
+/// a queue none of them can take (billing, which they lack), then the server's memory.
+/// </summary>
+internal static class CapacityRun
+{
+    public static async Task<CapacityReport> RunAsync(ServerUnderLoad server, int agents, int waiting, int gateways)
+    {
+        var tag = string.Create(CultureInfo.InvariantCulture, $"cap{DateTime.UtcNow:MMddHHmmss}");
+        var book = new CallBook(tag, waiting, waiting);
+        var settings = new LoadSettings { AbandonShare = 0, Gateways = gateways };
+        await using var delays = new DelayedActions();
+        var softphone = new Softphone.SoftphoneClient(server.Channel);
+        Console.WriteLine($"capacity: {agents:N0} agents logged in and available, {waiting:N0} calls waiting");
+
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, agents), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (a, _) =>
+        {
+            var agentId = book.AgentId(a);
+            var login = new LogInRequest { AgentId = agentId };
+            login.Skills.Add(new AgentSkill { SkillId = "english", Level = 1 + a % 9 });
+            login.Skills.Add(new AgentSkill { SkillId = "mandarin", Level = 1 + a % 7 });
+            await softphone.LogInAsync(login);
+            await softphone.SetStateAsync(new SetStateRequest { AgentId = agentId, Available = new Available() });
+        });
+        Console.WriteLine($"  {agents:N0} agents logged in and available in {clock.Elapsed.TotalSeconds:F1} s");
+
+        var drivers = Enumerable.Range(0, gateways).Select(g => new GatewayDriver(server.Channel, $"{tag}-gw-{g}", book, delays, settings)).ToArray();
+        foreach (var driver in drivers)
+        {
+            await driver.ConnectAsync();
+        }
+
+        clock.Restart();
+        var tiers = new[] { "VIP", "Gold", "Standard", "Standard", "Basic" };
+        for (var call = 0; call < waiting; call++)
+        {
+            // Held to what the server has acknowledged: its streams take at most 2,000 events in flight each.
+            while (call - Interlocked.Read(ref book.Acknowledged) > gateways * 1_000)
+            {
+                await Task.Delay(1);
+            }
+
+            drivers[call % gateways].Arrive(call, "billing", tiers[call % tiers.Length]);
+            if (call % 100_000 == 99_999)
+            {
+                Console.WriteLine($"  {call + 1:N0} calls sent in {clock.Elapsed.TotalSeconds:F1} s");
+            }
+        }
+
+        while (Interlocked.Read(ref book.Acknowledged) < waiting && clock.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            await Task.Delay(50);
+        }
+
+        var loaded = clock.Elapsed;
+        var state = new RoutingState.RoutingStateClient(server.Channel);
+        var queue = await state.GetQueueAsync(new GetQueueRequest { QueueId = "billing" });
+        // The general queue needs no skill, so every available agent counts there.
+        var general = await state.GetQueueAsync(new GetQueueRequest { QueueId = "general" });
+        var metrics = await server.MetricsAsync();
+        var report = new CapacityReport(
+            agents,
+            waiting,
+            queue.Waiting,
+            general.AgentsAvailable,
+            loaded.TotalSeconds,
+            (metrics?.WorkingSetBytes ?? 0) / 1e6,
+            (metrics?.GcHeapBytes ?? 0) / 1e6,
+            book.Errors.Values.Sum());
+        Console.WriteLine($"  {waiting:N0} calls acknowledged in {loaded.TotalSeconds:F1} s; the server counts {queue.Waiting:N0} waiting in billing and {general.AgentsAvailable:N0} agents available; " +
+            $"server memory {report.WorkingSetMegabytes:N0} MB (GC heap {report.GcHeapMegabytes:N0} MB); errors {report.Errors}");
+        foreach (var driver in drivers)
+        {
+            await driver.CompleteAsync();
+        }
+
+        return report;
+    }
+}
+
+internal sealed record CapacityReport(
+    int Agents, int CallsSent, int CallsWaiting, int AgentsAvailable, double LoadSeconds, double WorkingSetMegabytes, double GcHeapMegabytes, int Errors)
+{
+    public bool Held => CallsWaiting == CallsSent && AgentsAvailable == Agents && Errors == 0;
+}

@@ -1,0 +1,179 @@
+using CallCenter.Protos.V1;
+using Grpc.Core;
+
+namespace CallCenter.Routing.Benchmarks.Load;
+
+/// <summary>
+/// One agent's softphone: logs in, keeps a subscription open, accepts (or now and then rejects)
+/// each offer, finishes wrap-up with a disposition, and at a set rate drops its stream in the
+/// middle of an offer and comes back, as a softphone on a bad network does.
+/// </summary>
+internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int agent, CallBook book, DelayedActions delays, LoadSettings settings)
+{
+    private readonly string _agentId = book.AgentId(agent);
+    private CancellationTokenSource _subscription = new();
+    private volatile bool _stopped;
+    private string? _currentCall;
+
+    public string AgentId => _agentId;
+
+    public async Task LogInAsync(IEnumerable<AgentSkill> skills)
+    {
+        var login = new LogInRequest { AgentId = _agentId };
+        login.Skills.AddRange(skills);
+        await softphone.LogInAsync(login);
+    }
+
+    /// <summary>Opens the subscription and returns once its first update (the current state) arrived.</summary>
+    public async Task SubscribeAsync()
+    {
+        var current = new TaskCompletionSource<CurrentState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _subscription = new CancellationTokenSource();
+        _ = Task.Run(() => ListenAsync(_subscription.Token, current));
+        var state = await current.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        if (state.Status == AgentStatus.NotReady || state.Status == AgentStatus.LoggedOut)
+        {
+            await Command(() => softphone.SetStateAsync(new SetStateRequest { AgentId = _agentId, Available = new Available() }).ResponseAsync);
+        }
+        else if (state.Status == AgentStatus.WrapUp && state.CallId.Length > 0)
+        {
+            await FinishWrapUpAsync(state.CallId);
+        }
+    }
+
+    public Task HeartbeatAsync() => Command(() => softphone.HeartbeatAsync(new AgentRequest { AgentId = _agentId }).ResponseAsync);
+
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await _subscription.CancelAsync();
+    }
+
+    private async Task ListenAsync(CancellationToken cancellation, TaskCompletionSource<CurrentState> current)
+    {
+        try
+        {
+            using var updates = softphone.Subscribe(new AgentRequest { AgentId = _agentId }, cancellationToken: cancellation);
+            await foreach (var update in updates.ResponseStream.ReadAllAsync(cancellation))
+            {
+                switch (update.UpdateCase)
+                {
+                    case AgentUpdate.UpdateOneofCase.Current:
+                        current.TrySetResult(update.Current);
+                        break;
+                    case AgentUpdate.UpdateOneofCase.Offer:
+                        await AnswerAsync(update.Offer);
+                        break;
+                    case AgentUpdate.UpdateOneofCase.Assignment:
+                        var call = book.CallNumber(update.Assignment.CallId);
+                        if (call >= 0)
+                        {
+                            book.MarkAgent(book.AssignedAgent, call, agent);
+                        }
+
+                        _currentCall = update.Assignment.CallId;
+                        break;
+                    case AgentUpdate.UpdateOneofCase.Revoked:
+                        Interlocked.Increment(ref book.Revocations);
+                        break;
+                    case AgentUpdate.UpdateOneofCase.StateChanged when update.StateChanged.To == AgentStatus.WrapUp && _currentCall is { } ended:
+                        _currentCall = null;
+                        if (settings.WrapUpMilliseconds > 0)
+                        {
+                            delays.After(settings.WrapUpMilliseconds, () => _ = FinishWrapUpAsync(ended));
+                        }
+                        else
+                        {
+                            await FinishWrapUpAsync(ended);
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+        }
+        catch (RpcException e)
+        {
+            book.Error($"softphone stream: {e.StatusCode}");
+        }
+    }
+
+    private async Task AnswerAsync(OfferPresented offer)
+    {
+        var call = book.CallNumber(offer.CallId);
+        if (call >= 0)
+        {
+            book.MarkOffered(call);
+        }
+
+        var answer = new OfferAnswer { AgentId = _agentId, CallId = offer.CallId, Epoch = offer.Epoch };
+        var roll = Random.Shared.NextDouble();
+        if (roll < settings.RejectShare)
+        {
+            Interlocked.Increment(ref book.Rejections);
+            await Command(() => softphone.RejectOfferAsync(answer).ResponseAsync);
+        }
+        else if (roll < settings.RejectShare + settings.DisconnectShare && !_stopped)
+        {
+            Interlocked.Increment(ref book.Disconnects);
+            await _subscription.CancelAsync();
+            delays.After(settings.ReconnectMilliseconds, () => _ = ReconnectAsync());
+        }
+        else
+        {
+            await Command(() => softphone.AcceptOfferAsync(answer).ResponseAsync);
+        }
+    }
+
+    private async Task ReconnectAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        try
+        {
+            await SubscribeAsync();
+        }
+        catch (Exception e) when (e is RpcException or TimeoutException)
+        {
+            book.Error("softphone could not reconnect");
+        }
+    }
+
+    private Task FinishWrapUpAsync(string callId)
+    {
+        var request = new FinishWrapUpRequest
+        {
+            AgentId = _agentId,
+            CallId = callId,
+            DispositionCode = LoadProfile.Dispositions[Random.Shared.Next(LoadProfile.Dispositions.Length)],
+        };
+        if (Random.Shared.NextDouble() < 0.3)
+        {
+            request.SatisfactionScore = Random.Shared.Next(1, 6);
+        }
+
+        request.Complaint = Random.Shared.NextDouble() < 0.02;
+        return Command(() => softphone.FinishWrapUpAsync(request).ResponseAsync);
+    }
+
+    /// <summary>
+    /// A refused command is counted by its status: an answer that crossed a revocation is refused
+    /// as a real softphone's would be, and the run goes on.
+    /// </summary>
+    private async Task Command(Func<Task<CommandReply>> send)
+    {
+        try
+        {
+            await send();
+        }
+        catch (RpcException e)
+        {
+            book.Error($"softphone command refused: {e.StatusCode}");
+        }
+    }
+}
