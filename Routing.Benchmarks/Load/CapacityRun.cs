@@ -76,6 +76,11 @@ internal static class CapacityRun
             book.Errors.Values.Sum());
         Console.WriteLine($"  {waiting:N0} calls acknowledged in {loaded.TotalSeconds:F1} s; the server counts {queue.Waiting:N0} waiting in billing and {general.AgentsAvailable:N0} agents available; " +
             $"server memory {report.WorkingSetMegabytes:N0} MB (GC heap {report.GcHeapMegabytes:N0} MB); errors {report.Errors}");
+        foreach (var (what, count) in book.Errors)
+        {
+            Console.WriteLine($"    {count,7:N0} × {what}");
+        }
+
         foreach (var driver in drivers)
         {
             await driver.CompleteAsync();

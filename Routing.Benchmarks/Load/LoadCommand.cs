@@ -59,7 +59,10 @@ internal static class LoadCommand
     private static async Task<CapacityReport> CapacityAsync(CommandOptions options, LocalPostgres? postgres)
     {
         await using var server = await ServerAsync(options, postgres, "capacity");
-        return await CapacityRun.RunAsync(server, options.Count("--capacity-agents", 50_000), options.Count("--capacity-calls", 500_000), options.Count("--gateways", 8));
+        var report = await CapacityRun.RunAsync(server, options.Count("--capacity-agents", 50_000), options.Count("--capacity-calls", 500_000), options.Count("--gateways", 8));
+        // Time to look inside the loaded server (a heap census, a profiler) before it goes.
+        await Task.Delay(TimeSpan.FromSeconds(options.Number("--hold-seconds", 0)));
+        return report;
     }
 
     /// <summary>The running server named by --target, or a fresh one on a new database.</summary>

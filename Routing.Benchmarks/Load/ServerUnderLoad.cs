@@ -76,6 +76,7 @@ internal sealed class ServerUnderLoad : IAsyncDisposable
         process.ErrorDataReceived += (_, line) => Echo(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        Console.WriteLine($"  server process {process.Id} on {endpoints.GrpcAddress}, database {database}");
         var server = new ServerUnderLoad(endpoints.GrpcAddress, endpoints.HttpAddress, connectionString, process);
         var deadline = Stopwatch.StartNew();
         while (await server.HealthAsync() != "Healthy")

@@ -73,7 +73,16 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
         }
 
         entry.State = CallLifecycle.Apply(entry.State, callEvent);
-        entry.Events.Add(callEvent);
+        if (callEvent is CallEvent.PositionAnnounced && entry.Events.Count > 0 && entry.Events[^1] is CallEvent.PositionAnnounced)
+        {
+            // A long wait hears an announcement every interval: the view keeps the latest of a run of
+            // them (the log keeps each), so a long line does not grow by an event per call per interval.
+            entry.Events[^1] = callEvent;
+        }
+        else
+        {
+            entry.Events.Add(callEvent);
+        }
         if (entry.State.Status == CallStatus.Ended)
         {
             Forget(callEvent.Call);

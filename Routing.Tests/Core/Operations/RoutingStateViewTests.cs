@@ -23,6 +23,28 @@ public sealed class RoutingStateViewTests
         Assert.That(view.History(new CallId("c"))!.Events, Has.Count.EqualTo(3));
     }
 
+    [Test]
+    public void A_run_of_announcements_is_kept_as_its_latest_and_later_events_follow_it()
+    {
+        var view = new RoutingStateView();
+        var call = new CallId("c");
+        view.Apply(Arrived("c", 1));
+        view.Apply(new CallEvent.Queued(call, 2, T0, Sales, 4, null));
+        for (var sequence = 3; sequence <= 6; sequence++)
+        {
+            view.Apply(new CallEvent.PositionAnnounced(call, sequence, T0.AddSeconds(30 * sequence), 7 - sequence, null));
+        }
+
+        view.Apply(new CallEvent.LongWaitCrossed(call, 7, T0.AddSeconds(200), TimeSpan.FromSeconds(180)));
+        view.Apply(new CallEvent.PositionAnnounced(call, 8, T0.AddSeconds(210), 1, null));
+
+        var events = view.History(call)!.Events;
+        Assert.That(events.Select(e => e.Sequence), Is.EqualTo(new long[] { 1, 2, 6, 7, 8 }));
+        Assert.That(((CallEvent.PositionAnnounced)events[2]).Position, Is.EqualTo(1));
+        Assert.That(view.Apply(new CallEvent.PositionAnnounced(call, 5, T0, 9, null)), Is.Null, "an older announcement is still a repeat");
+        Assert.That(view.History(call)!.Events, Has.Count.EqualTo(5));
+    }
+
     [TestCase(0, false)]
     [TestCase(5, true)]
     [TestCase(6, true)]
