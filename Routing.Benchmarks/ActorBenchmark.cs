@@ -154,7 +154,7 @@ public static class ActorBenchmark
                 config += $"\nakka.actor.default-mailbox.mailbox-type = \"{typeof(CountingMailbox).AssemblyQualifiedName}\"";
             }
 
-            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(config));
+            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(config).WithFallback(CompactMailbox.Configuration));
             var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
             var settings = new DomainSettings
             {

@@ -58,7 +58,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
 
     public static Props Props(
         CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
-        ActorFactory<CallActor>.Props(() => new CallActor(id, dispatcher, queues, catalog, settings));
+        ActorFactory<CallActor>.Props(() => new CallActor(id, dispatcher, queues, catalog, settings)).WithMailbox(CompactMailbox.Id);
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 

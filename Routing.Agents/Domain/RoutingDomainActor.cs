@@ -197,7 +197,7 @@ public static class RoutingDomainHosting
 {
     public static AkkaConfigurationBuilder WithRoutingDomain(
         this AkkaConfigurationBuilder builder, RoutingConfiguration configuration, DomainSettings? settings = null) =>
-        builder.WithActors((system, registry) =>
+        builder.AddHocon(CompactMailbox.Configuration, HoconAddMode.Append).WithActors((system, registry) =>
         {
             var domain = system.ActorOf(RoutingDomainActor.Props(configuration, settings ?? new DomainSettings()), "routing");
             registry.Register<RoutingDomainActor>(domain);

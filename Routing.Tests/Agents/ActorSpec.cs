@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
+using CallCenter.Routing.Agents.Calls;
 
 namespace CallCenter.Routing.Tests.Agents;
 
@@ -24,7 +25,7 @@ public abstract class ActorSpec : TestKitBase
         """);
 
     protected ActorSpec(Config? config = null)
-        : base(NUnitAssertions.Instance, (config ?? VirtualTime).WithFallback(SpecDefaults).WithFallback(DefaultConfig))
+        : base(NUnitAssertions.Instance, (config ?? VirtualTime).WithFallback(SpecDefaults).WithFallback(CompactMailbox.Configuration).WithFallback(DefaultConfig))
     {
     }
 
