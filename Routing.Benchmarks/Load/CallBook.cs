@@ -62,6 +62,8 @@ internal sealed class CallBook
     public long Disconnects;
     public long Revocations;
     public long Announcements;
+    /// <summary>gRPC messages either way: gateway events and replies, softphone commands, replies and updates.</summary>
+    public long Messages;
 
     public IReadOnlyDictionary<string, int> Errors => _errors;
 

@@ -67,6 +67,7 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
             await foreach (var gatewayEvent in _outbox.Reader.ReadAllAsync())
             {
                 await _stream!.RequestStream.WriteAsync(gatewayEvent);
+                Interlocked.Increment(ref book.Messages);
             }
 
             await _stream!.RequestStream.CompleteAsync();
@@ -83,6 +84,7 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
         {
             await foreach (var reply in _stream!.ResponseStream.ReadAllAsync())
             {
+                Interlocked.Increment(ref book.Messages);
                 Handle(reply);
             }
         }

@@ -21,6 +21,7 @@ internal sealed record RunReport(
     long Disconnects,
     long Revocations,
     long Announcements,
+    double MessagesPerCall,
     IReadOnlyDictionary<string, int> Errors,
     double ServerCores,
     double GeneratorCores,
@@ -65,6 +66,7 @@ internal sealed record RunReport(
             book.Disconnects,
             book.Revocations,
             book.Announcements,
+            (double)Interlocked.Read(ref book.Messages) / Math.Max(1, book.Calls),
             new SortedDictionary<string, int>(book.Errors.ToDictionary()),
             progress.ServerCores,
             progress.GeneratorCores,
@@ -85,7 +87,8 @@ internal sealed record RunReport(
         Console.WriteLine($"    arrival to acknowledgement: p50 {ArrivalToAcknowledgement.P50:F2} ms, p99 {ArrivalToAcknowledgement.P99:F2} ms, " +
             $"p99.9 {ArrivalToAcknowledgement.P999:F2} ms, max {ArrivalToAcknowledgement.Max:F2} ms");
         Console.WriteLine($"    lost {Lost}, unacknowledged {Unacknowledged}, double-assigned {DoubleAssignments}, gateway and softphone disagree {AgentsDisagree}; " +
-            $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}");
+            $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}; " +
+            $"{MessagesPerCall:F1} gRPC messages per call");
         Console.WriteLine($"    server {ServerCores:F2} cores, peak {PeakServerMemoryMegabytes:N0} MB, GC paused {ServerGcPauseSeconds:F2} s in all; " +
             $"generator {GeneratorCores:F2} cores; machine {MachineCores:F2} of {Environment.ProcessorCount} cores; logged {LoggedRowsPerSecond:N0} rows/s");
         foreach (var (what, count) in Errors)

@@ -56,6 +56,7 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
             using var updates = softphone.Subscribe(new AgentRequest { AgentId = _agentId }, cancellationToken: cancellation);
             await foreach (var update in updates.ResponseStream.ReadAllAsync(cancellation))
             {
+                Interlocked.Increment(ref book.Messages);
                 switch (update.UpdateCase)
                 {
                     case AgentUpdate.UpdateOneofCase.Current:
@@ -167,6 +168,8 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
     /// </summary>
     private async Task Command(Func<Task<CommandReply>> send)
     {
+        // A request and its reply.
+        Interlocked.Add(ref book.Messages, 2);
         try
         {
             await send();

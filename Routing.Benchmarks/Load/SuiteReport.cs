@@ -22,6 +22,14 @@ internal sealed class SuiteReport
             Row($"{run.Name}: calls connected per second ({run.MeasuredSeconds:F0} s)", $"{run.ConnectedPerSecond:N0} (lowest second {run.LowestConnectedPerSecond:N0})",
                 Echo is null ? null : $"{Echo.MessagesPerSecond:N0} echoes/s", Echo is null ? null : run.ConnectedPerSecond / Echo.MessagesPerSecond,
                 run.Settings.Rate >= 10_000 ? "≥ 10,000 for 60 s" : "");
+            if (Echo is not null)
+            {
+                // Each call is many messages on the wire; the echo floor divided by them bounds the calls a second.
+                var bound = Echo.MessagesPerSecond / run.MessagesPerCall;
+                Row($"{run.Name}: calls per second the echo floor allows at {run.MessagesPerCall:F1} gRPC messages per call", $"{bound:N0}",
+                    $"{Echo.MessagesPerSecond:N0} echoes/s", run.ConnectedPerSecond / bound, "");
+            }
+
             Row($"{run.Name}: arrival to offer at {rate}", Latency(run.ArrivalToOffer),
                 Echo is null ? null : $"echo round trip p99 {Echo.RoundTrip.P99:F2} ms", Echo is null ? null : run.ArrivalToOffer.P99 / Echo.RoundTrip.P99,
                 run.Settings.Rate <= 1_000 ? "p99 < 5 ms" : "");
