@@ -192,8 +192,12 @@ public static class LogBenchmark
         var arrival = new List<LogRecord>();
         arrival.AddRange(LogMapping.FromCallEvent(new CallEvent.Arrived(id, 1, at, Queue, Tier, false, null, [], at)));
         arrival.AddRange(LogMapping.FromCallEvent(new CallEvent.Queued(id, 2, at, Queue, 3, TimeSpan.FromSeconds(40))));
+        // A freed agent's choice, traced as the engine traces it: the call taken and the runner-up.
+        var trace = new CallChosen(40,
+            new CallStanding(id, Queue, Tier, new PriorityKey(PriorityKey.FirstTierBand, at.UtcTicks, 0, n)),
+            new CallStanding(new CallId($"call-{n + 1}"), Queue, Tier, new PriorityKey(PriorityKey.FirstTierBand, at.UtcTicks + 10_000, 0, n + 1)));
         arrival.Add(LogMapping.FromOffer(new CallOffered(id, at.AddSeconds(5), agent, Queue, offer.Epoch, MatchRule.AgentSelection, 0,
-            TimeSpan.FromSeconds(5)), configurationVersion: 1));
+            TimeSpan.FromSeconds(5), trace), configurationVersion: 1));
         arrival.AddRange(LogMapping.FromCallEvent(new CallEvent.Offered(id, 3, at.AddSeconds(5), offer)));
         arrival.Add(LogMapping.FromAgentEvent(new AgentEvent.StatusChanged(agent, at.AddSeconds(5), AgentStatus.Available,
             AgentStatus.Reserved, StatusChangeReasons.Offered), agentSequence + 1, id));

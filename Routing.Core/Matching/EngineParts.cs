@@ -103,12 +103,12 @@ internal sealed class AgentEntry
         return null;
     }
 
-    public AgentRank RankIn(AgentSelection selection, int score) => selection switch
-    {
-        AgentSelection.FewestCallsToday => new(CallsHandledToday, IdleSinceTicks, Sequence),
-        AgentSelection.BestProficiency => new(-score, IdleSinceTicks, Sequence),
-        _ => new(IdleSinceTicks, 0, Sequence),
-    };
+    public AgentRank RankIn(AgentSelection selection, int score) =>
+        AgentRank.For(selection, IdleSinceTicks, CallsHandledToday, score, Sequence);
+
+    /// <summary>The agent's figures as the group's selection order weighs them, for an offer's trace.</summary>
+    public AgentStanding StandingIn(RequirementGroup group) =>
+        new(Id, new DateTimeOffset(IdleSinceTicks, TimeSpan.Zero), CallsHandledToday, group.Score(Skills) ?? 0, Sequence);
 }
 
 /// <summary>

@@ -168,6 +168,52 @@ internal sealed class RankedSet<TKey, TValue>
         return false;
     }
 
+    /// <summary>
+    /// The first value after <paramref name="after"/>, in key order, that <paramref name="accept"/>
+    /// takes. Each step is one walk from the root (O(log n)); nothing is allocated.
+    /// </summary>
+    public bool TryFindNext<TState>(TKey after, Func<TValue, TState, bool> accept, TState state, out TKey key, out TValue value)
+    {
+        var bound = after;
+        while (Successor(bound) is var node && node != Nil)
+        {
+            if (accept(_values[node], state))
+            {
+                key = _nodes[node].Key;
+                value = _values[node];
+                return true;
+            }
+
+            bound = _nodes[node].Key;
+        }
+
+        key = default;
+        value = default!;
+        return false;
+    }
+
+    /// <summary>The node with the smallest key greater than <paramref name="after"/>, or Nil.</summary>
+    private int Successor(TKey after)
+    {
+        var found = Nil;
+        var node = _root;
+        while (node != Nil)
+        {
+            ref var current = ref _nodes[node];
+            if (after.CompareTo(current.Key) < 0)
+            {
+                found = node;
+                node = current.Left;
+            }
+            else
+            {
+                node = current.Right;
+            }
+        }
+
+        return found;
+    }
+
     private int SizeOf(int node) => node == Nil ? 0 : _nodes[node].Size;
 
     private int Leftmost(int node)

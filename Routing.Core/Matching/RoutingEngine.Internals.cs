@@ -194,24 +194,20 @@ public sealed partial class RoutingEngine
     /// <summary>Offers a call that is in no line to the best agent for it, or puts it in line.</summary>
     private void RouteWaitingCall(CallEntry call, List<RoutingEvent> events, bool announce)
     {
-        AgentEntry? agent = null;
-        var rule = MatchRule.AgentSelection;
+        var group = call.Bucket.Group;
         if (call.Target is { } target)
         {
             if (target.Presence == AgentPresence.Idle && !call.WasDeclinedBy(target))
             {
-                agent = target;
-                rule = call.TargetRule;
+                MakeOffer(call, target, call.TargetRule, new AgentChosen(1, group.Selection, target.StandingIn(group), null), events);
+                return;
             }
         }
-        else if (call.Bucket.Group.Idle.TryFindFirst(static (candidate, c) => !c.WasDeclinedBy(candidate), call, out _, out var idle))
+        else if (group.Idle.TryFindFirst(NotDeclined, call, out var key, out var idle))
         {
-            agent = idle;
-        }
-
-        if (agent is not null)
-        {
-            MakeOffer(call, agent, rule, events);
+            // The runner-up is the next in the same order: the one this call would have taken without the winner.
+            AgentStanding? runnerUp = group.Idle.TryFindNext(key, NotDeclined, call, out _, out var next) ? next.StandingIn(group) : null;
+            MakeOffer(call, idle, MatchRule.AgentSelection, new AgentChosen(group.Idle.Count, group.Selection, idle.StandingIn(group), runnerUp), events);
             return;
         }
 
@@ -254,7 +250,10 @@ public sealed partial class RoutingEngine
         call.Queue.Order.Remove(call.Key);
     }
 
-    private void MakeOffer(CallEntry call, AgentEntry agent, MatchRule rule, List<RoutingEvent> events)
+    private static readonly Func<AgentEntry, CallEntry, bool> NotDeclined = static (agent, call) => !call.WasDeclinedBy(agent);
+    private static readonly Func<CallEntry, AgentEntry, bool> NotDeclinedBy = static (call, agent) => !call.WasDeclinedBy(agent);
+
+    private void MakeOffer(CallEntry call, AgentEntry agent, MatchRule rule, OfferTrace trace, List<RoutingEvent> events)
     {
         SetPresence(agent, AgentPresence.Busy);
         call.Phase = CallPhase.Offered;
@@ -262,39 +261,87 @@ public sealed partial class RoutingEngine
         call.OfferEpoch = ++_nextEpoch;
         agent.Offer = call;
         events.Add(new CallOffered(call.Id, Now, agent.Id, call.Queue.Id, call.OfferEpoch, rule,
-            call.RelaxationStep, TimeSpan.FromTicks(_nowTicks - call.ArrivedTicks)));
+            call.RelaxationStep, TimeSpan.FromTicks(_nowTicks - call.ArrivedTicks), trace));
     }
 
-    private static (CallEntry Call, MatchRule Rule)? FindWorkFor(AgentEntry agent)
+    /// <summary>
+    /// The call a freed agent takes, and its trace: the agent's own calls first (those waiting for it
+    /// by name), else the best head across the buckets it is eligible for. The runner-up is the call
+    /// the agent would have taken without the winner.
+    /// </summary>
+    private (CallEntry Call, MatchRule Rule, CallChosen Trace)? FindWorkFor(AgentEntry agent)
     {
         if (agent.Personal is { Count: > 0 } personal
-            && personal.TryFindFirst(static (call, a) => !call.WasDeclinedBy(a), agent, out _, out var mine))
+            && personal.TryFindFirst(NotDeclinedBy, agent, out var mineKey, out var mine))
         {
-            return (mine, mine.TargetRule);
+            // Without this call, the next one waiting for the agent by name; failing that, the best of its lines.
+            if (personal.TryFindNext(mineKey, NotDeclinedBy, agent, out _, out var nextMine))
+            {
+                return (mine, mine.TargetRule, new CallChosen(personal.Count, StandingOf(mine), StandingOf(nextMine), ByName: true, RunnerUpByName: true));
+            }
+
+            var others = BestInLines(agent);
+            CallStanding? other = others.Best is { } best ? StandingOf(best) : null;
+            return (mine, mine.TargetRule, new CallChosen(personal.Count + others.Considered, StandingOf(mine), other, ByName: true));
         }
 
+        var lines = BestInLines(agent);
+        return lines.Best is null
+            ? null
+            : (lines.Best, MatchRule.AgentSelection,
+                new CallChosen(lines.Considered, StandingOf(lines.Best), lines.RunnerUp is { } next ? StandingOf(next) : null));
+    }
+
+    /// <summary>The best and second-best calls an agent may take from the lines it serves, and how many wait there.</summary>
+    private readonly record struct LineChoice(CallEntry? Best, CallEntry? RunnerUp, int Considered);
+
+    /// <summary>
+    /// The best head across the buckets the agent is eligible for. The runner-up is the better of the
+    /// second-best head and the call after the winner in its own bucket. Tracking it costs a comparison
+    /// per bucket and one walk down the winner's bucket, over the path the winner's removal walks next.
+    /// </summary>
+    private static LineChoice BestInLines(AgentEntry agent)
+    {
         CallEntry? best = null;
+        CallEntry? second = null;
+        Bucket? bestBucket = null;
         var bestKey = default(PriorityKey);
+        var secondKey = default(PriorityKey);
+        var considered = 0;
         foreach (var (group, _) in agent.Eligible)
         {
             foreach (var bucket in group.Buckets)
             {
                 if (bucket.Calls.Count == 0
-                    || !bucket.Calls.TryFindFirst(static (call, a) => !call.WasDeclinedBy(a), agent, out var key, out var call))
+                    || !bucket.Calls.TryFindFirst(NotDeclinedBy, agent, out var key, out var call))
                 {
                     continue;
                 }
 
+                considered += bucket.Calls.Count;
                 if (best is null || key.CompareTo(bestKey) < 0)
                 {
-                    best = call;
-                    bestKey = key;
+                    (second, secondKey) = (best, bestKey);
+                    (best, bestKey, bestBucket) = (call, key, bucket);
+                }
+                else if (second is null || key.CompareTo(secondKey) < 0)
+                {
+                    (second, secondKey) = (call, key);
                 }
             }
         }
 
-        return best is null ? null : (best, MatchRule.AgentSelection);
+        if (best is not null
+            && bestBucket!.Calls.TryFindNext(bestKey, NotDeclinedBy, agent, out var nextKey, out var next)
+            && (second is null || nextKey.CompareTo(secondKey) < 0))
+        {
+            second = next;
+        }
+
+        return new LineChoice(best, second, considered);
     }
+
+    private CallStanding StandingOf(CallEntry call) => new(call.Id, call.Queue.Id, _config.Tiers[call.TierRank].Id, call.Key);
 
     private static void SetPresence(AgentEntry agent, AgentPresence presence)
     {

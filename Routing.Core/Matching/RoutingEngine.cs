@@ -209,7 +209,7 @@ public sealed partial class RoutingEngine
         if (FindWorkFor(agent) is { } work)
         {
             Take(work.Call);
-            MakeOffer(work.Call, agent, work.Rule, events);
+            MakeOffer(work.Call, agent, work.Rule, work.Trace, events);
         }
         else
         {

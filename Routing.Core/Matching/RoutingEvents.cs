@@ -1,3 +1,4 @@
+using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Matching;
@@ -21,10 +22,64 @@ public enum QueueExitReason
 /// <summary>What the engine decided or noticed. Every event names its call and the time.</summary>
 public abstract record RoutingEvent(CallId Call, DateTimeOffset At);
 
-/// <summary>The call is offered to the agent; the epoch fences every later answer to this offer.</summary>
+/// <summary>
+/// The call is offered to the agent; the epoch fences every later answer to this offer.
+/// <paramref name="Trace"/> says what the choice was weighed against (the engine always gives one).
+/// </summary>
 public sealed record CallOffered(
     CallId Call, DateTimeOffset At, AgentId Agent, QueueId Queue, long Epoch, MatchRule Rule,
-    int RelaxationStep, TimeSpan Waited) : RoutingEvent(Call, At);
+    int RelaxationStep, TimeSpan Waited, OfferTrace? Trace = null) : RoutingEvent(Call, At);
+
+/// <summary>An idle agent's figures as a queue's selection order weighs them.</summary>
+/// <param name="Proficiency">Total level in the skills the call requires.</param>
+/// <param name="LoginOrder">The order agents logged in to the engine: the last tie-break.</param>
+public readonly record struct AgentStanding(AgentId Agent, DateTimeOffset IdleSince, int CallsHandledToday, int Proficiency, int LoginOrder)
+{
+    internal AgentRank RankIn(AgentSelection selection) =>
+        AgentRank.For(selection, IdleSince.UtcTicks, CallsHandledToday, Proficiency, LoginOrder);
+}
+
+/// <summary>A waiting call's place in line: <see cref="Key"/> orders it (smaller first).</summary>
+public readonly record struct CallStanding(CallId Call, QueueId Queue, TierId Tier, PriorityKey Key);
+
+/// <summary>
+/// What an offer was weighed against, as the engine saw it at the moment it chose: how many
+/// candidates its order held, the chosen one's standing and the runner-up's, the one that would
+/// have been chosen without the winner. Every other candidate ranked behind the runner-up.
+/// Recorded from the heads of the orders the engine reads anyway, so it costs no scan.
+/// </summary>
+public abstract record OfferTrace(int Considered)
+{
+    /// <summary>The first part of the order in which the chosen one and the runner-up differed.</summary>
+    public abstract DecidingFactor DecidedBy { get; }
+}
+
+/// <summary>
+/// The call (arriving, or back in line) took the first agent of its requirement's idle order:
+/// <paramref name="Considered"/> idle suitable agents, ordered by the queue's <paramref name="Selection"/>.
+/// For a preferred or backup agent the one named is the only candidate.
+/// </summary>
+public sealed record AgentChosen(int Considered, AgentSelection Selection, AgentStanding Chosen, AgentStanding? RunnerUp)
+    : OfferTrace(Considered)
+{
+    public override DecidingFactor DecidedBy => RunnerUp is { } next
+        ? Chosen.RankIn(Selection).FirstDifference(next.RankIn(Selection), Selection)
+        : DecidingFactor.OnlyCandidate;
+}
+
+/// <summary>
+/// An agent becoming free took the best call it may take: <paramref name="Considered"/> calls waited
+/// for it by name or in the lines it serves. Calls waiting for it by name (<paramref name="ByName"/>,
+/// <paramref name="RunnerUpByName"/>) come before every other, whatever their keys.
+/// </summary>
+public sealed record CallChosen(
+    int Considered, CallStanding Chosen, CallStanding? RunnerUp, bool ByName = false, bool RunnerUpByName = false)
+    : OfferTrace(Considered)
+{
+    public override DecidingFactor DecidedBy => RunnerUp is not { } next ? DecidingFactor.OnlyCandidate
+        : ByName != RunnerUpByName ? DecidingFactor.ByName
+        : Chosen.Key.FirstDifference(next.Key);
+}
 
 /// <summary>An offer ended unanswered (declined, rung out, the agent left): the call is back at its own place.</summary>
 /// <summary>The offer ended unanswered; <paramref name="TimedOut"/> when it rang out rather than being declined.</summary>

@@ -234,17 +234,8 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
         }
 
         var reply = new V1.CallExplanation { CallId = callId, Summary = explanation.Summary };
-        reply.Decisions.AddRange(explanation.Decisions.Select(d => new V1.RoutingDecision
-        {
-            Epoch = d.Epoch,
-            DecidedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(d.DecidedAt, DateTimeKind.Utc)),
-            QueueId = d.QueueId,
-            AgentId = d.AgentId,
-            Rule = d.Rule,
-            RelaxationStep = d.RelaxationStep,
-            Waited = Duration.FromTimeSpan(d.Waited),
-            ConfigurationVersion = d.ConfigurationVersion,
-        }));
+        reply.Decisions.AddRange(explanation.Decisions.Select(ToProto));
+        reply.PassedOver.AddRange(explanation.PassedOver.Select(ToProto));
         reply.Events.AddRange(explanation.Events.Select(e => new V1.LoggedCallEvent
         {
             Sequence = e.Sequence,
@@ -255,6 +246,45 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
             Detail = e.Detail ?? "",
         }));
         return reply;
+    }
+
+    private static V1.RoutingDecision ToProto(LoggedDecision d)
+    {
+        var decision = new V1.RoutingDecision
+        {
+            Epoch = d.Epoch,
+            DecidedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(d.DecidedAt, DateTimeKind.Utc)),
+            QueueId = d.QueueId,
+            AgentId = d.AgentId,
+            Rule = d.Rule,
+            RelaxationStep = d.RelaxationStep,
+            Waited = Duration.FromTimeSpan(d.Waited),
+            ConfigurationVersion = d.ConfigurationVersion,
+            CallId = d.CallId,
+            Chose = d.Chose ?? "",
+            Considered = d.Considered ?? 0,
+            TieBreak = d.TieBreak ?? "",
+            Reason = CallExplanations.Reason(d),
+        };
+        decision.Candidates.AddRange(d.Candidates.Select(c => new V1.DecisionCandidate
+        {
+            Chosen = c.Chosen,
+            AgentId = c.Agent ?? "",
+            Proficiency = c.Proficiency ?? 0,
+            CallsToday = c.CallsToday ?? 0,
+            IdleSince = c.IdleSince is { } idle ? Timestamp.FromDateTimeOffset(idle) : null,
+            LoginOrder = c.LoginOrder ?? 0,
+            CallId = c.Call ?? "",
+            QueueId = c.Queue ?? "",
+            TierId = c.Tier ?? "",
+            ByName = c.ByName ?? false,
+            Band = c.Band ?? "",
+            WaitingSince = c.WaitingSince is { } waiting ? Timestamp.FromDateTimeOffset(waiting) : null,
+            OverdueSince = c.OverdueSince is { } overdue ? Timestamp.FromDateTimeOffset(overdue) : null,
+            QueuePriority = c.QueuePriority ?? 0,
+            ArrivalOrder = c.ArrivalOrder ?? 0,
+        }));
+        return decision;
     }
 
     private Task<T> Query<T>(Func<InteractionReports, Task<T>> report) => Read(dataSource => report(new InteractionReports(dataSource)));

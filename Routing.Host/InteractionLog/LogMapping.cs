@@ -23,11 +23,10 @@ public static class LogMapping
     public static LogRecord.AgentStateChange FromAgentEvent(AgentEvent.StatusChanged e, long sequence, CallId? call = null) =>
         new(e.Agent, sequence, e.At, e.From, e.To, e.Reason, call);
 
-    public static LogRecord.RoutingDecision FromOffer(
-        CallOffered offer, long configurationVersion, IReadOnlyList<DecisionCandidate>? candidates = null,
-        string? tieBreak = null) =>
+    /// <summary>The offer's row of routing_decisions; its trace becomes JSON only when the writer copies it.</summary>
+    public static LogRecord.RoutingDecision FromOffer(CallOffered offer, long configurationVersion) =>
         new(offer.Call, offer.Epoch, offer.At, offer.Queue, offer.Agent, offer.Rule, offer.RelaxationStep, offer.Waited,
-            configurationVersion, candidates ?? [], tieBreak);
+            configurationVersion, offer.Trace);
 
     private static LogRecord.CallEventEntry Entry(CallEvent e)
     {

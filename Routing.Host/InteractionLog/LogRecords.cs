@@ -63,14 +63,12 @@ public abstract record LogRecord
         CallId? Call) : LogRecord;
 
     /// <summary>
-    /// Why a call was offered to an agent: the rule and its relaxation step, the candidates weighed
-    /// (empty when the engine reports none), the tie-break, and the configuration that decided.
+    /// Why a call was offered to an agent: the rule and its relaxation step, what the engine weighed
+    /// the choice against (<see cref="Trace"/>: the candidates it held, the runner-up, the deciding part
+    /// of the order; null when none was recorded), and the configuration that decided.
     /// </summary>
     public sealed record RoutingDecision(
         CallId Call, long Epoch, DateTimeOffset At, QueueId Queue, AgentId Agent, MatchRule Rule, int RelaxationStep,
-        TimeSpan Waited, long ConfigurationVersion, IReadOnlyList<DecisionCandidate> Candidates, string? TieBreak)
+        TimeSpan Waited, long ConfigurationVersion, OfferTrace? Trace)
         : LogRecord;
 }
-
-/// <summary>An agent the engine considered for an offer, with its score under the queue's strategy.</summary>
-public sealed record DecisionCandidate(AgentId Agent, double Score, string? Note = null);

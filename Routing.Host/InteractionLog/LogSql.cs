@@ -70,7 +70,8 @@ internal static class LogSql
     [
         ("call_id", "text"), ("epoch", "bigint"), ("decided_at", "timestamptz"), ("queue_id", "text"),
         ("agent_id", "text"), ("rule", "text"), ("relaxation_step", "integer"), ("waited", "interval"),
-        ("configuration_version", "bigint"), ("candidates", "jsonb"), ("tie_break", "text"),
+        ("configuration_version", "bigint"), ("candidates", "jsonb"), ("tie_break", "text"), ("chose", "text"),
+        ("considered", "integer"), ("runner_up", "text"),
     ];
 
     public static readonly string CreateStagingTables = string.Join('\n',
@@ -205,12 +206,12 @@ internal static class LogSql
         copy.Write(r.RelaxationStep, NpgsqlDbType.Integer);
         copy.Write(r.Waited, NpgsqlDbType.Interval);
         copy.Write(r.ConfigurationVersion, NpgsqlDbType.Bigint);
-        Json(copy, r.Candidates.Count == 0 ? null : CandidatesJson(r.Candidates));
-        Text(copy, r.TieBreak);
+        Json(copy, DecisionTraces.CandidatesJson(r.Trace));
+        Text(copy, DecisionTraces.TieBreak(r.Trace));
+        Text(copy, DecisionTraces.Chose(r.Trace));
+        Value(copy, r.Trace?.Considered, NpgsqlDbType.Integer);
+        Text(copy, DecisionTraces.RunnerUp(r.Trace));
     }
-
-    private static string CandidatesJson(IReadOnlyList<DecisionCandidate> candidates) =>
-        System.Text.Json.JsonSerializer.Serialize(candidates.Select(c => new { agent = c.Agent.Value, score = c.Score, note = c.Note }));
 
     private static void Text(NpgsqlBinaryImporter copy, string? value)
     {

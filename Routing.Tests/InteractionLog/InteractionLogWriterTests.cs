@@ -1,3 +1,4 @@
+using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Host.InteractionLog;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
@@ -193,20 +194,40 @@ public sealed class InteractionLogWriterTests
     public async Task A_routing_decision_keeps_what_explains_it()
     {
         var call = NewCall();
-        var offer = new CallOffered(call, Nine, Ann, Billing, 9, MatchRule.PreferredAgent, 1, TimeSpan.FromSeconds(42));
-        DecisionCandidate[] candidates = [new(Ann, 120.5, "idle 120.5 s"), new(new AgentId("bob"), 30)];
+        var bob = new AgentId("bob");
+        var trace = new AgentChosen(3, AgentSelection.BestProficiency,
+            new AgentStanding(Ann, Nine.AddSeconds(-30), 4, 17, 2), new AgentStanding(bob, Nine.AddSeconds(-90), 1, 12, 0));
+        var offer = new CallOffered(call, Nine, Ann, Billing, 9, MatchRule.AgentSelection, 1, TimeSpan.FromSeconds(42), trace);
 
-        await writer.AppendAsync(LogMapping.FromOffer(offer, configurationVersion: 4, candidates, tieBreak: "longest idle"));
+        await writer.AppendAsync(LogMapping.FromOffer(offer, configurationVersion: 4));
 
-        var row = await QueryOneAsync<(string Rule, int Step, TimeSpan Waited, long Version, string Candidates, string TieBreak)>(
-            "SELECT rule, relaxation_step, waited, configuration_version, candidates::text, tie_break FROM routing_decisions WHERE call_id = @id",
+        var row = await QueryOneAsync<(string Rule, int Step, TimeSpan Waited, long Version, string Candidates, string TieBreak, string Chose, int Considered, string RunnerUp)>(
+            "SELECT rule, relaxation_step, waited, configuration_version, candidates::text, tie_break, chose, considered, runner_up FROM routing_decisions WHERE call_id = @id",
             new { id = call.Value });
         using (Assert.EnterMultipleScope())
         {
             Assert.That((row.Rule, row.Step, row.Waited, row.Version, row.TieBreak),
-                Is.EqualTo(("PreferredAgent", 1, TimeSpan.FromSeconds(42), 4L, "longest idle")));
-            Assert.That(row.Candidates, Does.Contain("\"agent\": \"ann\"").And.Contain("\"score\": 120.5").And.Contain("\"agent\": \"bob\""));
+                Is.EqualTo(("AgentSelection", 1, TimeSpan.FromSeconds(42), 4L, "proficiency")));
+            Assert.That((row.Chose, row.Considered, row.RunnerUp), Is.EqualTo(("agent", 3, "bob")));
+            Assert.That(DecisionTraces.ParseCandidates(row.Candidates), Is.EqualTo(new[]
+            {
+                new LoggedCandidate { Chosen = true, Agent = "ann", Proficiency = 17, CallsToday = 4, IdleSince = Nine.AddSeconds(-30), LoginOrder = 2 },
+                new LoggedCandidate { Chosen = false, Agent = "bob", Proficiency = 12, CallsToday = 1, IdleSince = Nine.AddSeconds(-90), LoginOrder = 0 },
+            }));
         }
+    }
+
+    [Test]
+    public async Task A_decision_without_a_trace_leaves_the_explaining_columns_empty()
+    {
+        var call = NewCall();
+        var offer = new CallOffered(call, Nine, Ann, Billing, 10, MatchRule.PreferredAgent, 0, TimeSpan.Zero);
+
+        await writer.AppendAsync(LogMapping.FromOffer(offer, configurationVersion: 1));
+
+        var row = await QueryOneAsync<(string? Candidates, string? TieBreak, string? Chose, int? Considered, string? RunnerUp)>(
+            "SELECT candidates::text, tie_break, chose, considered, runner_up FROM routing_decisions WHERE call_id = @id", new { id = call.Value });
+        Assert.That(row, Is.EqualTo(((string?)null, (string?)null, (string?)null, (int?)null, (string?)null)));
     }
 
     [Test]

@@ -80,4 +80,53 @@ public sealed class RankedSetTests
         Assert.That((found, key.Value), Is.EqualTo((true, 5)));
         Assert.That(set.TryFindFirst(static (value, limit) => value > limit, 9, out _, out _), Is.False);
     }
+
+    [TestCase(0, false, 1)]
+    [TestCase(1, false, 3)]
+    [TestCase(3, false, 4)]
+    [TestCase(3, true, 5, TestName = "Find next skips what is not accepted")]
+    [TestCase(8, true, 9)]
+    [TestCase(9, false, null)]
+    public void Find_next_returns_the_first_accepted_value_after_a_key(int after, bool oddOnly, int? expected)
+    {
+        var set = new RankedSet<Key, int>();
+        foreach (var value in new[] { 5, 1, 9, 3, 7, 4 })
+        {
+            set.Add(new Key(value), value - 100);
+        }
+
+        var found = set.TryFindNext(new Key(after), static (value, odd) => !odd || value % 2 != 0, oddOnly, out var key, out var stored);
+
+        Assert.That(found ? (int?)key.Value : null, Is.EqualTo(expected));
+        Assert.That(found ? (int?)stored : null, Is.EqualTo(expected - 100));
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    public void Find_next_agrees_with_a_sorted_reference(int seed)
+    {
+        var random = new Random(seed);
+        var set = new RankedSet<Key, int>();
+        var reference = new SortedSet<int>();
+        for (var step = 0; step < 5_000; step++)
+        {
+            var value = random.Next(1_000);
+            if (random.Next(3) == 0)
+            {
+                set.Remove(new Key(value));
+                reference.Remove(value);
+            }
+            else
+            {
+                set.Add(new Key(value), value);
+                reference.Add(value);
+            }
+
+            var probe = random.Next(1_000);
+            var modulus = random.Next(1, 4);
+            var expected = reference.Where(v => v > probe && v % modulus == 0).Select(v => (int?)v).FirstOrDefault();
+            var found = set.TryFindNext(new Key(probe), static (v, m) => v % m == 0, modulus, out var key, out _);
+            Assert.That(found ? (int?)key.Value : null, Is.EqualTo(expected));
+        }
+    }
 }
