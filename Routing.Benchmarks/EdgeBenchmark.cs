@@ -52,19 +52,21 @@ public static class EdgeBenchmark
             GC.Collect();
             var paused = GC.GetTotalPauseDuration();
             var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var pauses = new GcPauses();
             var latency = await MeasureOfferLatency(channel, agents, rate, seconds, "run");
+            var eachPause = pauses.Stop();
             Console.WriteLine($"  garbage collection during the latency run: {GC.CollectionCount(0) - collections.Item1} gen0, " +
                 $"{GC.CollectionCount(1) - collections.Item2} gen1, {GC.CollectionCount(2) - collections.Item3} gen2, " +
                 $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms");
-            var last = GC.GetGCMemoryInfo(GCKind.Any);
-            Console.WriteLine($"  last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1e6:F1} MB, " +
-                $"paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1e6:F0} MB");
+            Console.WriteLine($"  each collection: {GcPauses.Describe(eachPause)}; heap {GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / 1e6:F0} MB");
             Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s with {agents} softphones: " +
                 $"p50 {latency.Offer.P50:F2} ms, p99 {latency.Offer.P99:F2} ms, p99.9 {latency.Offer.P999:F2} ms, max {latency.Offer.Max:F2} ms ({latency.Offer.Count:N0} calls)");
+            Console.WriteLine($"  live heap after the run (after a full collection): {GC.GetTotalMemory(forceFullCollection: true) / 1e6:F0} MB");
             Console.WriteLine($"  arrival to acknowledgement: p50 {latency.Ack.P50:F2} ms, p99 {latency.Ack.P99:F2} ms, max {latency.Ack.Max:F2} ms");
             Console.WriteLine($"  calls ended {latency.Ended:N0} of {latency.Offer.Count:N0}; events rejected {latency.Rejected}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESULT edge eventsPerSecond={perSecond:F0} offerP99Ms={latency.Offer.P99:F3} offerP50Ms={latency.Offer.P50:F3}"));
+                $"RESULT edge eventsPerSecond={perSecond:F0} offerP99Ms={latency.Offer.P99:F3} offerP50Ms={latency.Offer.P50:F3} " +
+                $"maxPauseMs={(eachPause.Count == 0 ? 0 : eachPause.Max(p => p.PausedMs)):F1}"));
             return latency.Ended == latency.Offer.Count && latency.Rejected == 0 ? 0 : 1;
         }
         finally
