@@ -44,27 +44,35 @@ public static class EdgeBenchmark
             Console.WriteLine($"  gateway events through one stream: {perSecond:N0} per second ({events:N0} events: arrivals and hang-ups, each acknowledged)");
 
             // A short run first, so the measured one does not pay for compiling and warming the code paths.
-            await MeasureOfferLatency(channel, agents, rate, 2, "warm");
-            // What start-up and the warm-up left alive is promoted now, once, as in a server that has
-            // been running for a while, instead of inside the measured run.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            var paused = GC.GetTotalPauseDuration();
-            var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-            var latency = await MeasureOfferLatency(channel, agents, rate, seconds, "run");
+            await MeasureOfferLatency(channel, agents, rate, 2, "warm", ready: () => { });
+            var paused = TimeSpan.Zero;
+            var collections = (0, 0, 0);
+            GcPauses? pauses = null;
+            var latency = await MeasureOfferLatency(channel, agents, rate, seconds, "run", ready: () =>
+            {
+                // Once the run's softphones are logged in and subscribed, what start-up, the warm-up and
+                // they left alive is promoted, once, as in a server that has been running for a while
+                // with its agents logged in long before these calls, instead of inside the measured run.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                paused = GC.GetTotalPauseDuration();
+                collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                pauses = new GcPauses();
+            });
+            var eachPause = pauses!.Stop();
             Console.WriteLine($"  garbage collection during the latency run: {GC.CollectionCount(0) - collections.Item1} gen0, " +
                 $"{GC.CollectionCount(1) - collections.Item2} gen1, {GC.CollectionCount(2) - collections.Item3} gen2, " +
                 $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms");
-            var last = GC.GetGCMemoryInfo(GCKind.Any);
-            Console.WriteLine($"  last collection: gen{last.Generation}, promoted {last.PromotedBytes / 1e6:F1} MB, " +
-                $"paused {last.PauseDurations[0].TotalMilliseconds:F1} ms, heap {last.HeapSizeBytes / 1e6:F0} MB");
+            Console.WriteLine($"  each collection: {GcPauses.Describe(eachPause)}; heap {GC.GetGCMemoryInfo(GCKind.Any).HeapSizeBytes / 1e6:F0} MB");
             Console.WriteLine($"  arrival to offer at {rate:N0} calls/s for {seconds} s with {agents} softphones: " +
                 $"p50 {latency.Offer.P50:F2} ms, p99 {latency.Offer.P99:F2} ms, p99.9 {latency.Offer.P999:F2} ms, max {latency.Offer.Max:F2} ms ({latency.Offer.Count:N0} calls)");
+            Console.WriteLine($"  live heap after the run (after a full collection): {GC.GetTotalMemory(forceFullCollection: true) / 1e6:F0} MB");
             Console.WriteLine($"  arrival to acknowledgement: p50 {latency.Ack.P50:F2} ms, p99 {latency.Ack.P99:F2} ms, max {latency.Ack.Max:F2} ms");
             Console.WriteLine($"  calls ended {latency.Ended:N0} of {latency.Offer.Count:N0}; events rejected {latency.Rejected}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RESULT edge eventsPerSecond={perSecond:F0} offerP99Ms={latency.Offer.P99:F3} offerP50Ms={latency.Offer.P50:F3}"));
+                $"RESULT edge eventsPerSecond={perSecond:F0} offerP99Ms={latency.Offer.P99:F3} offerP50Ms={latency.Offer.P50:F3} " +
+                $"maxPauseMs={(eachPause.Count == 0 ? 0 : eachPause.Max(p => p.PausedMs)):F1}"));
             return latency.Ended == latency.Offer.Count && latency.Rejected == 0 ? 0 : 1;
         }
         finally
@@ -130,7 +138,8 @@ public static class EdgeBenchmark
     private sealed record LatencyRun(Percentiles Offer, Percentiles Ack, int Ended, int Rejected);
 
     /// <summary>Open-loop arrivals at a fixed rate; softphones accept every offer and end the call at once.</summary>
-    private static async Task<LatencyRun> MeasureOfferLatency(GrpcChannel channel, int agents, int rate, int seconds, string prefix)
+    /// <param name="ready">Runs once the softphones are in place and the gateway has said hello, just before the first call.</param>
+    private static async Task<LatencyRun> MeasureOfferLatency(GrpcChannel channel, int agents, int rate, int seconds, string prefix, Action ready)
     {
         var softphone = new Softphone.SoftphoneClient(channel);
         var calls = rate * seconds;
@@ -180,6 +189,7 @@ public static class EdgeBenchmark
             }
         });
 
+        ready();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < calls; i++)
         {

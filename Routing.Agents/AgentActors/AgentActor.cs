@@ -339,8 +339,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
                 break;
             case AgentEvent.OfferAccepted accepted:
                 Timers.Cancel(RingTimer);
-                _dispatcher.Tell(new Dispatch.OfferAccepted(accepted.Offer.Call, accepted.Offer.Epoch));
+
+                // The call first: once the dispatcher has the acceptance, an ended call's actor may be
+                // stopped, and the answer must already be in its mailbox (it frees the agent).
                 _work?.CallActor.Tell(new CallProtocol.Answered(accepted.Offer.Call, _state.Id, accepted.Offer.Epoch));
+                _dispatcher.Tell(new Dispatch.OfferAccepted(accepted.Offer.Call, accepted.Offer.Epoch));
                 break;
             case AgentEvent.OfferRejected rejected:
                 Declined(rejected.Offer);

@@ -76,8 +76,51 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         catalog.Validate(new CallRequest { Id = message.Call, Queue = message.Queue, Tier = message.Tier })
         ?? (message.DueAt <= now ? Outcome.Invalid("dueAt", "must be in the future") : null);
 
+    /// <summary>
+    /// What an ended call answers, from its final state alone: a repeat changes nothing, a wish to
+    /// move the call on is refused. Its actor and its domain (which keeps only the final state once
+    /// the actor is gone) answer with this one function, so an answer never depends on which of
+    /// the two a message reached.
+    /// </summary>
+    internal static object? AnswerAfterEnd(CallState ended, ICallMessage message, DateTimeOffset now)
+    {
+        CallCommand? command = message switch
+        {
+            CallProtocol.Arrive m => new CallCommand.Arrive(m.Queue, m.Tier, m.Emergency, m.PreferredAgent, m.ExtraSkills ?? [], m.ArrivedAt),
+            CallProtocol.HangUp => CallCommand.CallerHungUp.Instance,
+            CallProtocol.RequestCallback => CallCommand.RequestCallback.Instance,
+            CallProtocol.ScheduleCallback m => new CallCommand.ScheduleCallback(m.DueAt),
+            CallProtocol.CancelCallback => CallCommand.CancelCallback.Instance,
+            _ => null,
+        };
+
+        return message switch
+        {
+            CallProtocol.GetState => ended,
+
+            // Nobody is on an ended call, so nobody can transfer it.
+            CallProtocol.Transfer m => new CommandResult(Outcome.Conflict("from", $"agent '{m.From}' is not on call '{ended.Id}'")),
+            _ => command is null ? null : CommandResult.Of(CallLifecycle.Decide(ended, command, now).Outcome),
+        };
+    }
+
     private void HandleGatewayMessage(ICallMessage message)
     {
+        if (_state.Status == CallStatus.Ended)
+        {
+            // Forwarded before the domain learnt of the end: answered as the domain now answers.
+            if (AnswerAfterEnd(_state, message, Now) is { } answer)
+            {
+                Sender.Tell(answer);
+            }
+            else
+            {
+                Unhandled(message);
+            }
+
+            return;
+        }
+
         switch (message)
         {
             case CallProtocol.Arrive arrive:
@@ -430,8 +473,9 @@ public sealed class CallActor : ReceiveActor, IWithTimers
             }
         }
 
-        // The domain times the retention of all its ended calls with one timer, not one per call.
-        Context.Parent.Tell(new CallProtocol.Finished(_state.Id));
+        // Through the dispatcher, which lets go of the call first; then the domain keeps the final
+        // state for the retention and stops this actor.
+        _dispatcher.Tell(new CallProtocol.Finished(_state.Id, _state));
     }
 
     /// <summary>Counts the call into a queue's statistics the first time it is placed there.</summary>

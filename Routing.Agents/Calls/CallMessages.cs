@@ -1,3 +1,4 @@
+using Akka.Event;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
@@ -47,11 +48,14 @@ public static class CallProtocol
     /// <summary>The engine refused the call outright (bad input it had not seen before).</summary>
     public sealed record RoutingRefused(CallId Call, Outcome Outcome);
 
+    // An agent's news may reach a call whose actor has stopped at its end; it needs no answer then
+    // (the dispatcher frees an agent whose accepted offer crossed the end), so it is not logged.
+
     /// <summary>The agent accepted the offer with this epoch.</summary>
-    public sealed record Answered(CallId Call, AgentId Agent, long Epoch);
+    public sealed record Answered(CallId Call, AgentId Agent, long Epoch) : IDeadLetterSuppression;
 
     /// <summary>The agent ended the call.</summary>
-    public sealed record AgentEnded(CallId Call, AgentId Agent);
+    public sealed record AgentEnded(CallId Call, AgentId Agent) : IDeadLetterSuppression;
 
     /// <summary>
     /// A notice of the engine with no change of the call's state (a callback offered at the
@@ -96,6 +100,12 @@ public static class CallProtocol
     /// <summary>The call's retention is over: its domain forgets it, then stops it after what was already sent to it.</summary>
     public sealed record Retired(CallId Call);
 
-    /// <summary>The call ended: its domain keeps it for the retention, then retires it.</summary>
-    internal sealed record Finished(CallId Call);
+    /// <summary>
+    /// The call ended, with its final state. It goes to the dispatcher, which forgets the call (and
+    /// tells an agent an offer of it still rings at), then on to the domain, which keeps the final
+    /// state for the retention and stops the call's actor: after the dispatcher, nothing on its way
+    /// to that actor still needs an answer (an agent tells the call of an answer before it tells the
+    /// dispatcher).
+    /// </summary>
+    internal sealed record Finished(CallId Call, CallState Final);
 }

@@ -44,6 +44,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Dispatch.OfferAccepted>(HandleOfferAccepted);
         Receive<Dispatch.OfferDeclined>(HandleOfferDeclined);
         Receive<Dispatch.CallGone>(HandleCallGone);
+        Receive<CallProtocol.Finished>(HandleCallFinished);
         Receive<Dispatch.RecordHandleTime>(m => _engine.RecordHandleTime(m.Queue, m.HandleTime));
         Receive<Dispatch.EstimateWait>(m => Sender.Tell(new Dispatch.WaitEstimateReply(m.Call, _engine.GetWaitEstimate(m.Call))));
         Receive<Dispatch.GetQueueView>(m => Sender.Tell(new Dispatch.QueueViewReply(m.Queue, _engine.GetQueue(m.Queue, Now))));
@@ -149,6 +150,20 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
 
         Carry(result.Events);
         ReleasePendingFree(ringing?.Agent);
+    }
+
+    /// <summary>
+    /// An ended call is forgotten here before its domain stops its actor: routing lets go of it (an
+    /// agent an offer of it still rings at is told), so nothing from here reaches the actor after it.
+    /// </summary>
+    private void HandleCallFinished(CallProtocol.Finished message)
+    {
+        if (_calls.ContainsKey(message.Call))
+        {
+            HandleCallGone(new Dispatch.CallGone(message.Call));
+        }
+
+        Context.Parent.Forward(message);
     }
 
     private void ReleasePendingFree(AgentId? agent)

@@ -10,7 +10,7 @@ public sealed record DomainSettings
     /// <summary>How often a waiting caller is told its position and estimated wait.</summary>
     public TimeSpan AnnouncementInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long an ended call's actor stays to answer repeated events idempotently.</summary>
+    /// <summary>How long an ended call's final state is kept to answer repeated events idempotently (its actor stops at the end).</summary>
     public TimeSpan EndedCallRetention { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a transfer may look for its target before it fails (a consultative one stays with the first agent).</summary>

@@ -5,6 +5,7 @@ using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Dispatching;
 using CallCenter.Routing.Agents.Queues;
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
@@ -27,8 +28,15 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
 
-    /// <summary>Ended calls in the order they ended, so the first is always the next to retire.</summary>
-    private readonly Queue<(DateTimeOffset Due, CallId Call, IActorRef Actor)> _ended = new();
+    /// <summary>
+    /// Ended calls, for the retention: their final state, from which repeats and queries are
+    /// answered. Their actors are stopped at the end: an actor costs many times its state, and
+    /// a collector that keeps minutes of ended calls' actors alive pays for every byte of them.
+    /// </summary>
+    private readonly Dictionary<CallId, CallState> _ended = [];
+
+    /// <summary>Ended calls in the order they ended, so the first is always the next to forget.</summary>
+    private readonly Queue<(DateTimeOffset Due, CallId Call, CallState Final)> _retained = new();
     private long _nextChild;
 
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
@@ -40,7 +48,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 
         // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).
         // Watching something also keeps Akka's full watch state in place, which an actor that
-        // watches nothing rebuilds and throws away for every child that stops (every retired call).
+        // watches nothing rebuilds and throws away for every child that stops (every ended call).
         Context.Watch(_dispatcher);
         StartNewQueues();
 
@@ -95,6 +103,11 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     /// <summary>A message that may start a call: refused here, before any actor exists, if it is bad.</summary>
     private void ForNewOrKnownCall(CallId id, ICallMessage message, Outcome? problem)
     {
+        if (AnsweredAfterEnd(message))
+        {
+            return;
+        }
+
         if (CallFor(id, create: false) is null && problem is { } refusal)
         {
             Sender.Tell(new CommandResult(refusal));
@@ -112,9 +125,34 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
             return;
         }
 
+        if (AnsweredAfterEnd(message))
+        {
+            return;
+        }
+
         Sender.Tell(message is CallProtocol.GetState
             ? new Status.Failure(new KeyNotFoundException($"call '{message.Call}' is not known"))
             : new CommandResult(Outcome.NotFound("callId", $"call '{message.Call}' is not known")));
+    }
+
+    /// <summary>A message for an ended call is answered from its final state, as its actor would have answered.</summary>
+    private bool AnsweredAfterEnd(ICallMessage message)
+    {
+        if (!_ended.TryGetValue(message.Call, out var final))
+        {
+            return false;
+        }
+
+        if (CallActor.AnswerAfterEnd(final, message, Context.System.Scheduler.Now) is { } answer)
+        {
+            Sender.Tell(answer);
+        }
+        else
+        {
+            Unhandled(message);
+        }
+
+        return true;
     }
 
     private void HandleQueueMessage(QueueProtocol.IQueueMessage message)
@@ -136,7 +174,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
             return call;
         }
 
-        // Not watched: a call actor stops only when its domain retires it (a failure restarts it),
+        // Not watched: a call actor stops only when its domain stops it, at the end (a failure restarts it),
         // and a watch per call costs a death-watch entry and two system messages.
         call = Context.ActorOf(CallActor.Props(id, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
         _calls[id] = call;
@@ -145,17 +183,31 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 
     private void HandleRetired(CallProtocol.Retired message)
     {
+        _ended.Remove(message.Call);
         if (_calls.Remove(message.Call, out var call))
         {
             call.Tell(PoisonPill.Instance);
         }
     }
 
-    /// <summary>The call stays to answer repeats for the retention; the retention is the same for every call, so ends queue in order.</summary>
+    /// <summary>
+    /// The call ended, and its dispatcher has let go of it (this comes through the dispatcher): its
+    /// final state is kept for the retention, and its actor stops after what was already sent to it.
+    /// The retention is the same for every call, so ends queue in order.
+    /// </summary>
     private void HandleFinished(CallProtocol.Finished message)
     {
-        _ended.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, message.Call, Sender));
-        if (_ended.Count == 1)
+        // Only the actor that ended: a call retired early and then started again under its id is another actor.
+        if (!_calls.TryGetValue(message.Call, out var call) || !call.Equals(Sender))
+        {
+            return;
+        }
+
+        _calls.Remove(message.Call);
+        call.Tell(PoisonPill.Instance);
+        _ended[message.Call] = message.Final;
+        _retained.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, message.Call, message.Final));
+        if (_retained.Count == 1)
         {
             Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, _settings.EndedCallRetention);
         }
@@ -164,19 +216,18 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     private void HandleRetireDue()
     {
         var now = Context.System.Scheduler.Now;
-        while (_ended.TryPeek(out var ended) && ended.Due <= now)
+        while (_retained.TryPeek(out var retained) && retained.Due <= now)
         {
-            _ended.Dequeue();
+            _retained.Dequeue();
 
-            // Only the actor that ended: a call retired early and then started again under its id is another actor.
-            if (_calls.TryGetValue(ended.Call, out var call) && call.Equals(ended.Actor))
+            // Only that end: a call retired early, started again under its id and ended again is kept anew.
+            if (_ended.TryGetValue(retained.Call, out var final) && ReferenceEquals(final, retained.Final))
             {
-                _calls.Remove(ended.Call);
-                call.Tell(PoisonPill.Instance);
+                _ended.Remove(retained.Call);
             }
         }
 
-        if (_ended.TryPeek(out var next))
+        if (_retained.TryPeek(out var next))
         {
             Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, next.Due - now);
         }

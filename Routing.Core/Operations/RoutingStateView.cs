@@ -67,12 +67,14 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
             entry = new CallEntry(CallState.New(callEvent.Call));
             _calls[callEvent.Call] = entry;
         }
-        else if (callEvent.Sequence <= entry.State.LastSequence)
+        else if (entry.State is not { } known || callEvent.Sequence <= known.LastSequence)
         {
+            // A repeat, or news of an ended call (which takes none).
             return null;
         }
 
-        entry.State = CallLifecycle.Apply(entry.State, callEvent);
+        var state = CallLifecycle.Apply(entry.State!, callEvent);
+        entry.State = state;
         if (callEvent is CallEvent.PositionAnnounced && entry.Events.Count > 0 && entry.Events[^1] is CallEvent.PositionAnnounced)
         {
             // A long wait hears an announcement every interval: the view keeps the latest of a run of
@@ -83,12 +85,15 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
         {
             entry.Events.Add(callEvent);
         }
-        if (entry.State.Status == CallStatus.Ended)
+
+        if (state.Status == CallStatus.Ended)
         {
+            // Kept for its history: the summary and the events say all of it, the state is let go.
+            entry.State = null;
             Forget(callEvent.Call);
         }
 
-        var summary = CallSummary.Of(entry.State);
+        var summary = CallSummary.Of(state);
         var shown = entry.Shown;
         entry.Shown = summary;
         if (shown is not null && summary with { LastSequence = shown.LastSequence } == shown)
@@ -114,7 +119,7 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
 
     public StateSnapshot Snapshot() => new(
         Sequence,
-        _calls.Values.Where(c => c.State.Status != CallStatus.Ended).Select(c => c.Shown!).ToList(),
+        _calls.Values.Where(c => c.State is not null).Select(c => c.Shown!).ToList(),
         _agents.Values.Where(a => a.IsLoggedIn).Select(AgentSummary.Of).ToList());
 
     /// <summary>The changes after <paramref name="sequence"/>, or null when some of them are no longer kept.</summary>
@@ -163,7 +168,8 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
 
     private sealed class CallEntry(CallState state)
     {
-        public CallState State { get; set; } = state;
+        /// <summary>The call's state while it lasts; null once it ended.</summary>
+        public CallState? State { get; set; } = state;
 
         public CallSummary? Shown { get; set; }
 

@@ -56,8 +56,17 @@ public sealed class GatewayRegistry(EdgeSettings settings)
 /// <summary>One gateway, across its reconnects.</summary>
 public sealed class GatewayLink(string id, EdgeSettings settings)
 {
+    /// <summary>What a remembered event that was accepted is kept as: its answer is rebuilt from the event id.</summary>
+    private static readonly object Accepted = new();
+
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Task<GatewayReply>> _seen = [];
+
+    /// <summary>
+    /// By event id: the task carrying the event out, then, once it is done, <see cref="Accepted"/> or the
+    /// rejection. Hundreds of thousands are remembered, so a done event keeps only what its repeat's
+    /// answer needs (a finished task would keep its whole state machine).
+    /// </summary>
+    private readonly Dictionary<string, object> _seen = [];
     private readonly Queue<string> _seenOrder = new();
     private readonly Queue<GatewayReply> _held = new();
     private ChannelWriter<GatewayReply>? _session;
@@ -130,7 +139,12 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
         {
             if (_seen.TryGetValue(eventId, out var first))
             {
-                return AsRepeat(first);
+                return first switch
+                {
+                    Task<GatewayReply> running => AsRepeat(running),
+                    GatewayReply rejected => Task.FromResult(rejected),
+                    _ => Task.FromResult(AcceptedAgain(eventId)),
+                };
             }
 
             task = carryOut();
@@ -142,17 +156,26 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
             }
         }
 
-        return ForgetIfRetryable(eventId, task);
+        return Settle(eventId, task);
     }
 
-    private async Task<GatewayReply> ForgetIfRetryable(string eventId, Task<GatewayReply> task)
+    /// <summary>Keeps what a repeat needs of a done event; an answer that says "try again" is forgotten, so the resend is carried out.</summary>
+    private async Task<GatewayReply> Settle(string eventId, Task<GatewayReply> task)
     {
         var reply = await task;
-        if (reply.Rejected is { Code: "UNAVAILABLE" })
+        lock (_gate)
         {
-            lock (_gate)
+            // Only while it is still remembered: one pushed out meanwhile stays out, so the bound holds.
+            if (_seen.TryGetValue(eventId, out var current) && ReferenceEquals(current, task))
             {
-                _seen.Remove(eventId);
+                if (reply.Rejected is { Code: "UNAVAILABLE" })
+                {
+                    _seen.Remove(eventId);
+                }
+                else
+                {
+                    _seen[eventId] = reply.ReplyCase == GatewayReply.ReplyOneofCase.Accepted ? Accepted : reply;
+                }
             }
         }
 
@@ -162,8 +185,8 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
     private static async Task<GatewayReply> AsRepeat(Task<GatewayReply> first)
     {
         var reply = await first;
-        return reply.ReplyCase == GatewayReply.ReplyOneofCase.Accepted
-            ? new GatewayReply { Accepted = new EventAccepted { EventId = reply.Accepted.EventId, Duplicate = true } }
-            : reply;
+        return reply.ReplyCase == GatewayReply.ReplyOneofCase.Accepted ? AcceptedAgain(reply.Accepted.EventId) : reply;
     }
+
+    private static GatewayReply AcceptedAgain(string eventId) => new() { Accepted = new EventAccepted { EventId = eventId, Duplicate = true } };
 }

@@ -4,6 +4,7 @@ using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Dispatching;
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
@@ -104,6 +105,37 @@ public sealed class DispatcherActorSpec : ActorSpec
 
         var mark = call.ExpectMsg<CallProtocol.Routed>(m => m.Event is LongWaitCrossed);
         Assert.That(((LongWaitCrossed)mark.Event).Threshold, Is.EqualTo(TimeSpan.FromSeconds(30)));
+    }
+
+    [Test]
+    public void Dispatcher_must_let_go_of_an_ended_call_and_free_the_agent_it_rings_at_before_its_domain_hears_of_the_end()
+    {
+        // The dispatcher as a child of a probe standing in for the domain.
+        var domain = CreateTestProbe();
+        var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
+        var dispatcher = domain.ChildActorOf(DispatcherActor.Props(configuration));
+        var alice = CreateTestProbe();
+        dispatcher.Tell(new Dispatch.RegisterAgent(new AgentProfile { Id = Alice, Skills = [] }, alice.Ref));
+        dispatcher.Tell(new Dispatch.AgentFree(Alice, new AgentFairness(Clock.Now, 0)));
+        var call = CreateTestProbe();
+        dispatcher.Tell(Route("call-1", call));
+        var offer = alice.ExpectMsg<AgentProtocol.Offer>();
+
+        // The call ended (its news of the offer had not reached it) while the offer rang at alice.
+        dispatcher.Tell(new CallProtocol.Finished(offer.Call, CallState.New(offer.Call)), call.Ref);
+
+        var left = alice.ExpectMsg<AgentProtocol.CallerLeft>();
+        Assert.That((left.Call, left.Epoch), Is.EqualTo((offer.Call, offer.Epoch)));
+        var finished = domain.ExpectMsg<CallProtocol.Finished>();
+        Assert.That((finished.Call, domain.LastSender), Is.EqualTo((offer.Call, call.Ref)), "passed on as the call sent it");
+
+        // Nothing more reaches the call, even from alice's acceptance that crossed the end; alice is routable again.
+        dispatcher.Tell(new Dispatch.OfferAccepted(offer.Call, offer.Epoch));
+        dispatcher.Tell(new Dispatch.AgentFree(Alice, new AgentFairness(Clock.Now, 0)));
+        dispatcher.Tell(Route("call-2", CreateTestProbe()));
+        Assert.That(alice.FishForMessage<AgentProtocol.Offer>(_ => true).Call.Value, Is.EqualTo("call-2"));
+        call.FishForMessage<CallProtocol.Routed>(m => m.Event is CallOffered);
+        call.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
     private void Free() => _dispatcher.Tell(new Dispatch.AgentFree(Alice, new AgentFairness(Clock.Now, 0)));

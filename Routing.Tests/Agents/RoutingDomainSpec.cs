@@ -1,3 +1,4 @@
+using Akka.Actor;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Queues;
@@ -173,6 +174,64 @@ public sealed class RoutingDomainSpec : ActorSpec
         // After the retention the domain has forgotten the call.
         Clock.Advance(domain.Settings.EndedCallRetention);
         AwaitAssert(() => Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.NotFound)));
+    }
+
+    [Test]
+    public void Domain_must_stop_an_ended_calls_actor_and_answer_late_events_from_the_final_state()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var offer = NextOffer(alice);
+        Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Ok));
+        var actor = CallActorOf(domain);
+        Watch(actor);
+
+        Assert.That(domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+        domain.CallEvent<CallEvent.Ended>("call-1");
+        ExpectTerminated(actor);
+
+        // Answered as the call's actor answered before it stopped, and nothing is published.
+        var call = offer.Call;
+        Assert.That(domain.Send(new CallProtocol.HangUp(call)).Code, Is.EqualTo(OutcomeCode.Unchanged));
+        Assert.That(domain.Send(new CallProtocol.CancelCallback(call)).Code, Is.EqualTo(OutcomeCode.Unchanged));
+        Assert.That(domain.Arrive("call-1").Code, Is.EqualTo(OutcomeCode.Unchanged));
+        Assert.That(domain.Arrive("call-1", "Diamond").Code, Is.EqualTo(OutcomeCode.Unchanged), "a known call is not checked again");
+        Assert.That(domain.Send(new CallProtocol.RequestCallback(call)).Code, Is.EqualTo(OutcomeCode.Conflict));
+        Assert.That(domain.Send(new CallProtocol.ScheduleCallback(call, Main, new TierId("Standard"), Clock.Now.AddHours(1))).Code,
+            Is.EqualTo(OutcomeCode.Conflict));
+        var transfer = domain.Send(new CallProtocol.Transfer(call, new AgentId("alice"), TransferKind.Blind, Main, null));
+        Assert.That((transfer.Code, transfer.Field), Is.EqualTo((OutcomeCode.Conflict, "from")));
+        var final = domain.CallState("call-1");
+        Assert.That((final.Status, final.Outcome, final.Owner), Is.EqualTo((CallStatus.Ended, CallOutcome.Answered, (AgentId?)new AgentId("alice"))));
+        domain.CallEvents.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Test]
+    public void Domain_must_stop_seeking_a_consultative_transfers_target_once_the_first_agent_ends_the_call()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var offer = NextOffer(alice);
+        domain.Accept("alice", offer);
+        Assert.That(domain.Send(new CallProtocol.Transfer(offer.Call, new AgentId("alice"), TransferKind.Consultative, Main, null)).Code,
+            Is.EqualTo(OutcomeCode.Ok));
+
+        // Nobody was free to take it; alice ends the call instead.
+        Assert.That(domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+        domain.CallEvent<CallEvent.Ended>("call-1");
+
+        var bob = domain.Agent("bob");
+        domain.Arrive("call-2");
+        Assert.That(NextOffer(bob).Call.Value, Is.EqualTo("call-2"), "bob is not offered the ended call");
+    }
+
+    /// <summary>The actor of the domain's only call.</summary>
+    private IActorRef CallActorOf(DomainFixture domain)
+    {
+        Sys.ActorSelection(domain.Domain.Path / "call-*").Tell(new Identify("call"), TestActor);
+        return ExpectMsg<ActorIdentity>().Subject ?? throw new AssertionException("the call has no actor");
     }
 
     [TestCase("nowhere", "Standard", OutcomeCode.NotFound, "queue")]

@@ -86,6 +86,23 @@ public sealed class RoutingStateViewTests
     }
 
     [Test]
+    public void An_ended_call_keeps_its_summary_and_history_and_takes_no_more_events()
+    {
+        var view = new RoutingStateView();
+        var call = new CallId("c");
+        view.Apply(Arrived("c", 1));
+        var ended = new CallEvent.Ended(call, 2, T0, CallOutcome.AbandonedWhileWaiting, null, null);
+        view.Apply(ended);
+
+        Assert.That(view.Apply(ended), Is.Null, "a repeat");
+        Assert.That(view.Apply(new CallEvent.PositionAnnounced(call, 3, T0, 1, null)), Is.Null, "news after the end");
+        var history = view.History(call)!;
+        Assert.That((history.Call.Status, history.Call.Outcome, history.Call.LastSequence), Is.EqualTo((CallStatus.Ended, (CallOutcome?)CallOutcome.AbandonedWhileWaiting, 2L)));
+        Assert.That(history.Events, Is.EqualTo(new CallEvent[] { history.Events[0], ended }));
+        Assert.That(view.Snapshot().Calls, Is.Empty);
+    }
+
+    [Test]
     public void Agents_appear_with_their_state_and_leave_the_snapshot_when_they_log_out()
     {
         var view = new RoutingStateView();
