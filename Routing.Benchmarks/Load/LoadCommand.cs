@@ -31,8 +31,8 @@ internal static class LoadCommand
 
         if (options.Flag("--suite"))
         {
-            report.Runs.Add(await OneRunAsync(options, postgres, "latency", LoadSettings.From(options, new LoadSettings { Rate = 1_000, Agents = 1_000 })));
-            report.Runs.Add(await OneRunAsync(options, postgres, "throughput", LoadSettings.From(options, new LoadSettings { Rate = 10_000, Agents = 3_000 })));
+            report.Runs.Add(await OneRunAsync(options, postgres, "latency", LoadSettings.From(options, new LoadSettings { Rate = 1_000, Agents = 1_000, WarmUpSeconds = 20 })));
+            report.Runs.Add(await OneRunAsync(options, postgres, "throughput", LoadSettings.From(options, new LoadSettings { Rate = 10_000, Agents = 3_000, DrainSeconds = 30 })));
             report.Capacity = await CapacityAsync(options, postgres);
         }
         else if (options.Flag("--capacity"))
