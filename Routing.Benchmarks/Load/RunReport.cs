@@ -12,7 +12,7 @@ internal sealed record RunReport(
     double LowestConnectedPerSecond,
     LatencySummary ArrivalToOffer,
     LatencySummary ArrivalToAcknowledgement,
-    long Lost,
+    long NotEnded,
     long Unacknowledged,
     long DoubleAssignments,
     long AgentsDisagree,
@@ -32,7 +32,7 @@ internal sealed record RunReport(
     double LoggedRowsPerSecond)
 {
     /// <summary>No call lost, none given to two agents, and (when the log could be read) every call in it as the gateway saw it.</summary>
-    public bool Correct => Lost == 0 && Unacknowledged == 0 && DoubleAssignments == 0 && AgentsDisagree == 0 && (Log?.AllAccountedFor ?? true);
+    public bool Correct => NotEnded == 0 && Unacknowledged == 0 && DoubleAssignments == 0 && AgentsDisagree == 0 && (Log?.AllAccountedFor ?? true);
 
     public static RunReport From(string name, LoadSettings settings, CallBook book, MeasuredWindow window, Progress progress, LogCheck? log)
     {
@@ -86,7 +86,7 @@ internal sealed record RunReport(
         Console.WriteLine($"    arrival to offer: p50 {ArrivalToOffer.P50:F2} ms, p99 {ArrivalToOffer.P99:F2} ms, p99.9 {ArrivalToOffer.P999:F2} ms, max {ArrivalToOffer.Max:F2} ms");
         Console.WriteLine($"    arrival to acknowledgement: p50 {ArrivalToAcknowledgement.P50:F2} ms, p99 {ArrivalToAcknowledgement.P99:F2} ms, " +
             $"p99.9 {ArrivalToAcknowledgement.P999:F2} ms, max {ArrivalToAcknowledgement.Max:F2} ms");
-        Console.WriteLine($"    lost {Lost}, unacknowledged {Unacknowledged}, double-assigned {DoubleAssignments}, gateway and softphone disagree {AgentsDisagree}; " +
+        Console.WriteLine($"    not ended by the end of the drain {NotEnded}, unacknowledged {Unacknowledged}, double-assigned {DoubleAssignments}, gateway and softphone disagree {AgentsDisagree}; " +
             $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}; " +
             $"{MessagesPerCall:F1} gRPC messages per call");
         Console.WriteLine($"    server {ServerCores:F2} cores, peak {PeakServerMemoryMegabytes:N0} MB, GC paused {ServerGcPauseSeconds:F2} s in all; " +

@@ -38,8 +38,8 @@ internal sealed class SuiteReport
                 run.Settings.Rate <= 1_000 ? "p99 < 50 ms" : "");
             Row($"{run.Name}: rows logged per second", $"{run.LoggedRowsPerSecond:N0}",
                 Copy is null ? null : $"{Copy.RowsPerSecond:N0} COPY rows/s", Copy is null ? null : run.LoggedRowsPerSecond / Copy.RowsPerSecond, "");
-            Row($"{run.Name}: lost, double-assigned, not as logged",
-                $"{run.Lost}, {run.DoubleAssignments}, {(run.Log is null ? "not checked" : (run.Log.Missing + run.Log.NotEnded + run.Log.OutcomeDiffers + run.Log.AgentDiffers).ToString("N0"))}",
+            Row($"{run.Name}: not ended, double-assigned, not as logged",
+                $"{run.NotEnded}, {run.DoubleAssignments}, {(run.Log is null ? "not checked" : (run.Log.Missing + run.Log.NotEnded + run.Log.OutcomeDiffers + run.Log.AgentDiffers).ToString("N0"))}",
                 null, null, "0, 0, 0");
             Row($"{run.Name}: server CPU and peak memory", $"{run.ServerCores:F2} cores, {run.PeakServerMemoryMegabytes:N0} MB (machine {run.MachineCores:F2} cores busy, generator {run.GeneratorCores:F2})",
                 null, null, "");

@@ -35,7 +35,7 @@ public sealed class LoadRunTests
         Assert.Multiple(() =>
         {
             Assert.That(report.Calls, Is.GreaterThan(150));
-            Assert.That(report.Lost, Is.Zero, "calls that never ended");
+            Assert.That(report.NotEnded, Is.Zero, "calls that never ended");
             Assert.That(report.Unacknowledged, Is.Zero);
             Assert.That(report.DoubleAssignments, Is.Zero);
             Assert.That(report.AgentsDisagree, Is.Zero);
