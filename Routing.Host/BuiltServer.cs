@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 
 namespace CallCenter.Routing.Host;
@@ -40,5 +41,30 @@ public static class BuiltServer
         }
 
         return Environment.ProcessPath is { } current && System.IO.Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+    }
+
+    /// <summary>How to start the server at <paramref name="host"/> on its endpoints and database, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(string host, LoopbackEndpoints endpoints, string connectionString, params IEnumerable<string> settings)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = System.IO.Path.GetDirectoryName(host)!,
+        };
+        foreach (var argument in (string[])
+                 [
+                     host,
+                     .. endpoints.Arguments(System.IO.Path.GetDirectoryName(host)),
+                     "--Logging:LogLevel:Default=Warning",
+                     $"--Routing:Database:ConnectionString={connectionString}",
+                     .. settings,
+                 ])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
     }
 }

@@ -52,24 +52,7 @@ internal sealed class ServerUnderLoad : IAsyncDisposable
         }
 
         var endpoints = LoopbackEndpoints.Free();
-        var start = new ProcessStartInfo(BuiltServer.DotnetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(host)!,
-        };
-        foreach (var argument in (string[])
-                 [
-                     host,
-                     .. endpoints.Arguments(Path.GetDirectoryName(host)),
-                     "--Logging:LogLevel:Default=Warning",
-                     $"--Routing:Database:ConnectionString={connectionString}",
-                     .. settings,
-                 ])
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = BuiltServer.StartInfo(host, endpoints, connectionString, settings);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
         process.OutputDataReceived += (_, line) => Echo(line.Data);

@@ -44,23 +44,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         var host = HostAssembly();
         var endpoints = LoopbackEndpoints.Free();
-        var start = new ProcessStartInfo(BuiltServer.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(host)!,
-        };
-        foreach (var argument in (string[])
-                 [
-                     host,
-                     .. endpoints.Arguments(Path.GetDirectoryName(host)),
-                     "--Logging:LogLevel:Default=Warning",
-                     $"--Routing:Database:ConnectionString={connectionString}",
-                 ])
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = BuiltServer.StartInfo(host, endpoints, connectionString);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
         var server = new ServerProcess(process, endpoints.GrpcPort, endpoints.HttpPort);
