@@ -10,7 +10,7 @@ namespace CallCenter.Routing.Benchmarks.Load;
 /// </summary>
 internal static class CapacityRun
 {
-    public static async Task<CapacityReport> RunAsync(ServerUnderLoad server, int agents, int waiting, int gateways)
+    public static async Task<CapacityReport> RunAsync(ServerUnderLoad server, int agents, int waiting, int gateways, double settleSeconds)
     {
         var tag = string.Create(CultureInfo.InvariantCulture, $"cap{DateTime.UtcNow:MMddHHmmss}");
         var book = new CallBook(tag, waiting, waiting);
@@ -65,17 +65,32 @@ internal static class CapacityRun
         // The general queue needs no skill, so every available agent counts there.
         var general = await state.GetQueueAsync(new GetQueueRequest { QueueId = "general" });
         var metrics = await server.MetricsAsync();
+        // The line then lives on: every call is announced each interval and its queue's rules
+        // relax after a minute. The figure is the most the server held while that went on.
+        var peak = metrics?.WorkingSetBytes ?? 0;
+        var settle = System.Diagnostics.Stopwatch.StartNew();
+        while (settle.Elapsed.TotalSeconds < settleSeconds)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            var now = await server.MetricsAsync();
+            peak = Math.Max(peak, now?.WorkingSetBytes ?? 0);
+            metrics = now ?? metrics;
+            Console.WriteLine($"  {settle.Elapsed.TotalSeconds,4:F0} s after loading: server memory {(now?.WorkingSetBytes ?? 0) / 1e6:N0} MB (GC heap {(now?.GcHeapBytes ?? 0) / 1e6:N0} MB), " +
+                $"{Interlocked.Read(ref book.Announcements):N0} announcements so far");
+        }
+
         var report = new CapacityReport(
             agents,
             waiting,
             queue.Waiting,
             general.AgentsAvailable,
             loaded.TotalSeconds,
-            (metrics?.WorkingSetBytes ?? 0) / 1e6,
+            settleSeconds,
+            peak / 1e6,
             (metrics?.GcHeapBytes ?? 0) / 1e6,
             book.Errors.Values.Sum());
         Console.WriteLine($"  {waiting:N0} calls acknowledged in {loaded.TotalSeconds:F1} s; the server counts {queue.Waiting:N0} waiting in billing and {general.AgentsAvailable:N0} agents available; " +
-            $"server memory {report.WorkingSetMegabytes:N0} MB (GC heap {report.GcHeapMegabytes:N0} MB); errors {report.Errors}");
+            $"peak server memory {report.WorkingSetMegabytes:N0} MB (GC heap at the end {report.GcHeapMegabytes:N0} MB); errors {report.Errors}");
         foreach (var (what, count) in book.Errors)
         {
             Console.WriteLine($"    {count,7:N0} × {what}");
@@ -91,7 +106,7 @@ internal static class CapacityRun
 }
 
 internal sealed record CapacityReport(
-    int Agents, int CallsSent, int CallsWaiting, int AgentsAvailable, double LoadSeconds, double WorkingSetMegabytes, double GcHeapMegabytes, int Errors)
+    int Agents, int CallsSent, int CallsWaiting, int AgentsAvailable, double LoadSeconds, double SettleSeconds, double WorkingSetMegabytes, double GcHeapMegabytes, int Errors)
 {
     public bool Held => CallsWaiting == CallsSent && AgentsAvailable == Agents && Errors == 0;
 }

@@ -59,7 +59,7 @@ internal static class LoadCommand
     private static async Task<CapacityReport> CapacityAsync(CommandOptions options, LocalPostgres? postgres)
     {
         await using var server = await ServerAsync(options, postgres, "capacity");
-        var report = await CapacityRun.RunAsync(server, options.Count("--capacity-agents", 50_000), options.Count("--capacity-calls", 500_000), options.Count("--gateways", 8));
+        var report = await CapacityRun.RunAsync(server, options.Count("--capacity-agents", 50_000), options.Count("--capacity-calls", 500_000), options.Count("--gateways", 8), options.Number("--settle-seconds", 90));
         // Time to look inside the loaded server (a heap census, a profiler) before it goes.
         await Task.Delay(TimeSpan.FromSeconds(options.Number("--hold-seconds", 0)));
         return report;

@@ -47,8 +47,8 @@ internal sealed class SuiteReport
 
         if (Capacity is { } capacity)
         {
-            Row($"capacity: server memory with {capacity.Agents:N0} agents and {capacity.CallsWaiting:N0} calls waiting",
-                $"{capacity.WorkingSetMegabytes:N0} MB (GC heap {capacity.GcHeapMegabytes:N0} MB)", null, null, "< 4,096 MiB");
+            Row($"capacity: peak server memory with {capacity.Agents:N0} agents and {capacity.CallsWaiting:N0} calls waiting, over {capacity.SettleSeconds:F0} s after loading",
+                $"{capacity.WorkingSetMegabytes:N0} MB (GC heap {capacity.GcHeapMegabytes:N0} MB at the end)", null, null, "< 4,096 MiB");
         }
     }
 
