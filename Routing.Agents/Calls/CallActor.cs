@@ -16,7 +16,7 @@ namespace CallCenter.Routing.Agents.Calls;
 /// which it numbers and publishes. The answer that connects the call is fenced here too: an
 /// answer naming any offer but the ringing one is refused, so no call is connected twice.
 /// </summary>
-public sealed class CallActor : ReceiveActor, IWithTimers
+public sealed class CallActor : UntypedActor, IWithTimers
 {
     private const string AnnounceTimer = "announce";
     private const string CallbackDueTimer = "callback-due";
@@ -29,8 +29,8 @@ public sealed class CallActor : ReceiveActor, IWithTimers
     private readonly DomainSettings _settings;
     private CallState _state;
 
-    /// <summary>Actors of the agents rung for or connected to the call, by agent.</summary>
-    private readonly Dictionary<AgentId, IActorRef> _agents = [];
+    /// <summary>Actors of the agents rung for or connected to the call, by agent; made at the first offer, which most of a long line waits for.</summary>
+    private Dictionary<AgentId, IActorRef>? _agents;
 
     /// <summary>The queue the statistics last counted the call into.</summary>
     private QueueId? _countedIn;
@@ -42,19 +42,45 @@ public sealed class CallActor : ReceiveActor, IWithTimers
         _catalog = catalog;
         _settings = settings;
         _state = CallState.New(id);
-
-        // Grouped by where they come from: a ReceiveActor pays for each registration every time it
-        // starts, and one of these starts for every call.
-        Receive<ICallMessage>(HandleGatewayMessage);
-        Receive<CallProtocol.Routed>(HandleRouted);
-        Receive<CallProtocol.RoutingRefused>(HandleRoutingRefused);
-        Receive<CallProtocol.Answered>(HandleAnswered);
-        Receive<CallProtocol.AgentEnded>(m => Execute(new CallCommand.AgentHungUp(m.Agent)));
-        Receive<Dispatch.WaitEstimateReply>(HandleEstimate);
-        Receive<CallProtocol.ICallTimer>(HandleTimer);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// The one actor of which there is one per call, up to hundreds of thousands waiting at once:
+    /// a switch over its named handlers instead of a ReceiveActor's registrations, which would
+    /// build about 800 bytes of handler objects for every call it starts.
+    /// </summary>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ICallMessage gateway:
+                HandleGatewayMessage(gateway);
+                break;
+            case CallProtocol.Routed routed:
+                HandleRouted(routed);
+                break;
+            case CallProtocol.RoutingRefused refused:
+                HandleRoutingRefused(refused);
+                break;
+            case CallProtocol.Answered answered:
+                HandleAnswered(answered);
+                break;
+            case CallProtocol.AgentEnded ended:
+                Execute(new CallCommand.AgentHungUp(ended.Agent));
+                break;
+            case Dispatch.WaitEstimateReply estimate:
+                HandleEstimate(estimate);
+                break;
+            case CallProtocol.ICallTimer timer:
+                HandleTimer(timer);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
 
     public static Props Props(
         CallId id, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
@@ -315,7 +341,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
                 Count(offered.Queue);
                 if (message.Agent is not null)
                 {
-                    _agents[offered.Agent] = message.Agent;
+                    (_agents ??= [])[offered.Agent] = message.Agent;
                 }
 
                 Execute(new CallCommand.Offered(offered.Agent, offered.Epoch));
@@ -379,7 +405,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _agents[message.Agent] = Sender;
+        (_agents ??= [])[message.Agent] = Sender;
         Timers.Cancel(AnnounceTimer);
         if (before.AnsweredAt is null && _countedIn is { } queue)
         {
@@ -505,7 +531,7 @@ public sealed class CallActor : ReceiveActor, IWithTimers
 
     private void TellAgent(AgentAssignment? assignment, Func<AgentAssignment, object> message)
     {
-        if (assignment is { } a && _agents.TryGetValue(a.Agent, out var agent))
+        if (assignment is { } a && _agents is not null && _agents.TryGetValue(a.Agent, out var agent))
         {
             agent.Tell(message(a));
         }
