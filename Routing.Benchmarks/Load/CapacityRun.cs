@@ -10,6 +10,8 @@ namespace CallCenter.Routing.Benchmarks.Load;
 /// </summary>
 internal static class CapacityRun
 {
+    private const double Mebibyte = 1 << 20;
+
     public static async Task<CapacityReport> RunAsync(ServerUnderLoad server, int agents, int waiting, int gateways, double settleSeconds)
     {
         var tag = string.Create(CultureInfo.InvariantCulture, $"cap{DateTime.UtcNow:MMddHHmmss}");
@@ -75,7 +77,7 @@ internal static class CapacityRun
             var now = await server.MetricsAsync();
             peak = Math.Max(peak, now?.WorkingSetBytes ?? 0);
             metrics = now ?? metrics;
-            Console.WriteLine($"  {settle.Elapsed.TotalSeconds,4:F0} s after loading: server memory {(now?.WorkingSetBytes ?? 0) / 1e6:N0} MB (GC heap {(now?.GcHeapBytes ?? 0) / 1e6:N0} MB), " +
+            Console.WriteLine($"  {settle.Elapsed.TotalSeconds,4:F0} s after loading: server memory {(now?.WorkingSetBytes ?? 0) / Mebibyte:N0} MiB (GC heap {(now?.GcHeapBytes ?? 0) / Mebibyte:N0} MiB), " +
                 $"{Interlocked.Read(ref book.Announcements):N0} announcements so far");
         }
 
@@ -86,11 +88,11 @@ internal static class CapacityRun
             general.AgentsAvailable,
             loaded.TotalSeconds,
             settleSeconds,
-            peak / 1e6,
-            (metrics?.GcHeapBytes ?? 0) / 1e6,
+            peak / Mebibyte,
+            (metrics?.GcHeapBytes ?? 0) / Mebibyte,
             book.Errors.Values.Sum());
         Console.WriteLine($"  {waiting:N0} calls acknowledged in {loaded.TotalSeconds:F1} s; the server counts {queue.Waiting:N0} waiting in billing and {general.AgentsAvailable:N0} agents available; " +
-            $"peak server memory {report.WorkingSetMegabytes:N0} MB (GC heap at the end {report.GcHeapMegabytes:N0} MB); errors {report.Errors}");
+            $"peak server memory {report.WorkingSetMebibytes:N0} MiB (GC heap at the end {report.GcHeapMebibytes:N0} MiB); errors {report.Errors}");
         foreach (var (what, count) in book.Errors)
         {
             Console.WriteLine($"    {count,7:N0} × {what}");
@@ -106,7 +108,7 @@ internal static class CapacityRun
 }
 
 internal sealed record CapacityReport(
-    int Agents, int CallsSent, int CallsWaiting, int AgentsAvailable, double LoadSeconds, double SettleSeconds, double WorkingSetMegabytes, double GcHeapMegabytes, int Errors)
+    int Agents, int CallsSent, int CallsWaiting, int AgentsAvailable, double LoadSeconds, double SettleSeconds, double WorkingSetMebibytes, double GcHeapMebibytes, int Errors)
 {
     public bool Held => CallsWaiting == CallsSent && AgentsAvailable == Agents && Errors == 0;
 }

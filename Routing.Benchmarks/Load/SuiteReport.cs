@@ -48,7 +48,7 @@ internal sealed class SuiteReport
         if (Capacity is { } capacity)
         {
             Row($"capacity: peak server memory with {capacity.Agents:N0} agents and {capacity.CallsWaiting:N0} calls waiting, over {capacity.SettleSeconds:F0} s after loading",
-                $"{capacity.WorkingSetMegabytes:N0} MB (GC heap {capacity.GcHeapMegabytes:N0} MB at the end)", null, null, "< 4,096 MiB");
+                $"{capacity.WorkingSetMebibytes:N0} MiB (GC heap {capacity.GcHeapMebibytes:N0} MiB at the end)", null, null, "< 4,096 MiB");
         }
     }
 
