@@ -45,14 +45,16 @@ public static class CoreBenchmark
         Measure(scenario, engine, decisions / 10, busy: true); // warm-up: let the JIT settle
         var busy = Measure(scenario, engine, decisions, busy: true);
         Console.WriteLine($"  busy centre (agent frees up, takes best call; new call queued): {busy.PerSecond:N0} decisions/s " +
-                          $"({busy.AgentFree:N0} agent-free at {busy.AgentFreeMicros:F2} us, {busy.Arrivals:N0} arrivals at {busy.ArrivalMicros:F2} us), line {engine.WaitingCount:N0}");
+                          $"({busy.AgentFree:N0} agent-free at {busy.AgentFreeMicros:F2} us, {busy.Arrivals:N0} arrivals at {busy.ArrivalMicros:F2} us), line {engine.WaitingCount:N0}; " +
+                          $"{busy.BytesPerDecision:F0} bytes allocated per decision, {busy.Collections}");
 
         // Quiet centre: agents idle; each call is offered at once, answered, ended.
         var quietEngine = scenario.NewEngineWithIdleAgents();
         Measure(scenario, quietEngine, decisions / 10, busy: false);
         var quiet = Measure(scenario, quietEngine, decisions, busy: false);
         Console.WriteLine($"  quiet centre (call arrives, offered to best idle agent; agent freed): {quiet.PerSecond:N0} decisions/s " +
-                          $"({quiet.ArrivalMicros:F2} us per arrival, {quiet.AgentFreeMicros:F2} us per agent-free)");
+                          $"({quiet.ArrivalMicros:F2} us per arrival, {quiet.AgentFreeMicros:F2} us per agent-free); " +
+                          $"{quiet.BytesPerDecision:F0} bytes allocated per decision, {quiet.Collections}");
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"RESULT core busyDecisionsPerSecond={busy.PerSecond:F0} quietDecisionsPerSecond={quiet.PerSecond:F0} bytesPerWaitingCall={bytesPerCall:F0}"));
@@ -88,6 +90,8 @@ public static class CoreBenchmark
         long agentFreeTicks = 0, arrivalTicks = 0;
         int agentFree = 0, arrivals = 0;
         var clock = new Stopwatch();
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var collectionsBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         for (var i = 0; i < decisions / 2; i++)
         {
             clock.Restart();
@@ -120,7 +124,9 @@ public static class CoreBenchmark
             agentFree,
             arrivals,
             agentFreeTicks * 1e6 / Stopwatch.Frequency / agentFree,
-            arrivalTicks * 1e6 / Stopwatch.Frequency / arrivals);
+            arrivalTicks * 1e6 / Stopwatch.Frequency / arrivals,
+            (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)(agentFree + arrivals),
+            $"{GC.CollectionCount(0) - collectionsBefore.Item1} gen0, {GC.CollectionCount(1) - collectionsBefore.Item2} gen1, {GC.CollectionCount(2) - collectionsBefore.Item3} gen2");
     }
 
     private static int Option(IReadOnlyList<string> args, string name, int fallback)
@@ -136,7 +142,8 @@ public static class CoreBenchmark
         return fallback;
     }
 
-    private sealed record Figures(double PerSecond, int AgentFree, int Arrivals, double AgentFreeMicros, double ArrivalMicros);
+    private sealed record Figures(
+        double PerSecond, int AgentFree, int Arrivals, double AgentFreeMicros, double ArrivalMicros, double BytesPerDecision, string Collections);
 
     /// <summary>A synthetic centre: agents with five skills each, queues needing one or two.</summary>
     private sealed class Scenario

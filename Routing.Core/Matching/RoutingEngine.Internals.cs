@@ -203,10 +203,10 @@ public sealed partial class RoutingEngine
                 return;
             }
         }
-        else if (group.Idle.TryFindFirst(NotDeclined, call, out var key, out var idle))
+        else if (group.Idle.TryFindFirst(static (candidate, c) => !c.WasDeclinedBy(candidate), call, out var key, out var idle))
         {
             // The runner-up is the next in the same order: the one this call would have taken without the winner.
-            AgentStanding? runnerUp = group.Idle.TryFindNext(key, NotDeclined, call, out _, out var next) ? next.StandingIn(group) : null;
+            AgentStanding? runnerUp = group.Idle.TryFindNext(key, static (candidate, c) => !c.WasDeclinedBy(candidate), call, out _, out var next) ? next.StandingIn(group) : null;
             MakeOffer(call, idle, MatchRule.AgentSelection, new AgentChosen(group.Idle.Count, group.Selection, idle.StandingIn(group), runnerUp), events);
             return;
         }
@@ -250,9 +250,6 @@ public sealed partial class RoutingEngine
         call.Queue.Order.Remove(call.Key);
     }
 
-    private static readonly Func<AgentEntry, CallEntry, bool> NotDeclined = static (agent, call) => !call.WasDeclinedBy(agent);
-    private static readonly Func<CallEntry, AgentEntry, bool> NotDeclinedBy = static (call, agent) => !call.WasDeclinedBy(agent);
-
     private void MakeOffer(CallEntry call, AgentEntry agent, MatchRule rule, OfferTrace trace, List<RoutingEvent> events)
     {
         SetPresence(agent, AgentPresence.Busy);
@@ -272,10 +269,10 @@ public sealed partial class RoutingEngine
     private (CallEntry Call, MatchRule Rule, CallChosen Trace)? FindWorkFor(AgentEntry agent)
     {
         if (agent.Personal is { Count: > 0 } personal
-            && personal.TryFindFirst(NotDeclinedBy, agent, out var mineKey, out var mine))
+            && personal.TryFindFirst(static (c, a) => !c.WasDeclinedBy(a), agent, out var mineKey, out var mine))
         {
             // Without this call, the next one waiting for the agent by name; failing that, the best of its lines.
-            if (personal.TryFindNext(mineKey, NotDeclinedBy, agent, out _, out var nextMine))
+            if (personal.TryFindNext(mineKey, static (c, a) => !c.WasDeclinedBy(a), agent, out _, out var nextMine))
             {
                 return (mine, mine.TargetRule, new CallChosen(personal.Count, StandingOf(mine), StandingOf(nextMine), ByName: true, RunnerUpByName: true));
             }
@@ -313,7 +310,7 @@ public sealed partial class RoutingEngine
             foreach (var bucket in group.Buckets)
             {
                 if (bucket.Calls.Count == 0
-                    || !bucket.Calls.TryFindFirst(NotDeclinedBy, agent, out var key, out var call))
+                    || !bucket.Calls.TryFindFirst(static (c, a) => !c.WasDeclinedBy(a), agent, out var key, out var call))
                 {
                     continue;
                 }
@@ -332,7 +329,7 @@ public sealed partial class RoutingEngine
         }
 
         if (best is not null
-            && bestBucket!.Calls.TryFindNext(bestKey, NotDeclinedBy, agent, out var nextKey, out var next)
+            && bestBucket!.Calls.TryFindNext(bestKey, static (c, a) => !c.WasDeclinedBy(a), agent, out var nextKey, out var next)
             && (second is null || nextKey.CompareTo(secondKey) < 0))
         {
             second = next;
@@ -341,7 +338,7 @@ public sealed partial class RoutingEngine
         return new LineChoice(best, second, considered);
     }
 
-    private CallStanding StandingOf(CallEntry call) => new(call.Id, call.Queue.Id, _config.Tiers[call.TierRank].Id, call.Key);
+    private CallStanding StandingOf(CallEntry call) => new(call.Id, call.Queue.Id, _tierIds[call.TierRank], call.Key);
 
     private static void SetPresence(AgentEntry agent, AgentPresence presence)
     {

@@ -17,6 +17,7 @@ public sealed partial class RoutingEngine
 {
     private RoutingConfiguration _config;
     private readonly Dictionary<TierId, int> _tierRanks = [];
+    private readonly TierId[] _tierIds;
     private readonly long[] _agingHeadStartTicks;
     private readonly long?[] _maximumWaitTicks;
     private RoutingCatalog _catalog;
@@ -36,6 +37,7 @@ public sealed partial class RoutingEngine
         var tiers = _config.Tiers;
         _agingHeadStartTicks = new long[tiers.Count];
         _maximumWaitTicks = new long?[tiers.Count];
+        _tierIds = [.. tiers.Select(t => t.Id)];
         for (var rank = 0; rank < tiers.Count; rank++)
         {
             _tierRanks[tiers[rank].Id] = rank;

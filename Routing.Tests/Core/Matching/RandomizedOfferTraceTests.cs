@@ -202,7 +202,7 @@ public sealed class RandomizedOfferTraceTests
                 return;
             }
 
-            var (call, (agent, epoch)) = _ringing.ElementAt(_random.Next(_ringing.Count));
+            var (call, (_, epoch)) = _ringing.ElementAt(_random.Next(_ringing.Count));
             Execute(new Command(_now, e => new RoutingResult(e.OfferAccepted(call, epoch), [])));
         }
 
