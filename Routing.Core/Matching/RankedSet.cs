@@ -172,10 +172,20 @@ internal sealed class RankedSet<TKey, TValue>
     /// The first value after <paramref name="after"/>, in key order, that <paramref name="accept"/>
     /// takes. Each step is one walk from the root (O(log n)); nothing is allocated.
     /// </summary>
-    public bool TryFindNext<TState>(TKey after, Func<TValue, TState, bool> accept, TState state, out TKey key, out TValue value)
+    public bool TryFindNext<TState>(TKey after, Func<TValue, TState, bool> accept, TState state, out TKey key, out TValue value) =>
+        TryFindNext(after, null, accept, state, out key, out value);
+
+    /// <summary>
+    /// As <see cref="TryFindNext{TState}(TKey, Func{TValue, TState, bool}, TState, out TKey, out TValue)"/>, but
+    /// only among keys before <paramref name="before"/> (when given): a value whose key is not before it
+    /// is never read, so looking costs no more than the walk through the nodes.
+    /// </summary>
+    public bool TryFindNext<TState>(
+        TKey after, TKey? before, Func<TValue, TState, bool> accept, TState state, out TKey key, out TValue value)
     {
         var bound = after;
-        while (Successor(bound) is var node && node != Nil)
+        while (Successor(bound) is var node && node != Nil
+               && (before is not { } limit || _nodes[node].Key.CompareTo(limit) < 0))
         {
             if (accept(_values[node], state))
             {

@@ -295,7 +295,8 @@ public sealed partial class RoutingEngine
     /// <summary>
     /// The best head across the buckets the agent is eligible for. The runner-up is the better of the
     /// second-best head and the call after the winner in its own bucket. Tracking it costs a comparison
-    /// per bucket and one walk down the winner's bucket, over the path the winner's removal walks next.
+    /// per bucket and one walk down the winner's bucket, over the path the winner's removal walks next;
+    /// the call found there is read only when it beats the second-best head.
     /// </summary>
     private static LineChoice BestInLines(AgentEntry agent)
     {
@@ -328,9 +329,9 @@ public sealed partial class RoutingEngine
             }
         }
 
+        // Only a call of the winner's bucket that beats the second-best head is read: usually none is.
         if (best is not null
-            && bestBucket!.Calls.TryFindNext(bestKey, static (c, a) => !c.WasDeclinedBy(a), agent, out var nextKey, out var next)
-            && (second is null || nextKey.CompareTo(secondKey) < 0))
+            && bestBucket!.Calls.TryFindNext(bestKey, second is null ? null : secondKey, static (c, a) => !c.WasDeclinedBy(a), agent, out _, out var next))
         {
             second = next;
         }

@@ -101,6 +101,28 @@ public sealed class RankedSetTests
         Assert.That(found ? (int?)stored : null, Is.EqualTo(expected - 100));
     }
 
+    [TestCase(3, 5, null, 1, TestName = "Find next before a bound finds nothing when the next accepted key is the bound")]
+    [TestCase(3, 6, 5, 2, TestName = "Find next before a bound finds an accepted key below it")]
+    [TestCase(7, 9, null, 0, TestName = "Find next before a bound reads nothing when no key lies between")]
+    public void Find_next_before_a_bound_never_reads_a_value_at_or_past_it(int after, int before, int? expected, int valuesRead)
+    {
+        var set = new RankedSet<Key, int>();
+        foreach (var value in new[] { 5, 1, 9, 3, 7, 4 })
+        {
+            set.Add(new Key(value), value);
+        }
+
+        var read = new List<int>();
+        var found = set.TryFindNext(new Key(after), new Key(before), static (value, seen) =>
+        {
+            seen.Add(value);
+            return value % 2 != 0;
+        }, read, out var key, out _);
+
+        Assert.That(found ? (int?)key.Value : null, Is.EqualTo(expected));
+        Assert.That(read, Has.Count.EqualTo(valuesRead).And.All.LessThan(before));
+    }
+
     [TestCase(1)]
     [TestCase(2)]
     public void Find_next_agrees_with_a_sorted_reference(int seed)
