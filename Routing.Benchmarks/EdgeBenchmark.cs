@@ -21,10 +21,14 @@ public static class EdgeBenchmark
         var agents = Option(args, "--agents", 200);
         var rate = Option(args, "--rate", 1_000);
         var seconds = Option(args, "--seconds", 10);
-        return RunAsync(events, agents, rate, seconds).GetAwaiter().GetResult();
+        // The runtime recompiles hot methods with their profile some seconds into a run, and a
+        // softphone waits while it does: a measure taken two seconds after start saw those stalls,
+        // not the server that runs for days. Ten seconds of calls at the same rate settle it.
+        var warmUp = Option(args, "--warm-up", 10);
+        return RunAsync(events, agents, rate, seconds, warmUp).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int events, int agents, int rate, int seconds)
+    private static async Task<int> RunAsync(int events, int agents, int rate, int seconds, int warmUp)
     {
         var endpoints = LoopbackEndpoints.Free();
         var app = RoutingServer.Build(
@@ -43,8 +47,8 @@ public static class EdgeBenchmark
             var perSecond = await MeasureGatewayThroughput(channel, events);
             Console.WriteLine($"  gateway events through one stream: {perSecond:N0} per second ({events:N0} events: arrivals and hang-ups, each acknowledged)");
 
-            // A short run first, so the measured one does not pay for compiling and warming the code paths.
-            await MeasureOfferLatency(channel, agents, rate, 2, "warm", ready: () => { });
+            // A run first, so the measured one does not pay for compiling and warming the code paths.
+            await MeasureOfferLatency(channel, agents, rate, warmUp, "warm", ready: () => { });
             var paused = TimeSpan.Zero;
             var collections = (0, 0, 0);
             GcPauses? pauses = null;
