@@ -16,7 +16,8 @@ public sealed record ProcessMetrics(
     int Gen1Collections,
     int Gen2Collections,
     int ProcessorCount,
-    double UptimeSeconds)
+    double UptimeSeconds,
+    CollectionSummary? LastCollection = null)
 {
     public static ProcessMetrics Read()
     {
@@ -32,6 +33,16 @@ public sealed record ProcessMetrics(
             GC.CollectionCount(1),
             GC.CollectionCount(2),
             Environment.ProcessorCount,
-            (DateTime.Now - process.StartTime).TotalSeconds);
+            (DateTime.Now - process.StartTime).TotalSeconds,
+            CollectionSummary.Of(memory));
     }
+}
+
+/// <summary>The most recent collection: which generation, how long the process was paused, what it kept.</summary>
+public sealed record CollectionSummary(long Index, int Generation, double PauseMilliseconds, long PromotedBytes, long HeapBytes)
+{
+    public static CollectionSummary? Of(GCMemoryInfo memory) =>
+        memory.Index == 0
+            ? null
+            : new(memory.Index, memory.Generation, memory.PauseDurations.ToArray().Sum(p => p.TotalMilliseconds), memory.PromotedBytes, memory.HeapSizeBytes);
 }

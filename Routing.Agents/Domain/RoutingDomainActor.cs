@@ -29,14 +29,14 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     private readonly Dictionary<CallId, IActorRef> _calls = [];
 
     /// <summary>
-    /// Ended calls, for the retention: their final state, from which repeats and queries are
-    /// answered. Their actors are stopped at the end: an actor costs many times its state, and
-    /// a collector that keeps minutes of ended calls' actors alive pays for every byte of them.
+    /// Ended calls, for the retention: what repeats and queries are answered from. Their actors
+    /// are stopped at the end: an actor costs many times its state, and a collector that keeps
+    /// minutes of ended calls' actors alive pays for every byte of them.
     /// </summary>
-    private readonly Dictionary<CallId, CallState> _ended = [];
+    private readonly Dictionary<CallId, EndedCall> _ended = [];
 
     /// <summary>Ended calls in the order they ended, so the first is always the next to forget.</summary>
-    private readonly Queue<(DateTimeOffset Due, CallId Call, CallState Final)> _retained = new();
+    private readonly Queue<(DateTimeOffset Due, EndedCall Final)> _retained = new();
     private long _nextChild;
 
     public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
@@ -143,7 +143,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
             return false;
         }
 
-        if (CallActor.AnswerAfterEnd(final, message, Context.System.Scheduler.Now) is { } answer)
+        if (CallActor.AnswerAfterEnd(final.ToState(), message, Context.System.Scheduler.Now) is { } answer)
         {
             Sender.Tell(answer);
         }
@@ -205,8 +205,9 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 
         _calls.Remove(message.Call);
         call.Tell(PoisonPill.Instance);
-        _ended[message.Call] = message.Final;
-        _retained.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, message.Call, message.Final));
+        var final = EndedCall.Of(message.Final);
+        _ended[message.Call] = final;
+        _retained.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, final));
         if (_retained.Count == 1)
         {
             Timers.StartSingleTimer(RetireTimer, RetireDue.Instance, _settings.EndedCallRetention);
@@ -221,9 +222,9 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
             _retained.Dequeue();
 
             // Only that end: a call retired early, started again under its id and ended again is kept anew.
-            if (_ended.TryGetValue(retained.Call, out var final) && ReferenceEquals(final, retained.Final))
+            if (_ended.TryGetValue(retained.Final.Id, out var final) && final == retained.Final)
             {
-                _ended.Remove(retained.Call);
+                _ended.Remove(retained.Final.Id);
             }
         }
 

@@ -28,7 +28,7 @@ public sealed class StateViewActor : ReceiveActor
     }
 
     public static Props Props(RoutingStateView? view = null) =>
-        Akka.Actor.Props.Create(() => new StateViewActor(view ?? new RoutingStateView(10_000, 10_000)));
+        Akka.Actor.Props.Create(() => new StateViewActor(view ?? new RoutingStateView()));
 
     protected override void PreStart()
     {

@@ -28,6 +28,7 @@ internal sealed record RunReport(
     double MachineCores,
     double PeakServerMemoryMegabytes,
     double ServerGcPauseSeconds,
+    double GeneratorGcPauseSeconds,
     LogCheck? Log,
     double LoggedRowsPerSecond)
 {
@@ -73,6 +74,7 @@ internal sealed record RunReport(
             progress.MachineCores,
             progress.PeakWorkingSetBytes / 1e6,
             progress.LastMetrics?.GcPauseSeconds ?? double.NaN,
+            progress.GeneratorGcPauseSeconds,
             log,
             log is null ? double.NaN : log.RowsLogged / runSeconds);
         report.Print();
@@ -90,7 +92,7 @@ internal sealed record RunReport(
             $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}; " +
             $"{MessagesPerCall:F1} gRPC messages per call");
         Console.WriteLine($"    server {ServerCores:F2} cores, peak {PeakServerMemoryMegabytes:N0} MB, GC paused {ServerGcPauseSeconds:F2} s in all; " +
-            $"generator {GeneratorCores:F2} cores; machine {MachineCores:F2} of {Environment.ProcessorCount} cores; logged {LoggedRowsPerSecond:N0} rows/s");
+            $"generator {GeneratorCores:F2} cores, GC paused {GeneratorGcPauseSeconds:F2} s; machine {MachineCores:F2} of {Environment.ProcessorCount} cores; logged {LoggedRowsPerSecond:N0} rows/s");
         foreach (var (what, count) in Errors)
         {
             Console.WriteLine($"    {count,7:N0} × {what}");

@@ -43,9 +43,12 @@ public sealed record CallHistory(CallSummary Call, IReadOnlyList<CallEvent> Even
 /// operator can see gets the next sequence number; the recent changes are kept, so a watcher
 /// that lost its stream resumes from the last number it saw instead of reloading everything.
 /// Ended calls stay readable (with their history) until <see cref="EndedCallsKept"/> newer ones
-/// have ended. Owned by one thread at a time; not thread-safe.
+/// have ended; the interaction log keeps every call for good. Few are kept on purpose: an ended
+/// call's history that outlives a young collection is promoted, and at 1,000 calls a second
+/// 10,000 kept ended calls made the server's collections pause 40–80 ms instead of 20–30 ms.
+/// Owned by one thread at a time; not thread-safe.
 /// </summary>
-public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKept = 10_000)
+public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKept = 1_000)
 {
     private readonly Dictionary<CallId, CallEntry> _calls = [];
     private readonly Dictionary<AgentId, AgentState> _agents = [];

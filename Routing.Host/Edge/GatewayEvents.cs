@@ -16,6 +16,7 @@ namespace CallCenter.Routing.Host.Edge;
 public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, LogDurability log, EdgeSettings settings)
 {
     private readonly TierId _defaultTier = new(settings.DefaultTier);
+    private readonly NameTable _names = new();
 
     public async Task<GatewayReply> CarryOut(GatewayLink gateway, GatewayEvent gatewayEvent, CancellationToken cancellation)
     {
@@ -165,8 +166,8 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
         var preferred = RequestChecks.OptionalId(arrived.PreferredAgentId, $"{prefix}.preferred_agent_id");
         return new CallProtocol.Arrive(
             call,
-            new QueueId(queue),
-            RequestChecks.OptionalId(arrived.TierId, $"{prefix}.tier_id") is { } tier ? new TierId(tier) : _defaultTier,
+            new QueueId(_names.Shared(queue)),
+            RequestChecks.OptionalId(arrived.TierId, $"{prefix}.tier_id") is { } tier ? new TierId(_names.Shared(tier)) : _defaultTier,
             arrived.Emergency,
             arrived.RequiredSkills.ToCore($"{prefix}.required_skills"),
             preferred is null ? null : new AgentId(preferred));

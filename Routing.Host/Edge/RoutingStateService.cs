@@ -48,7 +48,7 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
     {
         var call = new CallId(RequestChecks.Checked(() => RequestChecks.Id(request.CallId, "call_id")));
         var reply = await domain.Ask<StateViewProtocol.CallHistoryReply>(domain.StateView, new StateViewProtocol.GetCallHistory(call), context.CancellationToken);
-        return reply.History?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"call_id: call '{call}' is not known (or ended long ago)"));
+        return reply.History?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"call_id: call '{call}' is not in the live view: it never arrived, or it ended and has left the view (the interaction log keeps it: Reports.ExplainCall)"));
     }
 
     public override async Task<Snapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)

@@ -841,6 +841,14 @@ public sealed class CallLifecycleTests
         Assert.That((replayed.Status, replayed.Queue, replayed.Owner), Is.EqualTo((CallStatus.Queued, Billing, (AgentId?)Alice)));
     }
 
+    [Test]
+    public void Only_an_ended_call_can_be_kept_as_ended()
+    {
+        var queued = CallLifecycle.Decide(CallState.New(TheCall), Named("Arrive"), Start).State;
+
+        Assert.That(() => EndedCall.Of(queued), Throws.ArgumentException.With.Message.Contains("has not ended"));
+    }
+
     // ---- Property-style run ----
 
     private static IEnumerable<TestCaseData> RandomRuns() =>
@@ -867,6 +875,7 @@ public sealed class CallLifecycleTests
         Assert.That(run.Visited, Is.EquivalentTo(Enum.GetValues<CallStatus>()));
         Assert.That(run.Endings.Keys, Is.EquivalentTo(Enum.GetValues<CallOutcome>()));
         Assert.That(run.Transfers, Is.GreaterThan(20), "the run completed transfers");
+        Assert.That(run.KeptAnswers, Is.GreaterThan(500), "the run sent commands to ended calls");
     }
 
     /// <summary>
@@ -891,6 +900,7 @@ public sealed class CallLifecycleTests
         public HashSet<CallStatus> Visited { get; } = [];
         public int Calls { get; private set; } = 1;
         public int Transfers { get; private set; }
+        public int KeptAnswers { get; private set; }
 
         public void Step(int step)
         {
@@ -912,6 +922,16 @@ public sealed class CallLifecycleTests
             var context = $"step {step}: {command} in {before.Status} at {_now:O} -> {decision.Outcome}";
 
             Check(before, command, decision, context);
+            if (before.Status == CallStatus.Ended)
+            {
+                // What a domain keeps of an ended call answers as the whole final state does.
+                var kept = EndedCall.Of(before).ToState();
+                var fromKept = CallLifecycle.Decide(kept, command, _now);
+                Assert.That((fromKept.Outcome, fromKept.Events.Count, fromKept.State), Is.EqualTo((decision.Outcome, 0, kept)), $"{context}, from what is kept");
+                Assert.That((kept.Status, kept.Outcome, kept.EndedAt, kept.LastSequence, kept.Owner, kept.Queue, kept.Tier),
+                    Is.EqualTo((before.Status, before.Outcome, before.EndedAt, before.LastSequence, before.Owner, before.Queue, before.Tier)), context);
+                KeptAnswers++;
+            }
 
             _state = decision.State;
             _log.AddRange(decision.Events);
