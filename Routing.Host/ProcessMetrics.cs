@@ -17,7 +17,9 @@ public sealed record ProcessMetrics(
     int Gen2Collections,
     int ProcessorCount,
     double UptimeSeconds,
-    CollectionSummary? LastCollection = null)
+    CollectionSummary? LastCollection = null,
+    long CallsRefusedAsOverload = 0,
+    double RoutingLagMilliseconds = 0)
 {
     public static ProcessMetrics Read()
     {

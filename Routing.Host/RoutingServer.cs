@@ -4,6 +4,7 @@ using CallCenter.Routing.Agents.Operations;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
 using CallCenter.Routing.Host.InteractionLog;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CallCenter.Routing.Host;
@@ -25,6 +26,9 @@ public static class RoutingServer
         builder.Services.AddSingleton<GatewayRegistry>();
         builder.Services.AddSingleton<GatewayEvents>();
         builder.Services.AddSingleton<DomainClient>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OverloadProbe>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<OverloadProbe>());
         builder.Services.AddSingleton<LogDurability>();
         builder.Services.AddInteractionLog(builder.Configuration);
         builder.Services.AddAkka("callcenter", akka =>
@@ -42,7 +46,8 @@ public static class RoutingServer
             options.EnableDetailedErrors = false;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck("routing", () => HealthCheckResult.Healthy("routing domain running"));
+        builder.Services.AddGrpcHealthChecks().AddCheck("routing", () => HealthCheckResult.Healthy("routing domain running"))
+            .AddCheck<OverloadProbe>("overload");
 
         var app = builder.Build();
         // Fail at start, not at the first login, when a stored profile is wrong.
@@ -57,7 +62,8 @@ public static class RoutingServer
             $"CallCenter routing server: {routing.Queues.Count} queues, {routing.Tiers.Count} tiers, " +
             $"{routing.Skills.Count} skills, configuration version {routing.Version}\n"));
         app.MapHealthChecks("/health");
-        app.MapGet("/metrics", () => Results.Json(ProcessMetrics.Read()));
+        var overload = app.Services.GetRequiredService<OverloadProbe>();
+        app.MapGet("/metrics", () => Results.Json(ProcessMetrics.Read() with { CallsRefusedAsOverload = overload.Refused, RoutingLagMilliseconds = overload.LastLag.TotalMilliseconds }));
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; /, /health and /metrics over HTTP/1.1)", string.Join(", ", app.Urls)));
         return app;

@@ -30,6 +30,7 @@ internal sealed class CallBook
         AssignedAgent = new int[calls];
         Phase = new int[calls];
         Outcome = new string?[calls];
+        RefusedCall = new bool[calls];
     }
 
     /// <summary>Prefixes every call and agent id of the run, so runs against one server never mix.</summary>
@@ -47,6 +48,8 @@ internal sealed class CallBook
     /// <summary><see cref="Waiting"/>, <see cref="Connected"/> (hang-up planned) or <see cref="HungUp"/>.</summary>
     public int[] Phase { get; }
     public string?[] Outcome { get; }
+    /// <summary>The server refused the call's arrival as overload: accounted for, never in the log.</summary>
+    public bool[] RefusedCall { get; }
 
     public LatencyHistogram OfferLatency { get; } = new();
     public LatencyHistogram AckLatency { get; } = new();
@@ -62,6 +65,7 @@ internal sealed class CallBook
     public long Disconnects;
     public long Revocations;
     public long Announcements;
+    public long Refused;
     /// <summary>gRPC messages either way: gateway events and replies, softphone commands, replies and updates.</summary>
     public long Messages;
 
@@ -122,6 +126,17 @@ internal sealed class CallBook
         }
 
         return was == 0;
+    }
+
+    /// <summary>The gateway was told the server takes no new calls (overload): the caller hears busy.</summary>
+    public void MarkRefused(int call)
+    {
+        Phase[call] = HungUp;
+        if (!RefusedCall[call])
+        {
+            RefusedCall[call] = true;
+            Interlocked.Increment(ref Refused);
+        }
     }
 
     public void MarkEnded(int call, string outcome)

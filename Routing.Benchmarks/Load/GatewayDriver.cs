@@ -101,6 +101,14 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
             case GatewayReply.ReplyOneofCase.Accepted when reply.Accepted.EventId[0] == 'a':
                 book.MarkAcknowledged(int.Parse(reply.Accepted.EventId.AsSpan(1), CultureInfo.InvariantCulture));
                 break;
+            case GatewayReply.ReplyOneofCase.Rejected when reply.Rejected is { Code: "RESOURCE_EXHAUSTED", Field: "call_arrived" } refused
+                                                          && refused.EventId.StartsWith('a'):
+                book.MarkRefused(int.Parse(refused.EventId.AsSpan(1), CultureInfo.InvariantCulture));
+                break;
+            case GatewayReply.ReplyOneofCase.Rejected when reply.Rejected is { Code: "NOT_FOUND", Field: "call_hung_up.call_id" } gone
+                                                          && gone.EventId.Length > 1 && book.RefusedCall[int.Parse(gone.EventId.AsSpan(1), CultureInfo.InvariantCulture)]:
+                // The caller gave up before the gateway heard that the server had refused the call.
+                break;
             case GatewayReply.ReplyOneofCase.Rejected:
                 book.Error($"event rejected: {reply.Rejected.Code} {reply.Rejected.Field}");
                 break;

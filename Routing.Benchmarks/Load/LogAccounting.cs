@@ -23,6 +23,7 @@ internal static class LogAccounting
         var prefix = book.Tag + "-%";
         var patience = Stopwatch.StartNew();
         List<LoggedCall> rows;
+        var admitted = book.Calls - Interlocked.Read(ref book.Refused);
         // Acknowledged events are durable; the end of a call that ended last may still be on its way.
         do
         {
@@ -30,7 +31,7 @@ internal static class LogAccounting
                 "SELECT call_id AS CallId, outcome AS Outcome, agent_id AS AgentId FROM interactions WHERE call_id LIKE @prefix",
                 new { prefix })).AsList();
         }
-        while ((rows.Count < book.Calls || rows.Any(r => r.Outcome is null)) && patience.Elapsed < TimeSpan.FromSeconds(30) && await Pause());
+        while ((rows.Count < admitted || rows.Any(r => r.Outcome is null)) && patience.Elapsed < TimeSpan.FromSeconds(30) && await Pause());
 
         var seen = new bool[book.Calls];
         var outcomeDiffers = 0;
@@ -64,8 +65,9 @@ internal static class LogAccounting
                  + (SELECT count(*) FROM agent_state_changes WHERE agent_id LIKE @prefix)
             """,
             new { prefix });
-        var check = new LogCheck(book.Calls, seen.Count(s => !s), rows.Count(r => r.Outcome is null), outcomeDiffers, agentDiffers, records);
-        Console.WriteLine($"  log: {rows.Count:N0} interactions for {book.Calls:N0} calls; missing {check.Missing}, not ended {check.NotEnded}, " +
+        var missing = Enumerable.Range(0, book.Calls).Count(call => !seen[call] && !book.RefusedCall[call]);
+        var check = new LogCheck(book.Calls, missing, rows.Count(r => r.Outcome is null), outcomeDiffers, agentDiffers, records);
+        Console.WriteLine($"  log: {rows.Count:N0} interactions for {admitted:N0} calls admitted ({book.Calls - admitted:N0} refused as overload); missing {check.Missing}, not ended {check.NotEnded}, " +
             $"outcome differs {check.OutcomeDiffers}, agent differs {check.AgentDiffers}; {records:N0} rows logged in all");
         return check;
     }

@@ -15,6 +15,7 @@ internal sealed class Progress(ServerUnderLoad server, CallBook book)
     private readonly List<double> _generatorCores = [];
     private readonly List<double> _connectedPerSecond = [];
     private readonly TimeSpan _generatorPausedAtStart = GC.GetTotalPauseDuration();
+    private long _refusedBefore;
 
     /// <summary>Set while the measured window is open: only its seconds count towards the figures.</summary>
     public volatile bool Measuring;
@@ -66,14 +67,16 @@ internal sealed class Progress(ServerUnderLoad server, CallBook book)
             }
 
             var errors = book.Errors.Values.Sum();
+            var refused = Interlocked.Read(ref book.Refused);
             var collections = next is null || metrics is null
                 ? ""
                 : $"  gc {(next.GcPauseSeconds - metrics.GcPauseSeconds) * 1000,4:F0} ms ({next.Gen0Collections - metrics.Gen0Collections}/{next.Gen1Collections - metrics.Gen1Collections}/{next.Gen2Collections - metrics.Gen2Collections}{LastCollection(next, metrics)})";
             Console.WriteLine(
                 $"  {seconds,4} s  sent {(now.Sent - last.Sent) / elapsed,7:N0}/s  connected {connected,7:N0}/s  ended {(now.Ended - last.Ended) / elapsed,7:N0}/s  " +
-                $"in system {now.Sent - now.Ended,6:N0}  offer p99 {book.OfferLatency.Milliseconds(0.99),6:F2} ms  ack p99 {book.AckLatency.Milliseconds(0.99),6:F1} ms  " +
-                $"errors {errors}  server {serverCores:F2} cores {(next?.WorkingSetBytes ?? 0) / 1e6:N0} MB{collections}  machine {machine:F2} cores");
+                $"in system {now.Sent - now.Ended - refused,6:N0}  offer p99 {book.OfferLatency.Milliseconds(0.99),6:F2} ms  ack p99 {book.AckLatency.Milliseconds(0.99),6:F1} ms  " +
+                $"errors {errors}  refused {(refused - _refusedBefore) / elapsed,6:N0}/s  server {serverCores:F2} cores {(next?.WorkingSetBytes ?? 0) / 1e6:N0} MB{collections}  machine {machine:F2} cores");
             last = now;
+            _refusedBefore = refused;
             metrics = next ?? metrics;
         }
     }

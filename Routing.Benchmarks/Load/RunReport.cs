@@ -21,6 +21,7 @@ internal sealed record RunReport(
     long Disconnects,
     long Revocations,
     long Announcements,
+    long RefusedAsOverload,
     double MessagesPerCall,
     IReadOnlyDictionary<string, int> Errors,
     double ServerCores,
@@ -58,8 +59,8 @@ internal sealed record RunReport(
             progress.LowestConnectedPerSecond,
             book.OfferLatency.Summary(),
             book.AckLatency.Summary(),
-            book.Calls - Interlocked.Read(ref book.Ended),
-            book.Calls - Interlocked.Read(ref book.Acknowledged),
+            book.Calls - Interlocked.Read(ref book.Ended) - Interlocked.Read(ref book.Refused),
+            book.Calls - Interlocked.Read(ref book.Acknowledged) - Interlocked.Read(ref book.Refused),
             Interlocked.Read(ref book.DoubleAssignments),
             disagree,
             book.Abandons,
@@ -67,6 +68,7 @@ internal sealed record RunReport(
             book.Disconnects,
             book.Revocations,
             book.Announcements,
+            Interlocked.Read(ref book.Refused),
             (double)Interlocked.Read(ref book.Messages) / Math.Max(1, book.Calls),
             new SortedDictionary<string, int>(book.Errors.ToDictionary()),
             progress.ServerCores,
@@ -89,7 +91,7 @@ internal sealed record RunReport(
         Console.WriteLine($"    arrival to acknowledgement: p50 {ArrivalToAcknowledgement.P50:F2} ms, p99 {ArrivalToAcknowledgement.P99:F2} ms, " +
             $"p99.9 {ArrivalToAcknowledgement.P999:F2} ms, max {ArrivalToAcknowledgement.Max:F2} ms");
         Console.WriteLine($"    not ended by the end of the drain {NotEnded}, unacknowledged {Unacknowledged}, double-assigned {DoubleAssignments}, gateway and softphone disagree {AgentsDisagree}; " +
-            $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}; " +
+            $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}, refused as overload {RefusedAsOverload}; " +
             $"{MessagesPerCall:F1} gRPC messages per call");
         Console.WriteLine($"    server {ServerCores:F2} cores, peak {PeakServerMemoryMegabytes:N0} MB, GC paused {ServerGcPauseSeconds:F2} s in all; " +
             $"generator {GeneratorCores:F2} cores, GC paused {GeneratorGcPauseSeconds:F2} s; machine {MachineCores:F2} of {Environment.ProcessorCount} cores; logged {LoggedRowsPerSecond:N0} rows/s");

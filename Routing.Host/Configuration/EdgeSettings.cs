@@ -1,3 +1,5 @@
+using CallCenter.Routing.Admission;
+
 namespace CallCenter.Routing.Host.Configuration;
 
 /// <summary>The "Edge" section of appsettings.json: how the gRPC services meet gateways, softphones and operators.</summary>
@@ -24,6 +26,19 @@ public sealed class EdgeSettings
     /// <summary>The largest message a client may send.</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Refuse new calls (RESOURCE_EXHAUSTED) while routing lags more than
+    /// <see cref="OverloadLagMilliseconds"/> for <see cref="OverloadSeconds"/>; the calls already
+    /// accepted are served. Off, an overloaded server accepts every call and falls further behind.
+    /// </summary>
+    public bool RefuseArrivalsWhenOverloaded { get; set; } = true;
+
+    public double OverloadLagMilliseconds { get; set; } = 500;
+    public double OverloadSeconds { get; set; } = 2;
+
+    /// <summary>How often the lag of routing is measured.</summary>
+    public double OverloadProbeMilliseconds { get; set; } = 100;
+
     /// <summary>What agents log in with when their softphones name no skills.</summary>
     public List<AgentProfileSettings> AgentProfiles { get; set; } = [];
 
@@ -31,6 +46,8 @@ public sealed class EdgeSettings
         configuration.GetSection("Edge").Get<EdgeSettings>() ?? new EdgeSettings();
 
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
+
+    public OverloadSettings Overload => new(TimeSpan.FromMilliseconds(OverloadLagMilliseconds), TimeSpan.FromSeconds(OverloadSeconds));
 }
 
 public sealed class AgentProfileSettings

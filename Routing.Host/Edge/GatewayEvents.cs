@@ -13,7 +13,7 @@ namespace CallCenter.Routing.Host.Edge;
 /// An accepted event is acknowledged only once what it caused is in the interaction log: routing
 /// goes on at once, the acknowledgement follows the commit.
 /// </remarks>
-public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, LogDurability log, EdgeSettings settings)
+public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, LogDurability log, OverloadProbe overload, EdgeSettings settings)
 {
     private readonly TierId _defaultTier = new(settings.DefaultTier);
     private readonly NameTable _names = new();
@@ -27,6 +27,14 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
             var (command, prefix, newCall) = ToCommand(gatewayEvent);
             if (newCall is { } call)
             {
+                if (overload.RefusesArrivals && !registry.Knows(call))
+                {
+                    // Refused before anything is done or logged: the cheapest answer the server can give.
+                    overload.CountRefused();
+                    return Rejected(eventId, new BadRequestException(StatusCode.ResourceExhausted, "call_arrived",
+                        "the server is overloaded and takes no new calls until it catches up; route the call elsewhere or play busy"));
+                }
+
                 if (!registry.Own(call, gateway))
                 {
                     return Rejected(eventId, new BadRequestException(

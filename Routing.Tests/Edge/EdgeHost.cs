@@ -38,6 +38,9 @@ public sealed class EdgeHost : IAsyncDisposable
     public Softphone.SoftphoneClient Softphone { get; }
     public RoutingState.RoutingStateClient State { get; }
 
+    /// <summary>One of the server's own services.</summary>
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
     public TestScheduler Clock => (TestScheduler)_app.Services.GetRequiredService<ActorSystem>().Scheduler;
 
     /// <param name="settings">Configuration overrides, as "Section:Key=value".</param>

@@ -1,0 +1,65 @@
+using CallCenter.Protos.V1;
+using CallCenter.Routing.Host.Edge;
+
+namespace CallCenter.Routing.Tests.Edge;
+
+/// <summary>
+/// An overloaded server refuses new calls and serves the ones it has. The lag of routing is fed
+/// to the server's probe by the test (its own measuring is set an hour apart), so the server is
+/// overloaded exactly when the test says.
+/// </summary>
+public sealed class OverloadTests
+{
+    private EdgeHost _host = null!;
+
+    [SetUp]
+    public async Task StartServer() => _host = await EdgeHost.Start(
+        "Edge:OverloadProbeMilliseconds=3600000", "Edge:OverloadLagMilliseconds=500", "Edge:OverloadSeconds=0");
+
+    [TearDown]
+    public async Task StopServer() => await _host.DisposeAsync();
+
+    [Test]
+    public async Task While_routing_lags_new_calls_are_refused_and_calls_already_in_the_server_are_served()
+    {
+        var probe = _host.Service<OverloadProbe>();
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        Assert.That((await gateway.Arrive("before", "billing")).Accepted, Is.Not.Null);
+
+        probe.Observe(TimeSpan.FromSeconds(3));
+        var refused = await gateway.Arrive("during", "billing");
+        Assert.That((refused.Rejected?.Code, refused.Rejected?.Field), Is.EqualTo(("RESOURCE_EXHAUSTED", "call_arrived")), refused.ToString());
+        Assert.That(refused.Rejected!.Message, Does.StartWith("call_arrived:").And.Contain("overloaded"));
+
+        // What the server already holds goes on: a repeated arrival is answered as before, the
+        // waiting call is offered to an agent who comes ready, and its hang-up is carried out.
+        var again = await gateway.Answer(new GatewayEvent { EventId = "again", CallArrived = new CallArrived { CallId = "before", QueueId = "billing" } });
+        Assert.That(again.Accepted?.Duplicate, Is.True, again.ToString());
+        await using var alice = await _host.AgentReady("alice", ("billing", 5));
+        await alice.Offer("before");
+        var hangUp = await gateway.Answer(new GatewayEvent { EventId = "bye", CallHungUp = new CallHungUp { CallId = "before" } });
+        Assert.That(hangUp.Accepted, Is.Not.Null, hangUp.ToString());
+
+        var snapshot = await _host.State.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(snapshot.Calls.Select(c => c.CallId), Does.Not.Contain("during"), "a refused call leaves nothing behind");
+        Assert.That(probe.Refused, Is.EqualTo(1));
+
+        // The first lag under the target takes calls again.
+        probe.Observe(TimeSpan.FromMilliseconds(20));
+        Assert.That((await gateway.Arrive("after", "billing")).Accepted, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_short_lag_refuses_nothing_when_the_interval_is_not_over()
+    {
+        await using var host = await EdgeHost.Start("Edge:OverloadProbeMilliseconds=3600000", "Edge:OverloadSeconds=60");
+        var probe = host.Service<OverloadProbe>();
+        await using var gateway = await host.ConnectGateway("gw-1");
+
+        probe.Observe(TimeSpan.FromSeconds(3));
+        probe.Observe(TimeSpan.FromSeconds(3));
+
+        Assert.That((await gateway.Arrive("c", "billing")).Accepted, Is.Not.Null);
+        Assert.That(probe.RefusesArrivals, Is.False);
+    }
+}
