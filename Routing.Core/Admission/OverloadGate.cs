@@ -1,18 +1,25 @@
 namespace CallCenter.Routing.Admission;
 
-/// <summary>When the server counts as overloaded: routing lags past <see cref="Target"/> for a whole <see cref="Interval"/>.</summary>
-public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval)
+/// <summary>
+/// When the server counts as overloaded (routing lags past <see cref="Target"/> for a whole
+/// <see cref="Interval"/>), and how fast the share of new calls it admits falls while it lags
+/// (<see cref="Decrease"/>, a factor per probe) and comes back once it keeps up (<see cref="Increase"/>,
+/// added per probe).
+/// </summary>
+public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double Decrease = 0.5, double Increase = 0.01)
 {
     public static readonly OverloadSettings Default = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
 }
 
 /// <summary>
-/// Admission of new calls under overload. The server measures how long routing takes to answer
-/// (a probe through the routing domain, every fraction of a second) and feeds each lag here. A
-/// lag above the target for a whole interval means work arrives faster than it is done: the
-/// line, and the announcements owed to it, would grow until the server fails everyone. New
-/// arrivals are then refused (the gateway can play busy or route the call elsewhere) while
-/// calls already accepted are served; the first lag under the target admits arrivals again.
+/// Admission of new calls under overload. The server measures how long it takes to answer (a
+/// probe through the routing domain and the interaction log, every fraction of a second) and
+/// feeds each lag here. A lag above the target for a whole interval means work arrives faster
+/// than it is done: the line, and what the server owes it, would grow until it fails everyone.
+/// The share of new calls admitted is then halved at each probe that still lags, and grows back
+/// a little at each probe that does not: it settles near the share the server can serve, where
+/// refusing all or nothing would swing between a flood and a drought. Refused calls are told so
+/// at once (the gateway plays busy or routes them elsewhere); calls already accepted are served.
 /// A short burst (a collection, a spike of arrivals) never sheds: only a standing lag does.
 /// Immutable; time is given, never read.
 /// </summary>
@@ -21,18 +28,36 @@ public sealed record OverloadGate(OverloadSettings Settings)
     /// <summary>When the lag rose above the target and has stayed there since; null while it is under.</summary>
     public DateTimeOffset? AboveSince { get; private init; }
 
-    /// <summary>New arrivals are refused.</summary>
-    public bool Shedding { get; private init; }
+    /// <summary>The share of new calls admitted, from 0 to 1.</summary>
+    public double AdmittedShare { get; private init; } = 1;
+
+    /// <summary>Some new calls are refused.</summary>
+    public bool Shedding => AdmittedShare < 1;
 
     /// <summary>The gate after one measured lag of routing at <paramref name="now"/>.</summary>
     public OverloadGate Observe(TimeSpan lag, DateTimeOffset now)
     {
         if (lag <= Settings.Target)
         {
-            return AboveSince is null && !Shedding ? this : this with { AboveSince = null, Shedding = false };
+            return AboveSince is null && AdmittedShare >= 1
+                ? this
+                : this with { AboveSince = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
         }
 
         var since = AboveSince ?? now;
-        return this with { AboveSince = since, Shedding = Shedding || now - since >= Settings.Interval };
+        var overloaded = now - since >= Settings.Interval;
+        return this with { AboveSince = since, AdmittedShare = overloaded ? AdmittedShare * Settings.Decrease : AdmittedShare };
+    }
+
+    /// <summary>
+    /// Whether the next new call is admitted, given the credit left by the calls before it: each
+    /// call adds the admitted share, and a call is admitted when the credit reaches one, so
+    /// exactly that share of calls is admitted, evenly spread.
+    /// </summary>
+    public (bool Admitted, double Credit) Admit(double credit)
+    {
+        // A share such as 0.3 summed ten times falls short of 3 by rounding; the tolerance keeps the count exact.
+        var next = credit + AdmittedShare;
+        return next >= 1 - 1e-9 ? (true, Math.Max(0, next - 1)) : (false, next);
     }
 }

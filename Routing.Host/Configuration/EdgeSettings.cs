@@ -27,8 +27,9 @@ public sealed class EdgeSettings
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
     /// <summary>
-    /// Refuse new calls (RESOURCE_EXHAUSTED) while routing lags more than
-    /// <see cref="OverloadLagMilliseconds"/> for <see cref="OverloadSeconds"/>; the calls already
+    /// Refuse a share of new calls (RESOURCE_EXHAUSTED) once routing has lagged more than
+    /// <see cref="OverloadLagMilliseconds"/> for <see cref="OverloadSeconds"/>: halved at each
+    /// probe that still lags, a hundredth more admitted at each that does not. The calls already
     /// accepted are served. Off, an overloaded server accepts every call and falls further behind.
     /// </summary>
     public bool RefuseArrivalsWhenOverloaded { get; set; } = true;

@@ -27,10 +27,9 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
             var (command, prefix, newCall) = ToCommand(gatewayEvent);
             if (newCall is { } call)
             {
-                if (overload.RefusesArrivals && !registry.Knows(call))
+                if (overload.RefusesArrivals && !registry.Knows(call) && !overload.Admit())
                 {
                     // Refused before anything is done or logged: the cheapest answer the server can give.
-                    overload.CountRefused();
                     return Rejected(eventId, new BadRequestException(StatusCode.ResourceExhausted, "call_arrived",
                         "the server is overloaded and takes no new calls until it catches up; route the call elsewhere or play busy"));
                 }

@@ -25,16 +25,43 @@ public sealed class OverloadProbe(
     private OverloadGate _gate = new(settings.Overload);
     private long _refused;
 
-    /// <summary>New calls are refused now.</summary>
+    private readonly Lock _credit = new();
+    private double _admissionCredit;
+
+    /// <summary>Some new calls are refused now.</summary>
     public bool RefusesArrivals => settings.RefuseArrivalsWhenOverloaded && Volatile.Read(ref _gate).Shedding;
+
+    /// <summary>The share of new calls admitted now, from 0 to 1.</summary>
+    public double AdmittedShare => settings.RefuseArrivalsWhenOverloaded ? Volatile.Read(ref _gate).AdmittedShare : 1;
+
+    /// <summary>Whether a new call is admitted; a refused one is counted.</summary>
+    public bool Admit()
+    {
+        var gate = Volatile.Read(ref _gate);
+        if (!settings.RefuseArrivalsWhenOverloaded || !gate.Shedding)
+        {
+            return true;
+        }
+
+        bool admitted;
+        lock (_credit)
+        {
+            (admitted, _admissionCredit) = gate.Admit(_admissionCredit);
+        }
+
+        if (!admitted)
+        {
+            Interlocked.Increment(ref _refused);
+        }
+
+        return admitted;
+    }
 
     /// <summary>Calls refused as overload since the server started.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>The last lag measured.</summary>
     public TimeSpan LastLag { get; private set; }
-
-    public void CountRefused() => Interlocked.Increment(ref _refused);
 
     /// <summary>Takes one measured lag of routing (the probe's, or a test's).</summary>
     public void Observe(TimeSpan lag)
@@ -46,15 +73,15 @@ public sealed class OverloadProbe(
         if (after.Shedding != before.Shedding)
         {
             logger.LogWarning(after.Shedding
-                ? "Overloaded: routing lags {Lag} ms; refusing new calls until it catches up"
-                : "Caught up: routing lags {Lag} ms; accepting new calls ({Refused} refused meanwhile)",
+                ? "Overloaded: routing lags {Lag} ms; refusing a share of new calls until it catches up"
+                : "Caught up: routing lags {Lag} ms; accepting every new call ({Refused} refused meanwhile)",
                 lag.TotalMilliseconds, Refused);
         }
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(RefusesArrivals
-            ? HealthCheckResult.Degraded($"overloaded: routing lags {LastLag.TotalMilliseconds:F0} ms; new calls are refused")
+            ? HealthCheckResult.Degraded($"overloaded: routing lags {LastLag.TotalMilliseconds:F0} ms; {AdmittedShare:P0} of new calls admitted")
             : HealthCheckResult.Healthy($"routing lags {LastLag.TotalMilliseconds:F0} ms"));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
