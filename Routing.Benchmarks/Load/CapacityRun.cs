@@ -12,6 +12,9 @@ internal static class CapacityRun
 {
     private const double Mebibyte = 1 << 20;
 
+    /// <summary>Arrivals the server has answered: acknowledged, or refused as overload (a running server given by --target may refuse).</summary>
+    private static long Answered(CallBook book) => Interlocked.Read(ref book.Acknowledged) + Interlocked.Read(ref book.Refused);
+
     public static async Task<CapacityReport> RunAsync(ServerUnderLoad server, int agents, int waiting, int gateways, double settleSeconds)
     {
         var tag = string.Create(CultureInfo.InvariantCulture, $"cap{DateTime.UtcNow:MMddHHmmss}");
@@ -44,7 +47,7 @@ internal static class CapacityRun
         for (var call = 0; call < waiting; call++)
         {
             // Held to what the server has acknowledged: its streams take at most 2,000 events in flight each.
-            while (call - Interlocked.Read(ref book.Acknowledged) > gateways * 1_000)
+            while (call - Answered(book) > gateways * 1_000)
             {
                 await Task.Delay(1);
             }
@@ -56,7 +59,7 @@ internal static class CapacityRun
             }
         }
 
-        while (Interlocked.Read(ref book.Acknowledged) < waiting && clock.Elapsed < TimeSpan.FromMinutes(10))
+        while (Answered(book) < waiting && clock.Elapsed < TimeSpan.FromMinutes(10))
         {
             await Task.Delay(50);
         }
@@ -91,7 +94,7 @@ internal static class CapacityRun
             peak / Mebibyte,
             (metrics?.GcHeapBytes ?? 0) / Mebibyte,
             book.Errors.Values.Sum());
-        Console.WriteLine($"  {waiting:N0} calls acknowledged in {loaded.TotalSeconds:F1} s; the server counts {queue.Waiting:N0} waiting in billing and {general.AgentsAvailable:N0} agents available; " +
+        Console.WriteLine($"  {Interlocked.Read(ref book.Acknowledged):N0} calls acknowledged ({Interlocked.Read(ref book.Refused):N0} refused as overload) in {loaded.TotalSeconds:F1} s; the server counts {queue.Waiting:N0} waiting in billing and {general.AgentsAvailable:N0} agents available; " +
             $"peak server memory {report.WorkingSetMebibytes:N0} MiB (GC heap at the end {report.GcHeapMebibytes:N0} MiB); errors {report.Errors}");
         foreach (var (what, count) in book.Errors)
         {
