@@ -95,8 +95,9 @@ public sealed class OverloadProbe(
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(settings.OverloadProbeMilliseconds), clock);
         try
         {
-            // Hosted services start alongside the actor system: wait for the domain to be there.
+            // Hosted services start alongside the actor system: wait for the domain and the log to be there.
             var routing = await domain.GetAsync(stoppingToken);
+            await log.ReadyAsync(stoppingToken);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var started = clock.GetTimestamp();

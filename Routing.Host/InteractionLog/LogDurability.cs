@@ -9,6 +9,9 @@ public sealed class LogDurability(IRequiredActor<InteractionLogActor> log, EdgeS
 {
     public void Annotate(LogRecord record) => log.ActorRef.Tell(new InteractionLogActor.Annotate(record));
 
+    /// <summary>Completes once the log's actor is running: a background service starts alongside the actor system and may come first.</summary>
+    public Task ReadyAsync(CancellationToken cancellation) => log.GetAsync(cancellation);
+
     /// <summary>
     /// Completes once everything the log was given so far is committed. While the database is away
     /// it waits (the writer buffers and retries); it ends only with the caller's cancellation.
