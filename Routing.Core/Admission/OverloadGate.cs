@@ -6,10 +6,7 @@ namespace CallCenter.Routing.Admission;
 /// (<see cref="Decrease"/>, a factor per probe) and comes back once it keeps up (<see cref="Increase"/>,
 /// added per probe).
 /// </summary>
-public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double Decrease = 0.5, double Increase = 0.01)
-{
-    public static readonly OverloadSettings Default = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
-}
+public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double Decrease = 0.5, double Increase = 0.01);
 
 /// <summary>
 /// Admission of new calls under overload. The server measures how long it takes to answer (a

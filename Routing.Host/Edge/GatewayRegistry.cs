@@ -37,10 +37,10 @@ public sealed class GatewayRegistry(EdgeSettings settings)
     /// Records that the call's updates go to <paramref name="link"/>. False when another gateway
     /// owns the call: one call id, one gateway.
     /// </summary>
+    public bool Own(CallId call, GatewayLink link) => _owners.GetOrAdd(call, link) == link;
+
     /// <summary>The call is in the server now (arrived, not yet ended).</summary>
     public bool Knows(CallId call) => _owners.ContainsKey(call);
-
-    public bool Own(CallId call, GatewayLink link) => _owners.GetOrAdd(call, link) == link;
 
     /// <summary>Forgets the call's owner when <paramref name="link"/> took it only for an arrival that was refused.</summary>
     public void Release(CallId call, GatewayLink link) => _owners.TryRemove(new KeyValuePair<CallId, GatewayLink>(call, link));

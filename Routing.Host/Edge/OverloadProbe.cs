@@ -16,7 +16,7 @@ namespace CallCenter.Routing.Host.Edge;
 /// the time taken to the <see cref="OverloadGate"/>. The log's part counts only while the log is
 /// healthy: a database that is away is an outage the log rides out by buffering, not overload,
 /// and calls keep being routed through it.
-/// The gateway service asks <see cref="RefusesArrivals"/> before it accepts a new call.
+/// The gateway service asks <see cref="Admit"/> before it accepts a new call.
 /// </summary>
 public sealed class OverloadProbe(
     IRequiredActor<RoutingDomainActor> domain, LogDurability log, InteractionLogWriter writer, EdgeSettings settings, TimeProvider clock, ILogger<OverloadProbe> logger)
@@ -29,16 +29,16 @@ public sealed class OverloadProbe(
     private double _admissionCredit;
 
     /// <summary>Some new calls are refused now.</summary>
-    public bool RefusesArrivals => settings.RefuseArrivalsWhenOverloaded && Volatile.Read(ref _gate).Shedding;
+    public bool RefusesArrivals => Volatile.Read(ref _gate).Shedding;
 
     /// <summary>The share of new calls admitted now, from 0 to 1.</summary>
-    public double AdmittedShare => settings.RefuseArrivalsWhenOverloaded ? Volatile.Read(ref _gate).AdmittedShare : 1;
+    public double AdmittedShare => Volatile.Read(ref _gate).AdmittedShare;
 
     /// <summary>Whether a new call is admitted; a refused one is counted.</summary>
     public bool Admit()
     {
         var gate = Volatile.Read(ref _gate);
-        if (!settings.RefuseArrivalsWhenOverloaded || !gate.Shedding)
+        if (!gate.Shedding)
         {
             return true;
         }
@@ -63,10 +63,15 @@ public sealed class OverloadProbe(
     /// <summary>The last lag measured.</summary>
     public TimeSpan LastLag { get; private set; }
 
-    /// <summary>Takes one measured lag of routing (the probe's, or a test's).</summary>
+    /// <summary>Takes one measured lag of routing (the probe's, or a test's); with refusal off the gate stays open.</summary>
     public void Observe(TimeSpan lag)
     {
         LastLag = lag;
+        if (!settings.RefuseArrivalsWhenOverloaded)
+        {
+            return;
+        }
+
         var before = _gate;
         var after = before.Observe(lag, clock.GetUtcNow());
         Volatile.Write(ref _gate, after);
