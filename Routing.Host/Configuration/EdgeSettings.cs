@@ -17,6 +17,9 @@ public sealed class EdgeSettings
     /// <summary>Events of one gateway stream being carried out at once; the stream is read no further until one ends.</summary>
     public int MaxEventsInFlight { get; set; } = 2_000;
 
+    /// <summary>Commands of one softphone session being carried out at once; the session is read no further until one ends.</summary>
+    public int MaxCommandsInFlight { get; set; } = 64;
+
     /// <summary>Event ids remembered per gateway, so a resent event is answered again and changes nothing.</summary>
     public int RememberedEventIds { get; set; } = 200_000;
 

@@ -90,10 +90,7 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
     {
         try
         {
-            await foreach (var reply in outbound.ReadAllAsync(cancellation))
-            {
-                await responseStream.WriteAsync(reply, cancellation);
-            }
+            await OutboundStream.WriteAllAsync(outbound, responseStream, cancellation);
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
         {

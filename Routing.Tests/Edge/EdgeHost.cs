@@ -98,6 +98,15 @@ public sealed class EdgeHost : IAsyncDisposable
         return session;
     }
 
+    /// <summary>Opens a softphone session for the agent and waits for where it stands.</summary>
+    public async Task<SoftphoneCommandStream> OpenSession(string agentId)
+    {
+        var session = new SoftphoneCommandStream(Softphone.Session());
+        await session.Open(agentId);
+        await session.Expect(u => u.Current is not null, "current state");
+        return session;
+    }
+
     public static async Task WaitUntil(Func<Task<bool>> condition, string? what = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -285,6 +294,38 @@ public sealed class SoftphoneSession(string agentId, AsyncServerStreamingCall<Ag
 
     /// <summary>Ends the subscription from the client side, as a softphone that lost its connection.</summary>
     public void Drop() => call.Dispose();
+
+    public override async ValueTask DisposeAsync()
+    {
+        call.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>A softphone on its session stream: commands with fresh ids in, updates and results out.</summary>
+public sealed class SoftphoneCommandStream(AsyncDuplexStreamingCall<SoftphoneCommand, AgentUpdate> call) : StreamReader<AgentUpdate>(call.ResponseStream)
+{
+    private int _nextCommandId;
+
+    public Task Open(string agentId) => Send(new SoftphoneCommand { Open = new AgentRequest { AgentId = agentId } });
+
+    /// <summary>Sends the command as it is (its id included).</summary>
+    public Task Send(SoftphoneCommand command) => call.RequestStream.WriteAsync(command);
+
+    /// <summary>Sends the command with a fresh id and waits for its result.</summary>
+    public async Task<CommandResult> Run(SoftphoneCommand command)
+    {
+        command.CommandId = $"c{Interlocked.Increment(ref _nextCommandId)}";
+        await Send(command);
+        return await ResultOf(command.CommandId);
+    }
+
+    public async Task<CommandResult> ResultOf(string commandId) =>
+        (await Expect(u => u.Result?.CommandId == commandId, $"result of {commandId}")).Result;
+
+    public Task<AgentUpdate> Offer(string callId) => Expect(u => u.Offer?.CallId == callId, $"offer of {callId}");
+
+    public Task Close() => call.RequestStream.CompleteAsync();
 
     public override async ValueTask DisposeAsync()
     {
