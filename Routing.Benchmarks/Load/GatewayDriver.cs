@@ -64,9 +64,9 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
     {
         try
         {
-            await foreach (var gatewayEvent in _outbox.Reader.ReadAllAsync())
+            while (await _outbox.Reader.WaitToReadAsync())
             {
-                await _stream!.RequestStream.WriteAsync(gatewayEvent);
+                await _stream!.RequestStream.WriteAsync(NextMessage());
                 Interlocked.Increment(ref book.Messages);
             }
 
@@ -76,6 +76,24 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
         {
             book.Error($"gateway stream: {e.StatusCode}");
         }
+    }
+
+    /// <summary>The next event, or the events waiting (up to the batch size) as one batch.</summary>
+    private GatewayEvent NextMessage()
+    {
+        _outbox.Reader.TryRead(out var first);
+        if (settings.GatewayBatch <= 1 || !_outbox.Reader.TryPeek(out _))
+        {
+            return first!;
+        }
+
+        var batch = new EventBatch { Events = { first! } };
+        while (batch.Events.Count < settings.GatewayBatch && _outbox.Reader.TryRead(out var next))
+        {
+            batch.Events.Add(next);
+        }
+
+        return new GatewayEvent { Batch = batch };
     }
 
     private async Task ReadAsync()

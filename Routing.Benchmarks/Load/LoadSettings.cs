@@ -30,6 +30,8 @@ internal sealed record LoadSettings
     /// <summary>How long to wait after the last arrival for every call to end.</summary>
     public double DrainSeconds { get; init; } = 60;
     public int Seed { get; init; } = 1;
+    /// <summary>The most events a gateway sends in one message when several are waiting; 1 sends each alone.</summary>
+    public int GatewayBatch { get; init; } = 64;
 
     public int WarmUpCalls => (int)(WarmUpSeconds * Rate);
 
@@ -50,6 +52,7 @@ internal sealed record LoadSettings
         ReconnectMilliseconds = options.Number("--reconnect-ms", defaults.ReconnectMilliseconds),
         DrainSeconds = options.Number("--drain", defaults.DrainSeconds),
         Seed = options.Count("--seed", defaults.Seed),
+        GatewayBatch = options.Count("--gateway-batch", defaults.GatewayBatch),
     };
 }
 

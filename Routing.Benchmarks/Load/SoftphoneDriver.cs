@@ -4,14 +4,21 @@ using Grpc.Core;
 namespace CallCenter.Routing.Benchmarks.Load;
 
 /// <summary>
-/// One agent's softphone: logs in, keeps a subscription open, accepts (or now and then rejects)
-/// each offer, finishes wrap-up with a disposition, and at a set rate drops its stream in the
-/// middle of an offer and comes back, as a softphone on a bad network does.
+/// One agent's softphone: logs in, keeps a session open (its commands and their results travel on
+/// it, among the updates), accepts (or now and then rejects) each offer, finishes wrap-up with a
+/// disposition, and at a set rate drops its stream in the middle of an offer and comes back, as a
+/// softphone on a bad network does.
 /// </summary>
 internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int agent, CallBook book, DelayedActions delays, LoadSettings settings)
 {
     private readonly string _agentId = book.AgentId(agent);
+
+    /// <summary>A client stream takes one write at a time; commands come from the listener and from timers.</summary>
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
     private CancellationTokenSource _subscription = new();
+    private AsyncDuplexStreamingCall<SoftphoneCommand, AgentUpdate>? _session;
+    private long _nextCommand;
     private volatile bool _stopped;
     private string? _currentCall;
 
@@ -24,16 +31,19 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
         await softphone.LogInAsync(login);
     }
 
-    /// <summary>Opens the subscription and returns once its first update (the current state) arrived.</summary>
+    /// <summary>Opens the session and returns once its first update (the current state) arrived.</summary>
     public async Task SubscribeAsync()
     {
         var current = new TaskCompletionSource<CurrentState>(TaskCreationOptions.RunContinuationsAsynchronously);
         _subscription = new CancellationTokenSource();
-        _ = Task.Run(() => ListenAsync(_subscription.Token, current));
+        var session = softphone.Session(cancellationToken: _subscription.Token);
+        _session = session;
+        _ = Task.Run(() => ListenAsync(session, _subscription.Token, current));
+        await Command(new SoftphoneCommand { Open = new AgentRequest { AgentId = _agentId } });
         var state = await current.Task.WaitAsync(TimeSpan.FromSeconds(60));
         if (state.Status == AgentStatus.NotReady || state.Status == AgentStatus.LoggedOut)
         {
-            await Command(() => softphone.SetStateAsync(new SetStateRequest { AgentId = _agentId, Available = new Available() }).ResponseAsync);
+            await Command(new SoftphoneCommand { SetState = new SetStateRequest { Available = new Available() } });
         }
         else if (state.Status == AgentStatus.WrapUp && state.CallId.Length > 0)
         {
@@ -41,7 +51,7 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
         }
     }
 
-    public Task HeartbeatAsync() => Command(() => softphone.HeartbeatAsync(new AgentRequest { AgentId = _agentId }).ResponseAsync);
+    public Task HeartbeatAsync() => Command(new SoftphoneCommand { Heartbeat = new AgentRequest() });
 
     public async Task StopAsync()
     {
@@ -49,11 +59,12 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
         await _subscription.CancelAsync();
     }
 
-    private async Task ListenAsync(CancellationToken cancellation, TaskCompletionSource<CurrentState> current)
+    private async Task ListenAsync(
+        AsyncDuplexStreamingCall<SoftphoneCommand, AgentUpdate> session, CancellationToken cancellation, TaskCompletionSource<CurrentState> current)
     {
         try
         {
-            using var updates = softphone.Subscribe(new AgentRequest { AgentId = _agentId }, cancellationToken: cancellation);
+            using var updates = session;
             await foreach (var update in updates.ResponseStream.ReadAllAsync(cancellation))
             {
                 Interlocked.Increment(ref book.Messages);
@@ -76,6 +87,10 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
                         break;
                     case AgentUpdate.UpdateOneofCase.Revoked:
                         Interlocked.Increment(ref book.Revocations);
+                        break;
+                    case AgentUpdate.UpdateOneofCase.Result when update.Result.Code.Length > 0:
+                        // An answer that crossed a revocation is refused as a real softphone's would be, and the run goes on.
+                        book.Error($"softphone command refused: {update.Result.Code}");
                         break;
                     case AgentUpdate.UpdateOneofCase.StateChanged when update.StateChanged.To == AgentStatus.WrapUp && _currentCall is { } ended:
                         _currentCall = null;
@@ -109,12 +124,12 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
             book.MarkOffered(call);
         }
 
-        var answer = new OfferAnswer { AgentId = _agentId, CallId = offer.CallId, Epoch = offer.Epoch };
+        var answer = new OfferAnswer { CallId = offer.CallId, Epoch = offer.Epoch };
         var roll = Random.Shared.NextDouble();
         if (roll < settings.RejectShare)
         {
             Interlocked.Increment(ref book.Rejections);
-            await Command(() => softphone.RejectOfferAsync(answer).ResponseAsync);
+            await Command(new SoftphoneCommand { RejectOffer = answer });
         }
         else if (roll < settings.RejectShare + settings.DisconnectShare && !_stopped)
         {
@@ -124,7 +139,7 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
         }
         else
         {
-            await Command(() => softphone.AcceptOfferAsync(answer).ResponseAsync);
+            await Command(new SoftphoneCommand { AcceptOffer = answer });
         }
     }
 
@@ -149,7 +164,6 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
     {
         var request = new FinishWrapUpRequest
         {
-            AgentId = _agentId,
             CallId = callId,
             DispositionCode = LoadProfile.Dispositions[Random.Shared.Next(LoadProfile.Dispositions.Length)],
         };
@@ -159,24 +173,35 @@ internal sealed class SoftphoneDriver(Softphone.SoftphoneClient softphone, int a
         }
 
         request.Complaint = Random.Shared.NextDouble() < 0.02;
-        return Command(() => softphone.FinishWrapUpAsync(request).ResponseAsync);
+        return Command(new SoftphoneCommand { FinishWrapUp = request });
     }
 
     /// <summary>
-    /// A refused command is counted by its status: an answer that crossed a revocation is refused
-    /// as a real softphone's would be, and the run goes on.
+    /// Sends a command on the open session; its result comes among the updates. While the
+    /// softphone is away (between a drop and its reconnect) the command is not sent: on
+    /// reconnecting it starts from where the agent stands.
     /// </summary>
-    private async Task Command(Func<Task<CommandReply>> send)
+    private async Task Command(SoftphoneCommand command)
     {
-        // A request and its reply.
-        Interlocked.Add(ref book.Messages, 2);
+        if (_session is not { } session || _subscription.IsCancellationRequested)
+        {
+            return;
+        }
+
+        command.CommandId = Interlocked.Increment(ref _nextCommand).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Interlocked.Increment(ref book.Messages);
+        await _writing.WaitAsync();
         try
         {
-            await send();
+            await session.RequestStream.WriteAsync(command);
         }
-        catch (RpcException e)
+        catch (Exception e) when (e is RpcException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
-            book.Error($"softphone command refused: {e.StatusCode}");
+            // The stream dropped while the command was being sent; the reconnect starts from the truth.
+        }
+        finally
+        {
+            _writing.Release();
         }
     }
 }

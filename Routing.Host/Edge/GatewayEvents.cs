@@ -142,6 +142,8 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
                     "callback_cancelled", null);
             case GatewayEvent.EventOneofCase.Hello:
                 throw new BadRequestException(StatusCode.FailedPrecondition, "hello", "the gateway already said hello on this stream");
+            case GatewayEvent.EventOneofCase.Batch:
+                throw RequestChecks.Invalid("batch", "a batch holds events, not another batch");
             default:
                 throw RequestChecks.Invalid("event", "names no event");
         }

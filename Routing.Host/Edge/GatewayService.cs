@@ -5,9 +5,10 @@ using Grpc.Core;
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>
-/// The gateways' stream. Events are carried out as they are read, several at once (up to a
-/// bound, beyond which the stream is read no further), in the order they arrived: the domain
-/// receives them in that order, so one call's events keep theirs. One task writes the stream.
+/// The gateways' stream. Events are carried out as they are read (a batch's one after another),
+/// several at once (up to a bound, beyond which the stream is read no further), in the order
+/// they arrived: the domain receives them in that order, so one call's events keep theirs. One
+/// task writes the stream.
 /// </summary>
 public sealed class GatewayService(GatewayRegistry registry, GatewayEvents events, Configuration.EdgeSettings settings, ILogger<GatewayService> logger)
     : Gateway.GatewayBase
@@ -38,8 +39,19 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
             while (await requestStream.MoveNext(cancellation))
             {
                 var gatewayEvent = requestStream.Current;
-                await inFlight.WaitAsync(cancellation);
-                _ = Answer(gateway, gatewayEvent, inFlight, cancellation);
+                if (gatewayEvent.EventCase == GatewayEvent.EventOneofCase.Batch)
+                {
+                    foreach (var batched in gatewayEvent.Batch.Events)
+                    {
+                        await inFlight.WaitAsync(cancellation);
+                        _ = Answer(gateway, batched, inFlight, cancellation);
+                    }
+                }
+                else
+                {
+                    await inFlight.WaitAsync(cancellation);
+                    _ = Answer(gateway, gatewayEvent, inFlight, cancellation);
+                }
             }
 
             // The gateway closed its side: answer what is still being carried out, then end.
