@@ -2,9 +2,9 @@ namespace CallCenter.Routing.Admission;
 
 /// <summary>
 /// When the server counts as overloaded (routing lags past <see cref="Target"/> for a whole
-/// <see cref="Interval"/>), and how fast the share of new calls it admits falls while it lags
-/// (<see cref="Decrease"/>, a factor per probe) and comes back once it keeps up (<see cref="Increase"/>,
-/// added per probe).
+/// <see cref="Interval"/>), and how fast the share of new calls it admits falls while the lag
+/// grows (<see cref="Decrease"/>, a factor per probe) and comes back once it keeps up
+/// (<see cref="Increase"/>, added per probe).
 /// </summary>
 public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double Decrease = 0.5, double Increase = 0.01);
 
@@ -13,9 +13,10 @@ public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double
 /// probe through the routing domain and the interaction log, every fraction of a second) and
 /// feeds each lag here. A lag above the target for a whole interval means work arrives faster
 /// than it is done: the line, and what the server owes it, would grow until it fails everyone.
-/// The share of new calls admitted is then halved at each probe that still lags, and grows back
-/// a little at each probe that does not: it settles near the share the server can serve, where
-/// refusing all or nothing would swing between a flood and a drought. Refused calls are told so
+/// The share of new calls admitted is then halved at each probe whose lag is no shorter than at
+/// the last cut, held while the lag falls (the server is catching up at that share), and grows
+/// back a little at each probe under the target: it settles near the share the server can
+/// serve, where refusing all or nothing would swing between a flood and a drought. Refused calls are told so
 /// at once (the gateway plays busy or routes them elsewhere); calls already accepted are served.
 /// A short burst (a collection, a spike of arrivals) never sheds: only a standing lag does.
 /// Immutable; time is given, never read.
@@ -28,6 +29,9 @@ public sealed record OverloadGate(OverloadSettings Settings)
     /// <summary>The share of new calls admitted, from 0 to 1.</summary>
     public double AdmittedShare { get; private init; } = 1;
 
+    /// <summary>The lag when the share was last cut in this spell of overload; null before the first cut.</summary>
+    public TimeSpan? LagAtLastCut { get; private init; }
+
     /// <summary>Some new calls are refused.</summary>
     public bool Shedding => AdmittedShare < 1;
 
@@ -38,12 +42,23 @@ public sealed record OverloadGate(OverloadSettings Settings)
         {
             return AboveSince is null && AdmittedShare >= 1
                 ? this
-                : this with { AboveSince = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
+                : this with { AboveSince = null, LagAtLastCut = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
         }
 
         var since = AboveSince ?? now;
         var overloaded = now - since >= Settings.Interval;
-        return this with { AboveSince = since, AdmittedShare = overloaded ? AdmittedShare * Settings.Decrease : AdmittedShare };
+        if (!overloaded)
+        {
+            return this with { AboveSince = since };
+        }
+
+        if (LagAtLastCut is { } before && lag < before)
+        {
+            // Falling since the last cut: the share admitted is one the server can serve.
+            return this with { AboveSince = since };
+        }
+
+        return this with { AboveSince = since, LagAtLastCut = lag, AdmittedShare = AdmittedShare * Settings.Decrease };
     }
 
     /// <summary>

@@ -12,6 +12,9 @@ public sealed class OverloadGateTests
     [TestCase(new[] { 900, 900, 900 }, 1.0, TestName = "A lag of one second is a burst, not overload")]
     [TestCase(new[] { 900, 900, 900, 900, 900 }, 0.5, TestName = "A lag above the target for a whole interval halves the share admitted")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 900, 900 }, 0.125, TestName = "Each probe that still lags halves it again")]
+    [TestCase(new[] { 900, 900, 900, 900, 900, 800 }, 0.5, TestName = "A lag falling since the cut holds the share")]
+    [TestCase(new[] { 900, 900, 900, 900, 900, 800, 850 }, 0.5, TestName = "A lag still shorter than at the cut holds the share")]
+    [TestCase(new[] { 900, 900, 900, 900, 900, 800, 1000 }, 0.25, TestName = "A lag longer than at the cut halves it again")]
     [TestCase(new[] { 900, 900, 900, 100, 900, 900 }, 1.0, TestName = "One probe under the target starts the interval again")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 400 }, 0.6, TestName = "Each probe under the target admits a little more")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 400, 400, 400, 400, 400, 400 }, 1.0, TestName = "Keeping up for long enough admits every call again")]
@@ -78,6 +81,7 @@ public sealed class OverloadGateTests
             var now = Start;
             var probes = new List<(DateTimeOffset At, TimeSpan Lag)>();
             var lowest = 1.0;
+            TimeSpan? lagAtCut = null;
             for (var step = 0; step < 5_000; step++)
             {
                 now += TimeSpan.FromMilliseconds(random.Next(50, 400));
@@ -88,11 +92,20 @@ public sealed class OverloadGateTests
                 gate = gate.Observe(lag, now);
 
                 // The rule, read from the whole history: under the target adds back; above it, once the
-                // run of lags above the target began an interval ago, halves.
+                // run of lags above the target began an interval ago, halves unless the lag is shorter
+                // than at the run's last cut.
                 var run = probes.AsEnumerable().Reverse().TakeWhile(p => p.Lag > Settings.Target).ToList();
-                share = run.Count == 0
-                    ? Math.Min(1, share + Settings.Increase)
-                    : now - run[^1].At >= Settings.Interval ? share * Settings.Decrease : share;
+                if (run.Count == 0)
+                {
+                    share = Math.Min(1, share + Settings.Increase);
+                    lagAtCut = null;
+                }
+                else if (now - run[^1].At >= Settings.Interval && (lagAtCut is null || lag >= lagAtCut))
+                {
+                    share *= Settings.Decrease;
+                    lagAtCut = lag;
+                }
+
                 Assert.That(gate.AdmittedShare, Is.EqualTo(share).Within(1e-9), $"seed {seed}, step {step}");
                 Assert.That(gate.AdmittedShare, Is.InRange(0.0, 1.0));
                 lowest = Math.Min(lowest, gate.AdmittedShare);
