@@ -411,17 +411,6 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         }
 
         var fresh = await dataSource.OpenConnectionAsync(stop).ConfigureAwait(false);
-        try
-        {
-            await using var create = new NpgsqlCommand(LogSql.CreateStagingTables, fresh);
-            await create.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
-        }
-        catch
-        {
-            await fresh.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
         lane.Connection = fresh;
         return fresh;
     }
@@ -472,7 +461,7 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>One of the writer's connections, with its staging tables; used by one batch at a time.</summary>
+    /// <summary>One of the writer's connections (with the statements prepared on it); used by one batch at a time.</summary>
     private sealed class Lane
     {
         public NpgsqlConnection? Connection { get; set; }

@@ -6,10 +6,11 @@ namespace CallCenter.Routing.Host.InteractionLog;
 internal static class LogBatch
 {
     /// <summary>
-    /// Writes the records and commits; returns how many records were written. A batch written for
-    /// the first time is copied straight into its tables (PostgreSQL does half the work); only if
-    /// that meets a row already there, or the batch is a retry, does it go through the staging
-    /// tables and ON CONFLICT. Interactions always do, since their pieces merge into existing rows.
+    /// Writes the records and commits; returns how many records were written. Interactions are
+    /// upserted from array parameters, their pieces merged into the rows there. The other records
+    /// of a batch written for the first time are copied straight into their tables (PostgreSQL
+    /// does half the work); only if that meets a row already there, or the batch is a retry, are
+    /// they inserted with ON CONFLICT DO NOTHING instead.
     /// </summary>
     /// <param name="turn">When this batch may write into the shared tables (see <see cref="TableTurn"/>).</param>
     public static async Task<int> WriteAsync(
@@ -51,24 +52,27 @@ internal static class LogBatch
         await using var transaction = await connection.BeginTransactionAsync(stop).ConfigureAwait(false);
         await using var moves = new NpgsqlBatch(connection, transaction);
 
-        // The staging tables are this connection's own: filling them needs no turn.
+        // One statement may touch a row once, so the pieces of one call are merged first.
+        Add(moves, LogSql.Interactions, LogSql.UpsertInteractions, InteractionMerge.MergeByCall(interactions));
         if (!direct)
         {
-            await CopyAsync(connection, LogSql.CopyCallEvents, callEvents, LogSql.WriteCallEvent, LogSql.InsertCallEvents, moves, stop).ConfigureAwait(false);
-            await CopyAsync(connection, LogSql.CopyAgentStates, agentStates, LogSql.WriteAgentState, LogSql.InsertAgentStates, moves, stop).ConfigureAwait(false);
-            await CopyAsync(connection, LogSql.CopyDecisions, decisions, LogSql.WriteDecision, LogSql.InsertDecisions, moves, stop).ConfigureAwait(false);
+            Add(moves, LogSql.CallEvents, LogSql.CallEvents.InsertNew, callEvents);
+            Add(moves, LogSql.AgentStates, LogSql.AgentStates.InsertNew, agentStates);
+            Add(moves, LogSql.Decisions, LogSql.Decisions.InsertNew, decisions);
         }
 
-        // One statement may touch a row once, so the pieces of one call are merged first.
-        await CopyAsync(connection, LogSql.CopyInteractions, InteractionMerge.MergeByCall(interactions), LogSql.WriteInteraction,
-            LogSql.UpsertInteractions, moves, stop).ConfigureAwait(false);
+        if (moves.BatchCommands.Count > 0)
+        {
+            // Parsed once per connection, not per batch: preparing again finds the statements already prepared.
+            await moves.PrepareAsync(stop).ConfigureAwait(false);
+        }
 
         await turn.WaitAsync(stop).ConfigureAwait(false);
         if (direct)
         {
-            await CopyAsync(connection, LogSql.CopyCallEventsDirect, callEvents, LogSql.WriteCallEvent, null, moves, stop).ConfigureAwait(false);
-            await CopyAsync(connection, LogSql.CopyAgentStatesDirect, agentStates, LogSql.WriteAgentState, null, moves, stop).ConfigureAwait(false);
-            await CopyAsync(connection, LogSql.CopyDecisionsDirect, decisions, LogSql.WriteDecision, null, moves, stop).ConfigureAwait(false);
+            await CopyAsync(connection, LogSql.CallEvents, callEvents, stop).ConfigureAwait(false);
+            await CopyAsync(connection, LogSql.AgentStates, agentStates, stop).ConfigureAwait(false);
+            await CopyAsync(connection, LogSql.Decisions, decisions, stop).ConfigureAwait(false);
         }
 
         if (moves.BatchCommands.Count > 0)
@@ -82,36 +86,35 @@ internal static class LogBatch
         return interactions.Count + callEvents.Count + agentStates.Count + decisions.Count;
     }
 
-    private static async Task CopyAsync<T>(
-        NpgsqlConnection connection, string copy, IReadOnlyList<T> rows, Action<NpgsqlBinaryImporter, T> writeRow,
-        string? move, NpgsqlBatch moves, CancellationToken stop)
+    private static void Add<T>(NpgsqlBatch moves, LogTable<T> table, string sql, IReadOnlyList<T> rows)
+    {
+        if (rows.Count > 0)
+        {
+            moves.BatchCommands.Add(table.Command(sql, rows));
+        }
+    }
+
+    private static async Task CopyAsync<T>(NpgsqlConnection connection, LogTable<T> table, IReadOnlyList<T> rows, CancellationToken stop)
     {
         if (rows.Count == 0)
         {
             return;
         }
 
-        await using (var importer = await connection.BeginBinaryImportAsync(copy, stop).ConfigureAwait(false))
+        await using var importer = await connection.BeginBinaryImportAsync(table.Copy, stop).ConfigureAwait(false);
+        foreach (var row in rows)
         {
-            foreach (var row in rows)
-            {
-                writeRow(importer, row);
-            }
-
-            await importer.CompleteAsync(stop).ConfigureAwait(false);
+            table.WriteRow(importer, row);
         }
 
-        if (move is not null)
-        {
-            moves.BatchCommands.Add(new NpgsqlBatchCommand(move));
-        }
+        await importer.CompleteAsync(stop).ConfigureAwait(false);
     }
 }
 
 /// <summary>
-/// Orders the batches that two connections write at once. A batch fills its own staging tables
-/// whenever it likes, but writes into the shared tables only once the batch before it has written
-/// its rows; it may then go on while that one commits. So the pieces of one interaction are
+/// Orders the batches that two connections write at once. A batch prepares its rows whenever it
+/// likes, but writes into the shared tables only once the batch before it has written its rows;
+/// it may then go on while that one commits. So the pieces of one interaction are
 /// applied in the order they were appended (a later batch's upsert waits on the earlier one's row
 /// locks until that commits), and no writer transaction ever waits for a later one, so two of
 /// them cannot deadlock.
