@@ -23,7 +23,7 @@ public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double
 /// </summary>
 public sealed record OverloadGate(OverloadSettings Settings)
 {
-    /// <summary>When the lag rose above the target and has stayed there since; null while it is under.</summary>
+    /// <summary>When the lag rose above the target (the first slow probe's start plus the target) and has stayed there since; null while it is under.</summary>
     public DateTimeOffset? AboveSince { get; private init; }
 
     /// <summary>The share of new calls admitted, from 0 to 1.</summary>
@@ -45,7 +45,9 @@ public sealed record OverloadGate(OverloadSettings Settings)
                 : this with { AboveSince = null, LagAtLastCut = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
         }
 
-        var since = AboveSince ?? now;
+        // A probe that took this long was overdue from the moment it passed the target: the lag
+        // has been above the target since then, not only since its answer came.
+        var since = AboveSince ?? now - lag + Settings.Target;
         var overloaded = now - since >= Settings.Interval;
         if (!overloaded)
         {

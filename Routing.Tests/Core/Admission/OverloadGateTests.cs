@@ -19,6 +19,8 @@ public sealed class OverloadGateTests
     [TestCase(new[] { 900, 900, 900, 900, 900, 400 }, 0.6, TestName = "Each probe under the target admits a little more")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 400, 400, 400, 400, 400, 400 }, 1.0, TestName = "Keeping up for long enough admits every call again")]
     [TestCase(new[] { 500, 500, 500, 500, 500, 500 }, 1.0, TestName = "A lag at the target is not above it")]
+    [TestCase(new[] { 2_500 }, 0.5, TestName = "One probe overdue for a whole interval is overload at once")]
+    [TestCase(new[] { 2_400 }, 1.0, TestName = "One probe overdue for less than an interval is not")]
     public void The_share_admitted_falls_only_while_routing_lags_for_a_whole_interval(int[] lagsMs, double share)
     {
         var gate = new OverloadGate(Settings);
@@ -92,15 +94,15 @@ public sealed class OverloadGateTests
                 gate = gate.Observe(lag, now);
 
                 // The rule, read from the whole history: under the target adds back; above it, once the
-                // run of lags above the target began an interval ago, halves unless the lag is shorter
-                // than at the run's last cut.
+                // run of lags above the target began an interval ago (its first probe's start plus the
+                // target), halves unless the lag is shorter than at the run's last cut.
                 var run = probes.AsEnumerable().Reverse().TakeWhile(p => p.Lag > Settings.Target).ToList();
                 if (run.Count == 0)
                 {
                     share = Math.Min(1, share + Settings.Increase);
                     lagAtCut = null;
                 }
-                else if (now - run[^1].At >= Settings.Interval && (lagAtCut is null || lag >= lagAtCut))
+                else if (now - (run[^1].At - run[^1].Lag + Settings.Target) >= Settings.Interval && (lagAtCut is null || lag >= lagAtCut))
                 {
                     share *= Settings.Decrease;
                     lagAtCut = lag;
