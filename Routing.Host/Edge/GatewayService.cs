@@ -60,6 +60,10 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
                 await inFlight.WaitAsync(cancellation);
             }
         }
+        catch (IOException)
+        {
+            // The gateway reset its stream; it resends what it saw no answer to when it connects again.
+        }
         finally
         {
             registry.Detach(gateway, outbound.Writer);

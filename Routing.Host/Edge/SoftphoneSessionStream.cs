@@ -56,9 +56,9 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
             updates.Writer.TryComplete();
             await writing;
         }
-        catch (OperationCanceledException) when (ended.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException && ended.IsCancellationRequested || e is IOException)
         {
-            // The softphone went away.
+            // The softphone went away (a reset stream reads as an IOException before the call is cancelled).
         }
         finally
         {

@@ -140,6 +140,25 @@ public sealed class SoftphoneSessionTests : ServerPerTest
         subscription.ExpectNone(u => u.Result is not null, "a session's result on a subscription");
     }
 
+    [Test]
+    public async Task A_session_that_drops_loses_the_softphone()
+    {
+        await Host.Softphone.LogInAsync(LogIn("alice", "billing"));
+        var alice = await Host.OpenSession("alice");
+        await alice.Run(new SoftphoneCommand { SetState = new SetStateRequest { Available = new Available() } });
+        Assert.That((await Host.State.GetQueueAsync(new GetQueueRequest { QueueId = "billing" })).AgentsAvailable, Is.EqualTo(1));
+
+        await alice.DisposeAsync();
+
+        await EdgeHost.WaitUntil(async () => (await Host.State.GetQueueAsync(new GetQueueRequest { QueueId = "billing" })).AgentsAvailable == 0,
+            "the lost agent is out of routing");
+        await using var back = await Host.OpenSession("alice");
+        var returned = await back.Run(new SoftphoneCommand { Heartbeat = new AgentRequest() });
+        Assert.That(returned.Code, Is.Empty, "a new session works at once");
+        await EdgeHost.WaitUntil(async () => (await Host.State.GetQueueAsync(new GetQueueRequest { QueueId = "billing" })).AgentsAvailable == 1,
+            "alice is routable again");
+    }
+
     private static LogInRequest LogIn(string agent, string skill)
     {
         var login = new LogInRequest { AgentId = agent };
