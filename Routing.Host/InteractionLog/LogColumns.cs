@@ -23,6 +23,17 @@ internal abstract class LogColumn<TRow>(string name, string type)
 
     /// <summary>The column's values, one per row, as a positional array parameter.</summary>
     public abstract NpgsqlParameter Values(IReadOnlyList<TRow> rows);
+
+    protected static NpgsqlParameter ArrayOf<T>(IReadOnlyList<TRow> rows, Func<TRow, T> value, NpgsqlDbType dbType)
+    {
+        var values = new T[rows.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = value(rows[i]);
+        }
+
+        return new NpgsqlParameter<T[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | dbType };
+    }
 }
 
 /// <summary>A column of a reference type (text, jsonb); null is SQL NULL.</summary>
@@ -41,16 +52,7 @@ internal sealed class ReferenceColumn<TRow, T>(string name, string type, NpgsqlD
         }
     }
 
-    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows)
-    {
-        var values = new T?[rows.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = value(rows[i]);
-        }
-
-        return new NpgsqlParameter<T?[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | dbType };
-    }
+    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows) => ArrayOf(rows, value, dbType);
 }
 
 /// <summary>A column of a value type (bigint, timestamptz, boolean, ...); null is SQL NULL.</summary>
@@ -69,16 +71,7 @@ internal sealed class ValueColumn<TRow, T>(string name, string type, NpgsqlDbTyp
         }
     }
 
-    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows)
-    {
-        var values = new T?[rows.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = value(rows[i]);
-        }
-
-        return new NpgsqlParameter<T?[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | dbType };
-    }
+    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows) => ArrayOf(rows, value, dbType);
 }
 
 /// <summary>

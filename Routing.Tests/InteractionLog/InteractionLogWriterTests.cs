@@ -14,31 +14,12 @@ namespace CallCenter.Routing.Tests.InteractionLog;
 /// appends wait instead of dropping them.
 /// </summary>
 [TestFixture]
-public sealed class InteractionLogWriterTests
+public sealed class InteractionLogWriterTests : WriterOnFreshDatabase
 {
-    private static readonly DateTimeOffset Nine = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
     private static readonly QueueId Billing = new("billing");
     private static readonly QueueId General = new("general");
     private static readonly AgentId Ann = new("ann");
 
-    private NpgsqlDataSource database = null!;
-    private InteractionLogWriter writer = null!;
-
-    [SetUp]
-    public async Task StartWriter()
-    {
-        database = await PostgresSetUp.FreshDatabaseAsync();
-        writer = new InteractionLogWriter();
-        writer.Start(database);
-    }
-
-    [TearDown]
-    public async Task StopWriter()
-    {
-        await writer.StopAsync();
-        await writer.DisposeAsync();
-        await database.DisposeAsync();
-    }
 
     /// <summary>A call that arrives, waits, is offered to Ann, answered after 20 s, talked 3 minutes.</summary>
     private static IReadOnlyList<CallEvent> AnsweredCall(CallId call) =>

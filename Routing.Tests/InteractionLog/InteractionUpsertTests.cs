@@ -14,28 +14,9 @@ namespace CallCenter.Routing.Tests.InteractionLog;
 /// <see cref="InteractionMerge"/> makes of them: every column is compared.
 /// </summary>
 [TestFixture]
-public sealed class InteractionUpsertTests
+public sealed class InteractionUpsertTests : WriterOnFreshDatabase
 {
-    private static readonly DateTimeOffset Nine = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
-    private NpgsqlDataSource database = null!;
-    private InteractionLogWriter writer = null!;
-
-    [SetUp]
-    public async Task StartWriter()
-    {
-        database = await PostgresSetUp.FreshDatabaseAsync();
-        writer = new InteractionLogWriter();
-        writer.Start(database);
-    }
-
-    [TearDown]
-    public async Task StopWriter()
-    {
-        await writer.StopAsync();
-        await writer.DisposeAsync();
-        await database.DisposeAsync();
-    }
 
     private static CallId NewCall() => new("call-" + Guid.NewGuid().ToString("N")[..12]);
 
