@@ -152,29 +152,41 @@ internal sealed class TextArrayColumn<TRow>(string name, Func<TRow, IReadOnlyLis
     }
 }
 
-/// <summary>A log table: its columns, in the order COPY writes them and unnest gives them.</summary>
-internal sealed class LogTable<TRow>(string name, IReadOnlyList<LogColumn<TRow>> columns)
+/// <summary>A log table: its columns, in the order COPY writes them and unnest gives them. Its SQL is made once.</summary>
+internal sealed class LogTable<TRow>
 {
-    public string ColumnList => string.Join(", ", columns.Select(c => c.Name));
+    private readonly LogColumn<TRow>[] _columns;
+
+    public LogTable(string name, IReadOnlyList<LogColumn<TRow>> columns)
+    {
+        _columns = [.. columns];
+        ColumnList = string.Join(", ", _columns.Select(c => c.Name));
+        Copy = $"COPY {name} ({ColumnList}) FROM STDIN (FORMAT BINARY)";
+        SelectRows =
+            $"SELECT {string.Join(", ", _columns.Select(c => c.FromElement))} " +
+            $"FROM unnest({string.Join(", ", _columns.Select((c, i) => $"${i + 1}::{c.ElementType}[]"))}) AS given({ColumnList})";
+        InsertNew = $"INSERT INTO {name} ({ColumnList}) {SelectRows} ON CONFLICT DO NOTHING";
+    }
+
+    public string ColumnList { get; }
 
     /// <summary>Binary COPY straight into the table.</summary>
-    public string Copy => $"COPY {name} ({ColumnList}) FROM STDIN (FORMAT BINARY)";
+    public string Copy { get; }
 
     /// <summary>
     /// The rows of <see cref="Command"/>'s parameters as a query: column n is <c>$n</c>, an array
     /// with one element per row. Positional parameters are sent as written (Npgsql rewrites no SQL).
     /// </summary>
-    public string SelectRows =>
-        $"SELECT {string.Join(", ", columns.Select(c => c.FromElement))} " +
-        $"FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.ElementType}[]"))}) AS given({ColumnList})";
+    public string SelectRows { get; }
 
     /// <summary>Inserts the rows that are not there yet: a replayed record leaves no second row.</summary>
-    public string InsertNew => $"INSERT INTO {name} ({ColumnList}) {SelectRows} ON CONFLICT DO NOTHING";
+    public string InsertNew { get; }
 
     public void WriteRow(NpgsqlBinaryImporter copy, TRow row)
     {
         copy.StartRow();
-        foreach (var column in columns)
+        // An array, not the list interface: this runs for every row, and an interface's enumerator is allocated.
+        foreach (var column in _columns)
         {
             column.Copy(copy, row);
         }
@@ -184,7 +196,7 @@ internal sealed class LogTable<TRow>(string name, IReadOnlyList<LogColumn<TRow>>
     public NpgsqlBatchCommand Command(string sql, IReadOnlyList<TRow> rows)
     {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var column in columns)
+        foreach (var column in _columns)
         {
             command.Parameters.Add(column.Values(rows));
         }
