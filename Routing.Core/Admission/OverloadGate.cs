@@ -14,8 +14,9 @@ public sealed record OverloadSettings(TimeSpan Target, TimeSpan Interval, double
 /// feeds each lag here. A lag above the target for a whole interval means work arrives faster
 /// than it is done: the line, and what the server owes it, would grow until it fails everyone.
 /// The share of new calls admitted is then halved at each probe whose lag is no shorter than at
-/// the last cut, held while the lag falls (the server is catching up at that share), and grows
-/// back a little at each probe under the target: it settles near the share the server can
+/// the last cut, held while the lag falls (the server may be catching up at that share) but
+/// halved again if the lag is still above the target an interval after the cut, and grows back
+/// a little at each probe under the target: it settles near the share the server can
 /// serve, where refusing all or nothing would swing between a flood and a drought. Refused calls are told so
 /// at once (the gateway plays busy or routes them elsewhere); calls already accepted are served.
 /// A short burst (a collection, a spike of arrivals) never sheds: only a standing lag does.
@@ -32,6 +33,9 @@ public sealed record OverloadGate(OverloadSettings Settings)
     /// <summary>The lag when the share was last cut in this spell of overload; null before the first cut.</summary>
     public TimeSpan? LagAtLastCut { get; private init; }
 
+    /// <summary>When the share was last cut in this spell of overload.</summary>
+    public DateTimeOffset? LastCutAt { get; private init; }
+
     /// <summary>Some new calls are refused.</summary>
     public bool Shedding => AdmittedShare < 1;
 
@@ -42,7 +46,7 @@ public sealed record OverloadGate(OverloadSettings Settings)
         {
             return AboveSince is null && AdmittedShare >= 1
                 ? this
-                : this with { AboveSince = null, LagAtLastCut = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
+                : this with { AboveSince = null, LagAtLastCut = null, LastCutAt = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
         }
 
         // A probe that took this long was overdue from the moment it passed the target: the lag
@@ -54,13 +58,14 @@ public sealed record OverloadGate(OverloadSettings Settings)
             return this with { AboveSince = since };
         }
 
-        if (LagAtLastCut is { } before && lag < before)
+        if (LagAtLastCut is { } before && lag < before && now - LastCutAt < Settings.Interval)
         {
-            // Falling since the last cut: the share admitted is one the server can serve.
+            // Falling since the last cut: the server may be catching up at this share. Not for
+            // longer than an interval: a lag that stands above the target is a queue that stays.
             return this with { AboveSince = since };
         }
 
-        return this with { AboveSince = since, LagAtLastCut = lag, AdmittedShare = AdmittedShare * Settings.Decrease };
+        return this with { AboveSince = since, LagAtLastCut = lag, LastCutAt = now, AdmittedShare = AdmittedShare * Settings.Decrease };
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ public sealed class OverloadGateTests
     [TestCase(new[] { 900, 900, 900, 900, 900, 800 }, 0.5, TestName = "A lag falling since the cut holds the share")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 800, 850 }, 0.5, TestName = "A lag still shorter than at the cut holds the share")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 800, 1000 }, 0.25, TestName = "A lag longer than at the cut halves it again")]
+    [TestCase(new[] { 900, 900, 900, 900, 900, 800, 800, 800 }, 0.5, TestName = "A falling lag holds the share for up to an interval after the cut")]
+    [TestCase(new[] { 900, 900, 900, 900, 900, 800, 800, 800, 800 }, 0.25, TestName = "A lag still above the target an interval after the cut halves it again")]
     [TestCase(new[] { 900, 900, 900, 100, 900, 900 }, 1.0, TestName = "One probe under the target starts the interval again")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 400 }, 0.6, TestName = "Each probe under the target admits a little more")]
     [TestCase(new[] { 900, 900, 900, 900, 900, 400, 400, 400, 400, 400, 400 }, 1.0, TestName = "Keeping up for long enough admits every call again")]
@@ -84,6 +86,7 @@ public sealed class OverloadGateTests
             var probes = new List<(DateTimeOffset At, TimeSpan Lag)>();
             var lowest = 1.0;
             TimeSpan? lagAtCut = null;
+            var cutAt = DateTimeOffset.MinValue;
             for (var step = 0; step < 5_000; step++)
             {
                 now += TimeSpan.FromMilliseconds(random.Next(50, 400));
@@ -95,17 +98,20 @@ public sealed class OverloadGateTests
 
                 // The rule, read from the whole history: under the target adds back; above it, once the
                 // run of lags above the target began an interval ago (its first probe's start plus the
-                // target), halves unless the lag is shorter than at the run's last cut.
+                // target), halves unless the lag is shorter than at the run's last cut, less than an
+                // interval ago.
                 var run = probes.AsEnumerable().Reverse().TakeWhile(p => p.Lag > Settings.Target).ToList();
                 if (run.Count == 0)
                 {
                     share = Math.Min(1, share + Settings.Increase);
                     lagAtCut = null;
                 }
-                else if (now - (run[^1].At - run[^1].Lag + Settings.Target) >= Settings.Interval && (lagAtCut is null || lag >= lagAtCut))
+                else if (now - (run[^1].At - run[^1].Lag + Settings.Target) >= Settings.Interval
+                         && (lagAtCut is null || lag >= lagAtCut || now - cutAt >= Settings.Interval))
                 {
                     share *= Settings.Decrease;
                     lagAtCut = lag;
+                    cutAt = now;
                 }
 
                 Assert.That(gate.AdmittedShare, Is.EqualTo(share).Within(1e-9), $"seed {seed}, step {step}");
