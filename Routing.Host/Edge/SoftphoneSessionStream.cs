@@ -34,12 +34,13 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
         var subscriber = domain.System.ActorOf(SoftphoneStreamActor.Props(updates.Writer));
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var inFlight = new SemaphoreSlim(settings.MaxCommandsInFlight);
+        var writing = Task.CompletedTask;
         try
         {
             await domain.Execute(new AgentProtocol.Subscribe(agent, subscriber), "open", cancellation);
 
             // When the updates end (the stream broke), so does the session.
-            var writing = OutboundStream.WriteAllAsync(updates.Reader, stream, cancellation)
+            writing = OutboundStream.WriteAllAsync(updates.Reader, stream, cancellation)
                 .ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
             while (await commands.MoveNext(ended.Token))
             {
@@ -63,6 +64,9 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
         finally
         {
             domain.System.Stop(subscriber);
+            // The writer cancels the session's token when it ends: let it end before the token source goes.
+            updates.Writer.TryComplete();
+            await writing;
         }
     }
 
