@@ -101,15 +101,11 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
         Rejected = new EventRejected
         {
             EventId = eventId,
-            Code = CodeName(problem.Code),
+            Code = RequestChecks.CodeName(problem.Code),
             Field = problem.Field,
             Message = problem.Message,
         },
     };
-
-    /// <summary>The gRPC name of a status code: InvalidArgument → INVALID_ARGUMENT.</summary>
-    public static string CodeName(StatusCode code) =>
-        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 
     /// <summary>The command an event asks for, the proto path of its fields, and the call it brings when it brings one.</summary>
     private (object Command, string Prefix, CallId? NewCall) ToCommand(GatewayEvent gatewayEvent)

@@ -9,6 +9,12 @@ public sealed class BadRequestException(StatusCode code, string field, string me
     public StatusCode Code { get; } = code;
     public string Field { get; } = field;
 
+    /// <summary>What is wrong, without the field.</summary>
+    public string Detail { get; } = message;
+
+    /// <summary>The same refusal for a request nested under <paramref name="prefix"/>: its field's path starts there.</summary>
+    public BadRequestException Under(string prefix) => new(Code, RequestChecks.ProtoField(prefix, Field), Detail);
+
     public RpcException ToRpcException() => new(new Status(Code, Message));
 }
 
@@ -71,6 +77,10 @@ public static class RequestChecks
             throw bad.ToRpcException();
         }
     }
+
+    /// <summary>The gRPC name of a status code, as answers on a stream carry it: InvalidArgument → INVALID_ARGUMENT.</summary>
+    public static string CodeName(StatusCode code) =>
+        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
 
     /// <summary>The gRPC status for a refusal of the routing side.</summary>
     public static StatusCode StatusOf(OutcomeCode code) => code switch

@@ -104,7 +104,7 @@ public static class SoftphoneCommands
         }
         catch (BadRequestException bad)
         {
-            throw new BadRequestException(bad.Code, RequestChecks.ProtoField(prefix, bad.Field), Detail(bad));
+            throw bad.Under(prefix);
         }
     }
 
@@ -130,8 +130,4 @@ public static class SoftphoneCommands
     private static CallId Call(string id) => new(RequestChecks.Id(id, "call_id"));
 
     private static string Reason(NotReady notReady) => RequestChecks.Id(notReady.Reason, "not_ready.reason");
-
-    /// <summary>The message without the field it was raised under, which is named again with its new path.</summary>
-    private static string Detail(BadRequestException bad) =>
-        bad.Field.Length > 0 && bad.Message.StartsWith(bad.Field + ": ", StringComparison.Ordinal) ? bad.Message[(bad.Field.Length + 2)..] : bad.Message;
 }

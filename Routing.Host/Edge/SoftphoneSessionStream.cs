@@ -111,7 +111,7 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
         }
         catch (RpcException unavailable)
         {
-            result.Code = GatewayEvents.CodeName(unavailable.StatusCode);
+            result.Code = RequestChecks.CodeName(unavailable.StatusCode);
             result.Message = unavailable.Status.Detail;
         }
 
@@ -120,7 +120,7 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
 
     private static void Refused(CommandResult result, BadRequestException problem)
     {
-        result.Code = GatewayEvents.CodeName(problem.Code);
+        result.Code = RequestChecks.CodeName(problem.Code);
         result.Field = problem.Field;
         result.Message = problem.Message;
     }
