@@ -34,23 +34,28 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         logger.LogInformation("Gateway {Gateway} connected{Resumed}", gatewayId, resumed ? " again" : "");
         var writing = WriteAll(outbound.Reader, responseStream, cancellation);
         using var inFlight = new SemaphoreSlim(settings.MaxEventsInFlight);
+
+        // Waits for room among the events being carried out, then starts this one's answer.
+        async Task StartAnswer(GatewayEvent gatewayEvent)
+        {
+            await inFlight.WaitAsync(cancellation);
+            _ = Answer(gateway, gatewayEvent, inFlight, cancellation);
+        }
+
         try
         {
             while (await requestStream.MoveNext(cancellation))
             {
                 var gatewayEvent = requestStream.Current;
-                if (gatewayEvent.EventCase == GatewayEvent.EventOneofCase.Batch)
+                if (gatewayEvent.EventCase != GatewayEvent.EventOneofCase.Batch)
                 {
-                    foreach (var batched in gatewayEvent.Batch.Events)
-                    {
-                        await inFlight.WaitAsync(cancellation);
-                        _ = Answer(gateway, batched, inFlight, cancellation);
-                    }
+                    await StartAnswer(gatewayEvent);
+                    continue;
                 }
-                else
+
+                foreach (var batched in gatewayEvent.Batch.Events)
                 {
-                    await inFlight.WaitAsync(cancellation);
-                    _ = Answer(gateway, gatewayEvent, inFlight, cancellation);
+                    await StartAnswer(batched);
                 }
             }
 
