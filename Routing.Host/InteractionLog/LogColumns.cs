@@ -98,16 +98,8 @@ internal sealed class TextArrayColumn<TRow>(string name, Func<TRow, IReadOnlyLis
         }
     }
 
-    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows)
-    {
-        var values = new string?[rows.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = value(rows[i]) is { } items ? Literal(items) : null;
-        }
-
-        return new NpgsqlParameter<string?[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
-    }
+    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows) =>
+        ArrayOf(rows, row => value(row) is { } items ? Literal(items) : null, NpgsqlDbType.Text);
 
     /// <summary>
     /// The array's text form as PostgreSQL reads it: every element quoted (so commas, braces,
