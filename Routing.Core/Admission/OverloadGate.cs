@@ -30,11 +30,8 @@ public sealed record OverloadGate(OverloadSettings Settings)
     /// <summary>The share of new calls admitted, from 0 to 1.</summary>
     public double AdmittedShare { get; private init; } = 1;
 
-    /// <summary>The lag when the share was last cut in this spell of overload; null before the first cut.</summary>
-    public TimeSpan? LagAtLastCut { get; private init; }
-
-    /// <summary>When the share was last cut in this spell of overload.</summary>
-    public DateTimeOffset? LastCutAt { get; private init; }
+    /// <summary>When the share was last cut in this spell of overload, and the lag then; null before the first cut.</summary>
+    public (DateTimeOffset At, TimeSpan Lag)? LastCut { get; private init; }
 
     /// <summary>Some new calls are refused.</summary>
     public bool Shedding => AdmittedShare < 1;
@@ -46,7 +43,7 @@ public sealed record OverloadGate(OverloadSettings Settings)
         {
             return AboveSince is null && AdmittedShare >= 1
                 ? this
-                : this with { AboveSince = null, LagAtLastCut = null, LastCutAt = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
+                : this with { AboveSince = null, LastCut = null, AdmittedShare = Math.Min(1, AdmittedShare + Settings.Increase) };
         }
 
         // A probe that took this long was overdue from the moment it passed the target: the lag
@@ -58,14 +55,14 @@ public sealed record OverloadGate(OverloadSettings Settings)
             return this with { AboveSince = since };
         }
 
-        if (LagAtLastCut is { } before && lag < before && now - LastCutAt < Settings.Interval)
+        if (LastCut is { } cut && lag < cut.Lag && now - cut.At < Settings.Interval)
         {
             // Falling since the last cut: the server may be catching up at this share. Not for
             // longer than an interval: a lag that stands above the target is a queue that stays.
             return this with { AboveSince = since };
         }
 
-        return this with { AboveSince = since, LagAtLastCut = lag, LastCutAt = now, AdmittedShare = AdmittedShare * Settings.Decrease };
+        return this with { AboveSince = since, LastCut = (now, lag), AdmittedShare = AdmittedShare * Settings.Decrease };
     }
 
     /// <summary>
