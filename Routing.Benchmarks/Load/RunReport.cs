@@ -22,7 +22,9 @@ internal sealed record RunReport(
     long Revocations,
     long Announcements,
     long RefusedAsOverload,
-    double MessagesPerCall,
+    long Connected,
+    double MessagesPerConnectedCall,
+    double RowsPerConnectedCall,
     IReadOnlyDictionary<string, int> Errors,
     double ServerCores,
     double GeneratorCores,
@@ -69,7 +71,9 @@ internal sealed record RunReport(
             book.Revocations,
             book.Announcements,
             Interlocked.Read(ref book.Refused),
-            (double)Interlocked.Read(ref book.Messages) / Math.Max(1, book.Calls),
+            Interlocked.Read(ref book.Connects),
+            PerConnectedCall(Interlocked.Read(ref book.Messages), book),
+            log is null ? double.NaN : PerConnectedCall(log.RowsLogged, book),
             new SortedDictionary<string, int>(book.Errors.ToDictionary()),
             progress.ServerCores,
             progress.GeneratorCores,
@@ -83,6 +87,12 @@ internal sealed record RunReport(
         return report;
     }
 
+    /// <summary>
+    /// A count of the whole run (warm-up and drain included, and the messages of calls refused as
+    /// overload) over the calls it connected: what each call routed cost.
+    /// </summary>
+    private static double PerConnectedCall(long count, CallBook book) => (double)count / Math.Max(1, Interlocked.Read(ref book.Connects));
+
     public void Print()
     {
         Console.WriteLine($"  {Name}: {Calls:N0} calls; measured {MeasuredSeconds:F1} s: sent {SentPerSecond:N0}/s, connected {ConnectedPerSecond:N0}/s " +
@@ -92,7 +102,7 @@ internal sealed record RunReport(
             $"p99.9 {ArrivalToAcknowledgement.P999:F2} ms, max {ArrivalToAcknowledgement.Max:F2} ms");
         Console.WriteLine($"    not ended by the end of the drain {NotEnded}, unacknowledged {Unacknowledged}, double-assigned {DoubleAssignments}, gateway and softphone disagree {AgentsDisagree}; " +
             $"abandoned {Abandons}, rejected {Rejections}, disconnects {Disconnects}, revoked {Revocations}, announcements {Announcements}, refused as overload {RefusedAsOverload}; " +
-            $"{MessagesPerCall:F1} gRPC messages per call");
+            $"{MessagesPerConnectedCall:F1} gRPC messages and {RowsPerConnectedCall:F1} rows logged per call connected");
         Console.WriteLine($"    server {ServerCores:F2} cores, peak {PeakServerMemoryMegabytes:N0} MB, GC paused {ServerGcPauseSeconds:F2} s in all; " +
             $"generator {GeneratorCores:F2} cores, GC paused {GeneratorGcPauseSeconds:F2} s; machine {MachineCores:F2} of {Environment.ProcessorCount} cores; logged {LoggedRowsPerSecond:N0} rows/s");
         foreach (var (what, count) in Errors)

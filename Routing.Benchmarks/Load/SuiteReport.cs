@@ -19,15 +19,19 @@ internal sealed class SuiteReport
         foreach (var run in Runs)
         {
             var rate = $"{run.Settings.Rate:N0} calls/s";
+            // The floors' CPU for the messages and rows each connected call took bounds the calls a second, routing aside.
+            var cost = Echo is not null && Copy is not null && !double.IsNaN(run.RowsPerConnectedCall)
+                ? FloorCost.MicrosecondsPerCall(run.MessagesPerConnectedCall, run.RowsPerConnectedCall, Echo, Copy)
+                : (double?)null;
+            var bound = cost is { } c ? FloorCost.CallsPerSecond(c, Environment.ProcessorCount) : (double?)null;
             Row($"{run.Name}: calls connected per second ({run.MeasuredSeconds:F0} s)", $"{run.ConnectedPerSecond:N0} (lowest second {run.LowestConnectedPerSecond:N0})",
-                Echo is null ? null : $"{Echo.MessagesPerSecond:N0} echoes/s", Echo is null ? null : run.ConnectedPerSecond / Echo.MessagesPerSecond,
+                bound is { } b ? $"{b:N0} calls/s at the floors' cost" : null, run.ConnectedPerSecond / bound,
                 run.Settings.Rate >= 10_000 ? "≥ 10,000 for 60 s" : "");
-            if (Echo is not null)
+            if (cost is not null)
             {
-                // Each call is many messages on the wire; the echo floor divided by them bounds the calls a second.
-                var bound = Echo.MessagesPerSecond / run.MessagesPerCall;
-                Row($"{run.Name}: calls per second the echo floor allows at {run.MessagesPerCall:F1} gRPC messages per call", $"{bound:N0}",
-                    $"{Echo.MessagesPerSecond:N0} echoes/s", run.ConnectedPerSecond / bound, "");
+                Row($"{run.Name}: floors' CPU a call connected, at {run.MessagesPerConnectedCall:F1} gRPC messages and {run.RowsPerConnectedCall:F1} rows logged a call",
+                    $"{cost:F0} µs, so at most {bound:N0} calls/s on {Environment.ProcessorCount} cores",
+                    $"{Echo!.CpuMicrosecondsPerMessage:F1} µs a message, {Copy!.CpuMicrosecondsPerRow:F1} µs a row", null, "");
             }
 
             Row($"{run.Name}: arrival to offer at {rate}", Latency(run.ArrivalToOffer),
