@@ -21,7 +21,7 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
     public async Task ConnectAsync()
     {
         _stream = new Gateway.GatewayClient(channel).Connect();
-        await _stream.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId } });
+        await _stream.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, BatchReplies = settings.GatewayBatch > 1 } });
         if (!await _stream.ResponseStream.MoveNext() || _stream.ResponseStream.Current.HelloAccepted is null)
         {
             throw new InvalidOperationException($"gateway {gatewayId}: the server did not accept the hello");
@@ -132,6 +132,13 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
                 break;
             case GatewayReply.ReplyOneofCase.CallUpdate:
                 Handle(reply.CallUpdate);
+                break;
+            case GatewayReply.ReplyOneofCase.Batch:
+                foreach (var batched in reply.Batch.Replies)
+                {
+                    Handle(batched);
+                }
+
                 break;
         }
     }

@@ -8,7 +8,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// The gateways' stream. Events are carried out as they are read (a batch's one after another),
 /// several at once (up to a bound, beyond which the stream is read no further), in the order
 /// they arrived: the domain receives them in that order, so one call's events keep theirs. One
-/// task writes the stream.
+/// task writes the stream; for a gateway that asked for batches, the replies waiting together go
+/// out as one.
 /// </summary>
 public sealed class GatewayService(GatewayRegistry registry, GatewayEvents events, Configuration.EdgeSettings settings, ILogger<GatewayService> logger)
     : Gateway.GatewayBase
@@ -32,7 +33,7 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         var gateway = registry.Attach(gatewayId, outbound.Writer, out var resumed);
 
         logger.LogInformation("Gateway {Gateway} connected{Resumed}", gatewayId, resumed ? " again" : "");
-        var writing = WriteAll(outbound.Reader, responseStream, cancellation);
+        var writing = WriteAll(outbound.Reader, responseStream, hello.Hello.BatchReplies, cancellation);
         using var inFlight = new SemaphoreSlim(settings.MaxEventsInFlight);
 
         // Waits for room among the events being carried out, then starts this one's answer.
@@ -78,6 +79,13 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         }
     }
 
+    private static GatewayReply Batch(IReadOnlyList<GatewayReply> replies)
+    {
+        var batch = new ReplyBatch();
+        batch.Replies.AddRange(replies);
+        return new GatewayReply { Batch = batch };
+    }
+
     private static string ValidGatewayId(string gatewayId) => RequestChecks.Checked(() => RequestChecks.Id(gatewayId, "hello.gateway_id"));
 
     private async Task Answer(GatewayLink gateway, GatewayEvent gatewayEvent, SemaphoreSlim inFlight, CancellationToken cancellation)
@@ -107,11 +115,19 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         }
     }
 
-    private static async Task WriteAll(ChannelReader<GatewayReply> outbound, IServerStreamWriter<GatewayReply> responseStream, CancellationToken cancellation)
+    private static async Task WriteAll(
+        ChannelReader<GatewayReply> outbound, IServerStreamWriter<GatewayReply> responseStream, bool batchReplies, CancellationToken cancellation)
     {
         try
         {
-            await OutboundStream.WriteAllAsync(outbound, responseStream, cancellation);
+            if (batchReplies)
+            {
+                await OutboundStream.WriteBatchedAsync(outbound, responseStream, Batch, cancellation);
+            }
+            else
+            {
+                await OutboundStream.WriteAllAsync(outbound, responseStream, cancellation);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
         {

@@ -33,4 +33,28 @@ public static class OutboundStream
             }
         }
     }
+
+    /// <summary>
+    /// Writes what a channel holds to a server stream, packing the messages that are already
+    /// waiting into one (at most <see cref="MostBuffered"/> to a message) with
+    /// <paramref name="pack"/>, for a client that takes batches: a burst then costs one message on
+    /// the wire, one frame and one flush. A message waiting alone goes out as it is.
+    /// <paramref name="pack"/> must copy the list it is given, which is reused.
+    /// </summary>
+    public static async Task WriteBatchedAsync<T>(
+        ChannelReader<T> outbound, IServerStreamWriter<T> stream, Func<IReadOnlyList<T>, T> pack, CancellationToken cancellation)
+    {
+        var waiting = new List<T>(MostBuffered);
+        while (await outbound.WaitToReadAsync(cancellation))
+        {
+            while (waiting.Count < MostBuffered && outbound.TryRead(out var message))
+            {
+                waiting.Add(message);
+            }
+
+            var next = waiting.Count == 1 ? waiting[0] : pack(waiting);
+            waiting.Clear();
+            await stream.WriteAsync(next, cancellation);
+        }
+    }
 }

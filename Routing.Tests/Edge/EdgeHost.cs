@@ -70,10 +70,10 @@ public sealed class EdgeHost : IAsyncDisposable
         return connection;
     }
 
-    public async Task<GatewaySession> ConnectGateway(string gatewayId)
+    public async Task<GatewaySession> ConnectGateway(string gatewayId, bool batchReplies = false)
     {
         var session = new GatewaySession(Gateway.Connect());
-        await session.Send(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId } });
+        await session.Send(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, BatchReplies = batchReplies } });
         await session.Expect(r => r.HelloAccepted is not null);
         return session;
     }
@@ -146,7 +146,10 @@ public abstract class StreamReader<T> : IAsyncDisposable where T : class
             {
                 while (await stream.MoveNext(_stop.Token))
                 {
-                    _received.Writer.TryWrite(stream.Current);
+                    foreach (var message in Unpack(stream.Current))
+                    {
+                        _received.Writer.TryWrite(message);
+                    }
                 }
 
                 _received.Writer.TryComplete();
@@ -157,6 +160,9 @@ public abstract class StreamReader<T> : IAsyncDisposable where T : class
             }
         });
     }
+
+    /// <summary>The messages one message read from the stream carries: itself, unless it is a batch.</summary>
+    protected virtual IEnumerable<T> Unpack(T message) => [message];
 
     /// <summary>Every message read so far that was not consumed by an Expect.</summary>
     public List<T> Unread { get; } = [];
@@ -248,6 +254,21 @@ public abstract class StreamReader<T> : IAsyncDisposable where T : class
 public sealed class GatewaySession(AsyncDuplexStreamingCall<GatewayEvent, GatewayReply> call) : StreamReader<GatewayReply>(call.ResponseStream)
 {
     private int _nextEventId;
+    private int _batches;
+
+    /// <summary>Messages that came as batches of replies; their replies are read one by one.</summary>
+    public int BatchesReceived => Volatile.Read(ref _batches);
+
+    protected override IEnumerable<GatewayReply> Unpack(GatewayReply message)
+    {
+        if (message.ReplyCase != GatewayReply.ReplyOneofCase.Batch)
+        {
+            return [message];
+        }
+
+        Interlocked.Increment(ref _batches);
+        return message.Batch.Replies;
+    }
 
     public Task Send(GatewayEvent gatewayEvent) => call.RequestStream.WriteAsync(gatewayEvent);
 

@@ -2,7 +2,10 @@ using CallCenter.Protos.V1;
 
 namespace CallCenter.Routing.Tests.Edge;
 
-/// <summary>Events sent as one batch are carried out and answered as if each had come alone, in order.</summary>
+/// <summary>
+/// Events sent as one batch are carried out and answered as if each had come alone, in order; a
+/// gateway that asks for it gets its replies in batches too, each reply once and in order.
+/// </summary>
 public sealed class GatewayBatchTests : ServerPerTest
 {
     [Test]
@@ -70,6 +73,51 @@ public sealed class GatewayBatchTests : ServerPerTest
         Assert.That((rejected.Rejected.Code, rejected.Rejected.Field), Is.EqualTo((code, field)), rejected.ToString());
         Assert.That((await gateway.AnswerTo("before")).Accepted, Is.Not.Null);
         Assert.That((await gateway.AnswerTo("after")).Accepted, Is.Not.Null);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Replies_come_once_each_and_in_each_call_s_order_whether_batched_or_not(bool batchReplies)
+    {
+        await using var gateway = await Host.ConnectGateway("gw-1", batchReplies);
+        const int calls = 40;
+        var arrivals = new EventBatch();
+        var hangUps = new EventBatch();
+        for (var i = 0; i < calls; i++)
+        {
+            arrivals.Events.Add(Arrival($"a{i}", $"call-{i}"));
+            hangUps.Events.Add(new GatewayEvent { EventId = $"h{i}", CallHungUp = new CallHungUp { CallId = $"call-{i}" } });
+        }
+
+        await gateway.Send(new GatewayEvent { Batch = arrivals });
+        for (var i = 0; i < calls; i++)
+        {
+            Assert.That((await gateway.AnswerTo($"a{i}")).Accepted, Is.Not.Null);
+        }
+
+        await gateway.Send(new GatewayEvent { Batch = hangUps });
+        var endedAt = new Dictionary<string, long>();
+        for (var i = 0; i < calls; i++)
+        {
+            Assert.That((await gateway.AnswerTo($"h{i}")).Accepted, Is.Not.Null);
+            endedAt[$"call-{i}"] = (await gateway.Update($"call-{i}", CallUpdate.UpdateOneofCase.Ended)).CallUpdate.Sequence;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(gateway.Unread.Where(r => r.Accepted is not null || r.Rejected is not null), Is.Empty, "no event answered twice");
+            Assert.That(gateway.Unread.Where(r => r.CallUpdate?.UpdateCase == CallUpdate.UpdateOneofCase.Ended), Is.Empty, "no call ended twice");
+            foreach (var updates in gateway.Unread.Where(r => r.CallUpdate is not null).GroupBy(r => r.CallUpdate.CallId))
+            {
+                // What is left of a call's updates came before its end, in the order they were read.
+                var sequences = updates.Select(r => r.CallUpdate.Sequence).ToList();
+                Assert.That(sequences, Is.Ordered.Ascending.And.Unique, $"updates of {updates.Key}");
+                Assert.That(sequences, Is.All.LessThan(endedAt[updates.Key]), $"updates of {updates.Key} after its end");
+            }
+
+            // Forty answers made durable by one commit are waiting together for the writer.
+            Assert.That(gateway.BatchesReceived, batchReplies ? Is.GreaterThan(0) : Is.Zero, batchReplies ? "replies waiting together are batched" : "a gateway that did not ask gets no batch");
+        });
     }
 
     private static GatewayEvent Arrival(string eventId, string callId) => new()

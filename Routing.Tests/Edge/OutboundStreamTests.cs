@@ -4,7 +4,10 @@ using Grpc.Core;
 
 namespace CallCenter.Routing.Tests.Edge;
 
-/// <summary>Which writes of a server stream flush: the last of each burst, and every 64th of a long one.</summary>
+/// <summary>
+/// Which writes of a server stream flush: the last of each burst, and every 64th of a long one;
+/// and for a client that takes batches, which messages go out packed together.
+/// </summary>
 public sealed class OutboundStreamTests
 {
     [TestCase(1, new[] { 0 })]
@@ -42,6 +45,72 @@ public sealed class OutboundStreamTests
         await writing;
 
         Assert.That(stream.Written, Is.EqualTo(new[] { (1, true), (2, true) }));
+    }
+
+    [TestCase(1, new[] { 1 })]
+    [TestCase(2, new[] { 2 })]
+    [TestCase(64, new[] { 64 })]
+    [TestCase(65, new[] { 64, 1 })]
+    [TestCase(150, new[] { 64, 64, 22 })]
+    public async Task Messages_waiting_together_go_out_packed_at_most_64_to_a_message(int waiting, int[] sizes)
+    {
+        var outbound = Channel.CreateUnbounded<int[]>();
+        for (var i = 0; i < waiting; i++)
+        {
+            outbound.Writer.TryWrite([i]);
+        }
+
+        outbound.Writer.Complete();
+        var stream = new PackedStream();
+
+        await OutboundStream.WriteBatchedAsync(outbound.Reader, stream, stream.Pack, CancellationToken.None);
+
+        Assert.That(stream.Written.Select(w => w.Length), Is.EqualTo(sizes));
+        Assert.That(stream.Written.SelectMany(w => w), Is.EqualTo(Enumerable.Range(0, waiting)), "every message once, in order");
+        Assert.That(stream.Packs, Is.EqualTo(sizes.Count(size => size > 1)), "only messages waiting with others are packed");
+    }
+
+    [Test]
+    public async Task A_message_that_arrives_alone_goes_out_unpacked()
+    {
+        var outbound = Channel.CreateUnbounded<int[]>();
+        var stream = new PackedStream();
+        var writing = OutboundStream.WriteBatchedAsync(outbound.Reader, stream, stream.Pack, CancellationToken.None);
+
+        outbound.Writer.TryWrite([1]);
+        await EdgeHost.WaitUntil(() => Task.FromResult(stream.Written.Count == 1), "the first message is written");
+        outbound.Writer.TryWrite([2]);
+        outbound.Writer.Complete();
+        await writing;
+
+        Assert.That(stream.Written, Is.EqualTo(new[] { new[] { 1 }, new[] { 2 } }));
+        Assert.That(stream.Packs, Is.Zero);
+    }
+
+    /// <summary>Records what is written, and packs messages by joining them.</summary>
+    private sealed class PackedStream : IServerStreamWriter<int[]>
+    {
+        public List<int[]> Written { get; } = [];
+
+        public int Packs { get; private set; }
+
+        public int[] Pack(IReadOnlyList<int[]> messages)
+        {
+            Packs++;
+            return messages.SelectMany(m => m).ToArray();
+        }
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(int[] message)
+        {
+            lock (Written)
+            {
+                Written.Add(message);
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class RecordingStream : IServerStreamWriter<int>
