@@ -24,4 +24,8 @@ internal sealed class CommandOptions(IReadOnlyList<string> args)
     public int Count(string name, int fallback) => (int)Number(name, fallback);
 
     public bool Flag(string name) => args.Contains(name);
+
+    /// <summary>The options that set the server's configuration (<c>--Edge:...=value</c>, <c>--Routing:...=value</c>), as given.</summary>
+    public IEnumerable<string> ServerSettings() =>
+        args.Where(a => (a.StartsWith("--Edge:", StringComparison.Ordinal) || a.StartsWith("--Routing:", StringComparison.Ordinal)) && a.Contains('='));
 }

@@ -32,7 +32,7 @@ internal static class LoadCommand
         if (options.Flag("--suite"))
         {
             report.Runs.Add(await OneRunAsync(options, postgres, "latency", LoadSettings.From(options, new LoadSettings { Rate = 1_000, Agents = 1_000, WarmUpSeconds = 20 })));
-            report.Runs.Add(await OneRunAsync(options, postgres, "throughput", LoadSettings.From(options, new LoadSettings { Rate = 10_000, Agents = 3_000, DrainSeconds = 30 })));
+            report.Runs.Add(await OneRunAsync(options, postgres, "throughput", LoadSettings.From(options, new LoadSettings { Rate = 10_000, Agents = 3_000, WarmUpSeconds = 20, WarmUpRate = 2_000, DrainSeconds = 30 })));
             report.Capacity = await CapacityAsync(options, postgres);
         }
         else if (options.Flag("--capacity"))
@@ -77,7 +77,8 @@ internal static class LoadCommand
         }
 
         var database = string.Create(CultureInfo.InvariantCulture, $"load_{name}_{DateTime.UtcNow:MMddHHmmss}");
-        return await ServerUnderLoad.StartAsync(postgres, database, settings);
+        // Settings of the server's own (--Edge:OverloadCut=0.75) go to every server started, after the run's.
+        return await ServerUnderLoad.StartAsync(postgres, database, [.. settings, .. options.ServerSettings()]);
     }
 
     private static string MachineDescription()

@@ -31,14 +31,21 @@ public sealed class EdgeSettings
 
     /// <summary>
     /// Refuse a share of new calls (RESOURCE_EXHAUSTED) once routing has lagged more than
-    /// <see cref="OverloadLagMilliseconds"/> for <see cref="OverloadSeconds"/>: halved at each
-    /// probe that still lags, a hundredth more admitted at each that does not. The calls already
+    /// <see cref="OverloadLagMilliseconds"/> for <see cref="OverloadSeconds"/>: cut to
+    /// <see cref="OverloadCut"/> of itself at each probe that still lags, <see cref="OverloadRecovery"/>
+    /// more admitted at each that does not. The calls already
     /// accepted are served. Off, an overloaded server accepts every call and falls further behind.
     /// </summary>
     public bool RefuseArrivalsWhenOverloaded { get; set; } = true;
 
     public double OverloadLagMilliseconds { get; set; } = 500;
-    public double OverloadSeconds { get; set; } = 2;
+    public double OverloadSeconds { get; set; } = 1;
+
+    /// <summary>The part of the admitted share kept at each cut.</summary>
+    public double OverloadCut { get; set; } = 0.5;
+
+    /// <summary>The share of new calls admitted again at each probe that does not lag.</summary>
+    public double OverloadRecovery { get; set; } = 0.01;
 
     /// <summary>How often the lag of routing is measured.</summary>
     public double OverloadProbeMilliseconds { get; set; } = 100;
@@ -51,7 +58,8 @@ public sealed class EdgeSettings
 
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
 
-    public OverloadSettings Overload => new(TimeSpan.FromMilliseconds(OverloadLagMilliseconds), TimeSpan.FromSeconds(OverloadSeconds));
+    public OverloadSettings Overload =>
+        new(TimeSpan.FromMilliseconds(OverloadLagMilliseconds), TimeSpan.FromSeconds(OverloadSeconds), OverloadCut, OverloadRecovery);
 }
 
 public sealed class AgentProfileSettings
