@@ -21,7 +21,7 @@ internal sealed class GatewayDriver(GrpcChannel channel, string gatewayId, CallB
     public async Task ConnectAsync()
     {
         _stream = new Gateway.GatewayClient(channel).Connect();
-        await _stream.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, BatchReplies = settings.GatewayBatch > 1 } });
+        await _stream.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, BatchReplies = settings.ReplyBatches } });
         if (!await _stream.ResponseStream.MoveNext() || _stream.ResponseStream.Current.HelloAccepted is null)
         {
             throw new InvalidOperationException($"gateway {gatewayId}: the server did not accept the hello");

@@ -21,7 +21,7 @@ internal static class LoadRun
         await using var delays = new DelayedActions();
 
         Console.WriteLine($"{name}: {settings.Agents:N0} agents, {settings.Gateways} gateways, {settings.Rate:N0} calls/s " +
-            $"({(settings.Poisson ? "Poisson" : "fixed rate")}) for {settings.WarmUpSeconds:0} s warm-up + {settings.Seconds:0} s measured, " +
+            $"({(settings.Poisson ? "Poisson" : "fixed rate")}) for {settings.WarmUpSeconds:0} s warm-up{(settings.WarmUpRate is { } warmUpRate ? $" at {warmUpRate:N0}/s" : "")} + {settings.Seconds:0} s measured, " +
             $"talk {settings.HandleMilliseconds:0} ms, abandon {settings.AbandonShare:P0}, reject {settings.RejectShare:P1}, disconnect {settings.DisconnectShare:P1}");
         var softphone = new Softphone.SoftphoneClient(server.Channel);
         var phones = Enumerable.Range(0, settings.Agents).Select(a => new SoftphoneDriver(softphone, a, book, delays, settings)).ToArray();
@@ -68,16 +68,27 @@ internal static class LoadRun
         return RunReport.From(name, settings, book, window, progress, log);
     }
 
-    /// <summary>Seconds from the start at which each call arrives: evenly spaced, or with exponential gaps.</summary>
-    private static double[] Schedule(LoadSettings settings, Random random)
+    /// <summary>
+    /// Seconds from the start at which each call arrives: evenly spaced, or with exponential gaps;
+    /// the warm-up's calls at its own rate, the measured window's from the end of the warm-up.
+    /// </summary>
+    internal static double[] Schedule(LoadSettings settings, Random random)
     {
-        var count = (int)((settings.WarmUpSeconds + settings.Seconds) * settings.Rate);
-        var at = new double[count];
+        var warmUp = settings.WarmUpCalls;
+        var warmUpRate = settings.WarmUpRate ?? settings.Rate;
+        var at = new double[warmUp + (int)(settings.Seconds * settings.Rate)];
         var time = 0.0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < at.Length; i++)
         {
-            at[i] = settings.Poisson ? time : i / settings.Rate;
-            time += -Math.Log(1 - random.NextDouble()) / settings.Rate;
+            var measured = i >= warmUp;
+            if (i == warmUp)
+            {
+                // Poisson warm-up arrivals may run past its end; the window never starts before it.
+                time = Math.Max(time, settings.WarmUpSeconds);
+            }
+
+            at[i] = settings.Poisson ? time : measured ? settings.WarmUpSeconds + (i - warmUp) / settings.Rate : i / warmUpRate;
+            time += -Math.Log(1 - random.NextDouble()) / (measured ? settings.Rate : warmUpRate);
         }
 
         return at;

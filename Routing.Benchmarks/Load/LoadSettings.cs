@@ -12,8 +12,10 @@ internal sealed record LoadSettings
     /// <summary>Open-loop Poisson arrivals (exponential gaps) instead of a fixed rate.</summary>
     public bool Poisson { get; init; }
     public double Seconds { get; init; } = 60;
-    /// <summary>Arrivals before the measured window, at the same rate, so it does not pay for warming up.</summary>
+    /// <summary>Arrivals before the measured window, so it does not pay for warming up.</summary>
     public double WarmUpSeconds { get; init; } = 5;
+    /// <summary>Calls per second while warming up; null for <see cref="Rate"/>. A fresh server compiles its code as it goes, and at a rate it cannot take cold it starts the window with a line it is still working off.</summary>
+    public double? WarmUpRate { get; init; }
     /// <summary>Mean talk time (exponential) before the caller hangs up.</summary>
     public double HandleMilliseconds { get; init; } = 100;
     /// <summary>How long an agent takes to finish wrap-up after a call.</summary>
@@ -32,8 +34,10 @@ internal sealed record LoadSettings
     public int Seed { get; init; } = 1;
     /// <summary>The most events a gateway sends in one message when several are waiting; 1 sends each alone.</summary>
     public int GatewayBatch { get; init; } = 64;
+    /// <summary>Gateways ask in their hello for the server's replies in batches.</summary>
+    public bool ReplyBatches { get; init; } = true;
 
-    public int WarmUpCalls => (int)(WarmUpSeconds * Rate);
+    public int WarmUpCalls => (int)(WarmUpSeconds * (WarmUpRate ?? Rate));
 
     public static LoadSettings From(CommandOptions options, LoadSettings defaults) => new()
     {
@@ -43,6 +47,7 @@ internal sealed record LoadSettings
         Poisson = options.Text("--arrivals") is { } arrivals ? arrivals == "poisson" : defaults.Poisson,
         Seconds = options.Number("--seconds", defaults.Seconds),
         WarmUpSeconds = options.Number("--warm-up", defaults.WarmUpSeconds),
+        WarmUpRate = options.Text("--warm-up-rate") is { } warmUpRate ? double.Parse(warmUpRate, System.Globalization.CultureInfo.InvariantCulture) : defaults.WarmUpRate,
         HandleMilliseconds = options.Number("--handle-ms", defaults.HandleMilliseconds),
         WrapUpMilliseconds = options.Number("--wrap-up-ms", defaults.WrapUpMilliseconds),
         AbandonShare = options.Number("--abandon", defaults.AbandonShare),
@@ -53,6 +58,7 @@ internal sealed record LoadSettings
         DrainSeconds = options.Number("--drain", defaults.DrainSeconds),
         Seed = options.Count("--seed", defaults.Seed),
         GatewayBatch = options.Count("--gateway-batch", defaults.GatewayBatch),
+        ReplyBatches = !options.Flag("--no-reply-batches") && defaults.ReplyBatches,
     };
 }
 
