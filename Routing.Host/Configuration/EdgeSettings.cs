@@ -1,4 +1,5 @@
 using CallCenter.Routing.Admission;
+using CallCenter.Routing.Configuration;
 
 namespace CallCenter.Routing.Host.Configuration;
 
@@ -53,8 +54,41 @@ public sealed class EdgeSettings
     /// <summary>What agents log in with when their softphones name no skills.</summary>
     public List<AgentProfileSettings> AgentProfiles { get; set; } = [];
 
-    public static EdgeSettings Load(IConfiguration configuration) =>
-        configuration.GetSection("Edge").Get<EdgeSettings>() ?? new EdgeSettings();
+    /// <summary>The "Edge" section; overload settings that would break the gate are refused, naming the field.</summary>
+    public static EdgeSettings Load(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection("Edge").Get<EdgeSettings>() ?? new EdgeSettings();
+        var errors = settings.OverloadErrors().ToList();
+        return errors.Count == 0 ? settings : throw new InvalidConfigurationException(errors);
+    }
+
+    private IEnumerable<ConfigurationError> OverloadErrors()
+    {
+        if (!(OverloadLagMilliseconds > 0))
+        {
+            yield return new ConfigurationError("Edge:OverloadLagMilliseconds", "must be more than 0");
+        }
+
+        if (!(OverloadSeconds >= 0))
+        {
+            yield return new ConfigurationError("Edge:OverloadSeconds", "must be 0 or more");
+        }
+
+        if (!(OverloadCut > 0 && OverloadCut < 1))
+        {
+            yield return new ConfigurationError("Edge:OverloadCut", "must be more than 0 and less than 1");
+        }
+
+        if (!(OverloadRecovery > 0 && OverloadRecovery <= 1))
+        {
+            yield return new ConfigurationError("Edge:OverloadRecovery", "must be more than 0 and at most 1");
+        }
+
+        if (!(OverloadProbeMilliseconds > 0))
+        {
+            yield return new ConfigurationError("Edge:OverloadProbeMilliseconds", "must be more than 0");
+        }
+    }
 
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
 
