@@ -63,6 +63,10 @@ internal static class CopyFloor
         var figures = new CopyFigures(rows / clock.Elapsed.TotalSeconds, cpuPerRow, histogram.Summary());
         Console.WriteLine($"  binary COPY floor: {figures.RowsPerSecond:N0} rows/s in batches of {Batch:N0}, {cpuPerRow:F1} µs of CPU a row (both ends); commit of a batch: " +
             $"p50 {figures.Commit.P50:F2} ms, p99 {figures.Commit.P99:F2} ms");
+        // The floor's rows are of no further use; the pool lets go of its connection before the drop.
+        await connection.DisposeAsync();
+        await dataSource.DisposeAsync();
+        await postgres.DropDatabaseAsync(database);
         return figures;
     }
 }

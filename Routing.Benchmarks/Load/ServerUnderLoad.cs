@@ -16,8 +16,12 @@ internal sealed class ServerUnderLoad : IAsyncDisposable
     private readonly Process? _process;
     private readonly HttpClient _http;
 
-    private ServerUnderLoad(string grpcAddress, string httpAddress, string? connectionString, Process? process)
+    /// <summary>Drops the database the server was started on, once it has stopped; null to keep it.</summary>
+    private readonly Func<Task>? _dropDatabase;
+
+    private ServerUnderLoad(string grpcAddress, string httpAddress, string? connectionString, Process? process, Func<Task>? dropDatabase = null)
     {
+        _dropDatabase = dropDatabase;
         GrpcAddress = grpcAddress;
         ConnectionString = connectionString;
         _process = process;
@@ -40,8 +44,13 @@ internal sealed class ServerUnderLoad : IAsyncDisposable
     public static ServerUnderLoad Running(string grpcAddress, string httpAddress, string? connectionString) =>
         new(grpcAddress, httpAddress, connectionString, null);
 
-    /// <summary>Starts the server on a new database of <paramref name="postgres"/> and waits until /health says Healthy.</summary>
-    public static async Task<ServerUnderLoad> StartAsync(LocalPostgres postgres, string database, IEnumerable<string> settings)
+    /// <summary>
+    /// Starts the server on a new database of <paramref name="postgres"/> and waits until /health
+    /// says Healthy. The database is dropped when the server is disposed, unless
+    /// <paramref name="keepDatabase"/>: a run leaves millions of rows, and a cluster that keeps every
+    /// run's grows by gigabytes and vacuums them all in the background of the next runs.
+    /// </summary>
+    public static async Task<ServerUnderLoad> StartAsync(LocalPostgres postgres, string database, IEnumerable<string> settings, bool keepDatabase = false)
     {
         await postgres.CreateDatabaseAsync(database);
         var connectionString = postgres.ConnectionString(database);
@@ -60,7 +69,8 @@ internal sealed class ServerUnderLoad : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         Console.WriteLine($"  server process {process.Id} on {endpoints.GrpcAddress}, database {database}");
-        var server = new ServerUnderLoad(endpoints.GrpcAddress, endpoints.HttpAddress, connectionString, process);
+        var server = new ServerUnderLoad(
+            endpoints.GrpcAddress, endpoints.HttpAddress, connectionString, process, keepDatabase ? null : () => postgres.DropDatabaseAsync(database));
         var deadline = Stopwatch.StartNew();
         while (await server.HealthAsync() != "Healthy")
         {
@@ -117,6 +127,10 @@ internal sealed class ServerUnderLoad : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_dropDatabase is { } drop)
+        {
+            await drop();
+        }
     }
 
     private static void Echo(string? line)

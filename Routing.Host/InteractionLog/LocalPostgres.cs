@@ -103,6 +103,16 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>Drops the database if it exists, ending any session still connected to it.</summary>
+    public async Task DropDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"DROP DATABASE IF EXISTS \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\" WITH (FORCE)",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the server if this process started it.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -49,4 +49,27 @@ public sealed class LoadRunTests
             Assert.That(report.Correct, Is.True);
         });
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_server_the_generator_started_leaves_its_database_behind_only_when_asked(bool keepDatabase)
+    {
+        var database = "load_" + Guid.NewGuid().ToString("N");
+        var server = await ServerUnderLoad.StartAsync(PostgresSetUp.Server, database, [], keepDatabase);
+        Assert.That(await DatabaseExists(database), Is.True, "the run's database while it runs");
+
+        await server.DisposeAsync();
+
+        Assert.That(await DatabaseExists(database), Is.EqualTo(keepDatabase));
+        await PostgresSetUp.Server.DropDatabaseAsync(database);
+    }
+
+    private static async Task<bool> DatabaseExists(string database)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(PostgresSetUp.Server.ConnectionString("postgres"));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = @database)", connection);
+        command.Parameters.AddWithValue("database", database);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
 }
