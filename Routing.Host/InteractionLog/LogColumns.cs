@@ -36,28 +36,8 @@ internal abstract class LogColumn<TRow>(string name, string type)
     }
 }
 
-/// <summary>A column of a reference type (text, jsonb); null is SQL NULL.</summary>
-internal sealed class ReferenceColumn<TRow, T>(string name, string type, NpgsqlDbType dbType, Func<TRow, T?> value)
-    : LogColumn<TRow>(name, type) where T : class
-{
-    public override void Copy(NpgsqlBinaryImporter copy, TRow row)
-    {
-        if (value(row) is { } v)
-        {
-            copy.Write(v, dbType);
-        }
-        else
-        {
-            copy.WriteNull();
-        }
-    }
-
-    public override NpgsqlParameter Values(IReadOnlyList<TRow> rows) => ArrayOf(rows, value, dbType);
-}
-
-/// <summary>A column of a value type (bigint, timestamptz, boolean, ...); null is SQL NULL.</summary>
-internal sealed class ValueColumn<TRow, T>(string name, string type, NpgsqlDbType dbType, Func<TRow, T?> value)
-    : LogColumn<TRow>(name, type) where T : struct
+/// <summary>A column of one value (text, jsonb, bigint, timestamptz, ...); null is SQL NULL.</summary>
+internal sealed class ScalarColumn<TRow, T>(string name, string type, NpgsqlDbType dbType, Func<TRow, T> value) : LogColumn<TRow>(name, type)
 {
     public override void Copy(NpgsqlBinaryImporter copy, TRow row)
     {
@@ -201,29 +181,29 @@ internal sealed class LogTable<TRow>
 internal static class LogColumn
 {
     public static LogColumn<TRow> Text<TRow>(string name, Func<TRow, string?> value) =>
-        new ReferenceColumn<TRow, string>(name, "text", NpgsqlDbType.Text, value);
+        new ScalarColumn<TRow, string?>(name, "text", NpgsqlDbType.Text, value);
 
     public static LogColumn<TRow> Json<TRow>(string name, Func<TRow, string?> value) =>
-        new ReferenceColumn<TRow, string>(name, "jsonb", NpgsqlDbType.Jsonb, value);
+        new ScalarColumn<TRow, string?>(name, "jsonb", NpgsqlDbType.Jsonb, value);
 
     public static LogColumn<TRow> Bigint<TRow>(string name, Func<TRow, long?> value) =>
-        new ValueColumn<TRow, long>(name, "bigint", NpgsqlDbType.Bigint, value);
+        new ScalarColumn<TRow, long?>(name, "bigint", NpgsqlDbType.Bigint, value);
 
     public static LogColumn<TRow> Integer<TRow>(string name, Func<TRow, int?> value) =>
-        new ValueColumn<TRow, int>(name, "integer", NpgsqlDbType.Integer, value);
+        new ScalarColumn<TRow, int?>(name, "integer", NpgsqlDbType.Integer, value);
 
     public static LogColumn<TRow> Smallint<TRow>(string name, Func<TRow, short?> value) =>
-        new ValueColumn<TRow, short>(name, "smallint", NpgsqlDbType.Smallint, value);
+        new ScalarColumn<TRow, short?>(name, "smallint", NpgsqlDbType.Smallint, value);
 
     public static LogColumn<TRow> Boolean<TRow>(string name, Func<TRow, bool?> value) =>
-        new ValueColumn<TRow, bool>(name, "boolean", NpgsqlDbType.Boolean, value);
+        new ScalarColumn<TRow, bool?>(name, "boolean", NpgsqlDbType.Boolean, value);
 
     public static LogColumn<TRow> Interval<TRow>(string name, Func<TRow, TimeSpan?> value) =>
-        new ValueColumn<TRow, TimeSpan>(name, "interval", NpgsqlDbType.Interval, value);
+        new ScalarColumn<TRow, TimeSpan?>(name, "interval", NpgsqlDbType.Interval, value);
 
     /// <summary>timestamptz, sent as UTC (Npgsql writes only UTC times to it).</summary>
     public static LogColumn<TRow> Time<TRow>(string name, Func<TRow, DateTimeOffset?> value) =>
-        new ValueColumn<TRow, DateTime>(name, "timestamptz", NpgsqlDbType.TimestampTz, row => value(row)?.UtcDateTime);
+        new ScalarColumn<TRow, DateTime?>(name, "timestamptz", NpgsqlDbType.TimestampTz, row => value(row)?.UtcDateTime);
 
     public static LogColumn<TRow> TextArray<TRow>(string name, Func<TRow, IReadOnlyList<string>?> value) =>
         new TextArrayColumn<TRow>(name, value);
