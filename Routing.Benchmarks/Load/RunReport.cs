@@ -50,6 +50,11 @@ internal sealed record RunReport(
         }
 
         var runSeconds = settings.WarmUpSeconds + settings.Seconds;
+        // A count of the whole run (warm-up and drain included, and the messages of calls refused
+        // as overload) over the calls it connected: what each call routed cost.
+        var connected = Interlocked.Read(ref book.Connects);
+        double PerCall(long count) => (double)count / Math.Max(1, connected);
+
         var report = new RunReport(
             name,
             settings,
@@ -71,9 +76,9 @@ internal sealed record RunReport(
             book.Revocations,
             book.Announcements,
             Interlocked.Read(ref book.Refused),
-            Interlocked.Read(ref book.Connects),
-            PerConnectedCall(Interlocked.Read(ref book.Messages), book),
-            log is null ? double.NaN : PerConnectedCall(log.RowsLogged, book),
+            connected,
+            PerCall(Interlocked.Read(ref book.Messages)),
+            log is null ? double.NaN : PerCall(log.RowsLogged),
             new SortedDictionary<string, int>(book.Errors.ToDictionary()),
             progress.ServerCores,
             progress.GeneratorCores,
@@ -86,12 +91,6 @@ internal sealed record RunReport(
         report.Print();
         return report;
     }
-
-    /// <summary>
-    /// A count of the whole run (warm-up and drain included, and the messages of calls refused as
-    /// overload) over the calls it connected: what each call routed cost.
-    /// </summary>
-    private static double PerConnectedCall(long count, CallBook book) => (double)count / Math.Max(1, Interlocked.Read(ref book.Connects));
 
     public void Print()
     {

@@ -96,9 +96,8 @@ public sealed class LocalPostgres : IAsyncDisposable
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (!exists)
         {
-            // A name cannot be a parameter; quoting it as an identifier keeps any name safe.
             await connection.ExecuteAsync(new CommandDefinition(
-                $"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"",
+                $"CREATE DATABASE {Identifier(database)}",
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
@@ -109,9 +108,12 @@ public sealed class LocalPostgres : IAsyncDisposable
         await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
-            $"DROP DATABASE IF EXISTS \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\" WITH (FORCE)",
+            $"DROP DATABASE IF EXISTS {Identifier(database)} WITH (FORCE)",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
+
+    /// <summary>A database name cannot be a parameter; quoted as an identifier, any name is safe.</summary>
+    private static string Identifier(string name) => $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     /// <summary>Stops the server if this process started it.</summary>
     public async ValueTask DisposeAsync()
