@@ -31,15 +31,18 @@ public static class RoutingServer
         builder.Services.AddHostedService(services => services.GetRequiredService<OverloadProbe>());
         builder.Services.AddSingleton<LogDurability>();
         builder.Services.AddInteractionLog(builder.Configuration);
-        builder.Services.AddAkka("callcenter", akka =>
+        builder.Services.AddSingleton<PostgresDomainJournal>();
+        builder.Services.AddAkka("callcenter", (akka, services) =>
         {
             configureAkka?.Invoke(akka);
-            akka.WithRoutingDomain(routing, timing)
+            akka.WithRoutingDomain(routing, timing, services.GetRequiredService<PostgresDomainJournal>())
                 .WithRoutingStateView()
                 .WithGatewayUpdates()
                 .WithInteractionLog();
         });
 
+        // After the actor system: the endpoints open once the domain has recovered.
+        builder.Services.AddHostedService<RecoveryService>();
         builder.Services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = edge.MaxMessageBytes;

@@ -57,6 +57,15 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     /// <summary>The queue and call actor of the call offered to, or handled by, the agent.</summary>
     private (CallId Call, QueueId Queue, IActorRef CallActor, bool IsCallback)? _work;
 
+    /// <summary>When the agent logged in: the order agents logged in is a tie-break of routing.</summary>
+    private DateTimeOffset? _loggedInAt;
+
+    /// <summary>The agent's changes so far, across restarts: the version of its checkpoints.</summary>
+    private long _version;
+
+    /// <summary>Set for an actor started after a restart: settled in PreStart, then cleared.</summary>
+    private Restored? _restored;
+
     public AgentActor(AgentId id, IActorRef dispatcher, AgentSettings settings)
     {
         _dispatcher = dispatcher;
@@ -88,6 +97,58 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
     public static Props Props(AgentId id, IActorRef dispatcher, AgentSettings settings) =>
         ActorFactory<AgentActor>.Props(() => new AgentActor(id, dispatcher, settings));
+
+    /// <summary>
+    /// An agent as its last checkpoint left it before a restart. <paramref name="callActor"/> is the
+    /// actor of the call it was on, when that call is still connected to it.
+    /// </summary>
+    public static Props Props(AgentProtocol.Checkpoint checkpoint, IActorRef? callActor, IActorRef dispatcher, AgentSettings settings) =>
+        ActorFactory<AgentActor>.Props(() => new AgentActor(checkpoint.Agent, dispatcher, settings)
+        {
+            _restored = new Restored(checkpoint, callActor),
+        });
+
+    /// <summary>
+    /// A restored agent takes its state back and settles what did not survive the restart; a logged-in
+    /// agent is then out of routing until its softphone comes back within the grace period (a lost
+    /// softphone's rules, as if it had dropped when the server stopped).
+    /// </summary>
+    protected override void PreStart()
+    {
+        if (_restored is not { } restored)
+        {
+            return;
+        }
+
+        _restored = null;
+        var checkpoint = restored.Checkpoint;
+        _state = AgentRecovery.Restore(checkpoint.State);
+        _version = checkpoint.Version;
+        _backup = checkpoint.Backup;
+        _lastHandled = checkpoint.LastHandled;
+        _loggedInAt = checkpoint.LoggedInAt;
+        var assignment = _state.CurrentCall ?? _state.CurrentOffer;
+        if (assignment is { } work && checkpoint.WorkQueue is { } queue)
+        {
+            _work = (work.Call, queue, restored.CallActor ?? ActorRefs.Nobody, checkpoint.WorkIsCallback);
+        }
+
+        if (!_state.IsLoggedIn)
+        {
+            return;
+        }
+
+        _presenceTracked = true;
+        _softphoneLost = true;
+        Timers.StartSingleTimer(GraceTimer, AgentProtocol.SoftphoneGraceOver.Instance, _settings.SoftphoneGracePeriod);
+        var connected = restored.CallActor is not null;
+        Apply(AgentRecovery.Resume(_state, _ => connected, Now, _settings.Policy));
+        if (_state is { Status: AgentStatus.WrapUp, WrapUpEndsAt: { } endsAt })
+        {
+            var left = endsAt - Now;
+            Timers.StartSingleTimer(WrapUpTimer, AgentProtocol.WrapUpElapsed.Instance, left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+    }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -293,23 +354,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     /// <summary>Runs a command through the state machine, then carries out what its events ask for.</summary>
     private OutcomeCode Execute(AgentCommand command, bool reply)
     {
-        var now = Now;
-        var decision = AgentLifecycle.Decide(_state, command, now, _settings.Policy);
-        if (decision.Events.Count > 0)
-        {
-            var before = _state.Status;
-            _state = decision.State;
-            var events = decision.Events;
-            for (var i = 0; i < events.Count; i++)
-            {
-                // Indexed: a foreach over the interface would allocate an enumerator for every command.
-                var agentEvent = events[i];
-                CarryOut(agentEvent, now);
-                Publish(agentEvent);
-            }
-
-            ReportPresence(before);
-        }
+        var decision = AgentLifecycle.Decide(_state, command, Now, _settings.Policy);
+        Apply(decision);
 
         // Answered last, so whoever waits for the answer sees every timer and message it caused.
         if (reply)
@@ -320,11 +366,38 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         return decision.Outcome.Code;
     }
 
+    /// <summary>Takes the decision's state, carries out and publishes its events, then journals the agent.</summary>
+    private void Apply(AgentDecision decision)
+    {
+        if (decision.Events.Count == 0)
+        {
+            return;
+        }
+
+        var now = Now;
+        var before = _state.Status;
+        _state = decision.State;
+        var events = decision.Events;
+        for (var i = 0; i < events.Count; i++)
+        {
+            // Indexed: a foreach over the interface would allocate an enumerator for every command.
+            var agentEvent = events[i];
+            CarryOut(agentEvent, now);
+            Publish(agentEvent);
+        }
+
+        ReportPresence(before);
+        _version++;
+        Context.System.EventStream.Publish(new AgentProtocol.Checkpoint(
+            AgentRecovery.Snapshot(_state), _version, _backup, _lastHandled, _work?.Queue, _work?.IsCallback ?? false, _loggedInAt));
+    }
+
     private void CarryOut(AgentEvent agentEvent, DateTimeOffset now)
     {
         switch (agentEvent)
         {
             case AgentEvent.LoggedIn loggedIn:
+                _loggedInAt = now;
                 var profile = new AgentProfile { Id = _state.Id, Skills = loggedIn.Skills, Backup = _backup };
                 _dispatcher.Tell(new Dispatch.RegisterAgent(profile, Self));
                 break;
@@ -420,6 +493,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
         Context.System.EventStream.Publish(agentEvent);
     }
+
+    private sealed record Restored(AgentProtocol.Checkpoint Checkpoint, IActorRef? CallActor);
 
     private void PublishToSubscribers(object message)
     {

@@ -62,6 +62,19 @@ public static class AgentProtocol
         public bool IsCallback { get; init; }
     }
 
+    /// <summary>
+    /// An agent's state and what its actor keeps beside it, published after every change for the
+    /// journal, and handed back to a new actor after a restart. <paramref name="Version"/> counts the
+    /// agent's changes across restarts, so an older checkpoint never overwrites a newer one.
+    /// </summary>
+    public sealed record Checkpoint(
+        AgentSnapshot State, long Version, AgentId? Backup, CallId? LastHandled, QueueId? WorkQueue, bool WorkIsCallback,
+        DateTimeOffset? LoggedInAt)
+    {
+        [System.Text.Json.Serialization.JsonIgnore]
+        public AgentId Agent => new(State.Id);
+    }
+
     // Timers.
 
     internal sealed record RingTimedOut(long Epoch);

@@ -46,6 +46,62 @@ public sealed class CallActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>The events its recovery decided, for a call actor started after a restart: published in PreStart.</summary>
+    private IReadOnlyList<CallEvent>? _recoveryEvents;
+
+    /// <summary>
+    /// A call taken back after a restart: its actor starts from the recovered state, publishes what
+    /// its recovery decided and sets its timers again. Its routing is restored by the dispatcher (in
+    /// the calls' original order), and its agents' actors are made known with <see cref="CallProtocol.AgentRestored"/>.
+    /// </summary>
+    public static Props Props(
+        RecoveredCall recovered, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
+        ActorFactory<CallActor>.Props(() => new CallActor(recovered.State.Id, dispatcher, queues, catalog, settings)
+        {
+            _state = recovered.State,
+            _recoveryEvents = recovered.Events,
+        }).WithMailbox(CompactMailbox.Id);
+
+    protected override void PreStart()
+    {
+        if (_recoveryEvents is not { } events)
+        {
+            return;
+        }
+
+        _recoveryEvents = null;
+        foreach (var callEvent in events)
+        {
+            Context.System.EventStream.Publish(callEvent);
+        }
+
+        if (_state.AnsweredAt is null && (_state.IsWaiting || _state.Status == CallStatus.Ringing))
+        {
+            Count(_state.Queue);
+        }
+
+        if (_state.Status == CallStatus.Queued)
+        {
+            Timers.StartPeriodicTimer(AnnounceTimer, CallProtocol.Announce.Instance, _settings.AnnouncementInterval);
+        }
+
+        if (_state.CallbackDueAt is { } due && _state.Status is CallStatus.CallbackScheduled or CallStatus.CallbackRequested)
+        {
+            if (_state.Status == CallStatus.CallbackScheduled)
+            {
+                Timers.StartSingleTimer(CallbackDueTimer, CallProtocol.CallbackDueNow.Instance, Later(due));
+            }
+
+            if (!_state.CallbackLate)
+            {
+                Timers.StartSingleTimer(CallbackLateTimer, CallProtocol.CheckCallbackLate.Instance, Later(due + _settings.CallbackLateAfter));
+            }
+        }
+    }
+
+    /// <summary>How long until <paramref name="at"/>; zero when it has passed.</summary>
+    private TimeSpan Later(DateTimeOffset at) => at > Now ? at - Now : TimeSpan.Zero;
+
     /// <summary>
     /// The one actor of which there is one per call, up to hundreds of thousands waiting at once:
     /// a switch over its named handlers instead of a ReceiveActor's registrations, which would
@@ -72,6 +128,9 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 break;
             case Dispatch.WaitEstimateReply estimate:
                 HandleEstimate(estimate);
+                break;
+            case CallProtocol.AgentRestored restored:
+                (_agents ??= [])[restored.Agent] = restored.AgentActor;
                 break;
             case CallProtocol.ICallTimer timer:
                 HandleTimer(timer);
@@ -347,7 +406,12 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 Execute(new CallCommand.Offered(offered.Agent, offered.Epoch));
                 break;
             case OfferReturned returned:
-                Execute(returned.TimedOut ? new CallCommand.OfferTimedOut(returned.Epoch) : new CallCommand.OfferDeclined(returned.Epoch));
+                Execute(returned switch
+                {
+                    { TimedOut: true } => new CallCommand.OfferTimedOut(returned.Epoch),
+                    { Bounced: true } => new CallCommand.OfferBounced(returned.Epoch),
+                    _ => new CallCommand.OfferDeclined(returned.Epoch),
+                });
                 break;
             case CallOverflowed overflowed:
                 Execute(new CallCommand.Overflowed(overflowed.From, overflowed.To));
@@ -443,20 +507,8 @@ public sealed class CallActor : UntypedActor, IWithTimers
     }
 
     /// <summary>Asks the dispatcher to place the call (again), keeping its tier and arrival time.</summary>
-    private void Route(AgentId? preferred = null)
-    {
-        var scheduled = _state.CallbackDueAt is { } due && _state.IsCallback;
-        _dispatcher.Tell(new Dispatch.RouteCall(new CallRequest
-        {
-            Id = _state.Id,
-            Queue = _state.Queue,
-            Tier = _state.Tier,
-            Emergency = _state.Emergency,
-            ExtraSkills = _state.ExtraSkills,
-            PreferredAgent = preferred ?? _state.PreferredAgent,
-            ArrivedAt = scheduled ? _state.CallbackDueAt : _state.ArrivedAt,
-        }, Self) { IsCallback = _state.IsCallback });
-    }
+    private void Route(AgentId? preferred = null) =>
+        _dispatcher.Tell(new Dispatch.RouteCall(CallRouting.RequestFor(_state, preferred), Self) { IsCallback = _state.IsCallback });
 
     /// <summary>Runs a command through the state machine and publishes its events, in order.</summary>
     private Outcome Execute(CallCommand command)

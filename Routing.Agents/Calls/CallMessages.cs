@@ -45,6 +45,9 @@ public static class CallProtocol
     /// <summary>A decision or notice of the dispatcher's engine about this call; for an offer, the agent's actor.</summary>
     public sealed record Routed(RoutingEvent Event, Akka.Actor.IActorRef? Agent = null);
 
+    /// <summary>After a restart: the actor of an agent still on the call, so the call can tell it when the caller leaves.</summary>
+    public sealed record AgentRestored(CallId Call, AgentId Agent, Akka.Actor.IActorRef AgentActor);
+
     /// <summary>The engine refused the call outright (bad input it had not seen before).</summary>
     public sealed record RoutingRefused(CallId Call, Outcome Outcome);
 

@@ -66,6 +66,17 @@ public static class Dispatch
 
     public sealed record QueueViewReply(QueueId Queue, QueueView? View);
 
+    /// <summary>
+    /// After a restart, before anything else: the agents logged in (in the order they logged in; a
+    /// staffed one is busy until its softphone is back and it reports itself free) and the calls that
+    /// wait (in the order they first reached routing), each at the place it had.
+    /// </summary>
+    public sealed record Restore(IReadOnlyList<RestoredAgent> Agents, IReadOnlyList<RestoredWaitingCall> Calls) : INoSerializationVerificationNeeded;
+
+    public sealed record RestoredAgent(AgentProfile Profile, IActorRef Agent, bool Staffed);
+
+    public sealed record RestoredWaitingCall(RestoredCall Routing, IActorRef Call, bool IsCallback);
+
     /// <summary>The engine's next due time has come.</summary>
     internal sealed record Tick
     {

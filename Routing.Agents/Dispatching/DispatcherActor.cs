@@ -33,9 +33,9 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DateTimeOffset? _tickDue;
 
-    public DispatcherActor(RoutingConfiguration configuration)
+    public DispatcherActor(RoutingConfiguration configuration, long firstEpoch = 1)
     {
-        _engine = new RoutingEngine(configuration);
+        _engine = new RoutingEngine(configuration, firstEpoch);
         Receive<Dispatch.RouteCall>(HandleRouteCall);
         Receive<Dispatch.RegisterAgent>(HandleRegisterAgent);
         Receive<Dispatch.AgentFree>(HandleAgentFree);
@@ -51,12 +51,13 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Dispatch.Tick>(_ => HandleTick());
         Receive<Dispatch.Reconfigure>(HandleReconfigure);
         Receive<Dispatch.BecameCallback>(m => _callbacks.Add(m.Call));
+        Receive<Dispatch.Restore>(HandleRestore);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RoutingConfiguration configuration) =>
-        Akka.Actor.Props.Create(() => new DispatcherActor(configuration));
+    public static Props Props(RoutingConfiguration configuration, long firstEpoch = 1) =>
+        Akka.Actor.Props.Create(() => new DispatcherActor(configuration, firstEpoch));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -76,6 +77,40 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         }
 
         Carry(result.Events);
+    }
+
+    private void HandleRestore(Dispatch.Restore message)
+    {
+        foreach (var restored in message.Agents)
+        {
+            HandleRegisterAgent(new Dispatch.RegisterAgent(restored.Profile, restored.Agent));
+            if (restored.Staffed)
+            {
+                _engine.AgentBusy(restored.Profile.Id);
+            }
+        }
+
+        var now = Now;
+        foreach (var waiting in message.Calls)
+        {
+            var id = waiting.Routing.Request.Id;
+            _calls[id] = waiting.Call;
+            if (waiting.IsCallback)
+            {
+                _callbacks.Add(id);
+            }
+
+            var result = _engine.RestoreWaitingCall(waiting.Routing, now);
+            if (!result.Outcome.Succeeded)
+            {
+                // The configuration changed under it (a queue or skill gone): it cannot wait where it was.
+                _log.Warning("Call {0} could not be restored to routing: {1}", id, result.Outcome);
+                ForgetCall(id);
+                waiting.Call.Tell(new CallProtocol.RoutingRefused(id, result.Outcome));
+            }
+
+            Carry(result.Events);
+        }
     }
 
     /// <summary>The call is no longer the dispatcher's to route.</summary>

@@ -28,6 +28,22 @@ public interface ICallMessage
 /// <summary>What the domain itself is asked.</summary>
 public static class DomainProtocol
 {
+    /// <summary>
+    /// Answered with <see cref="Ready"/> once the domain serves: at once, or, for a domain that
+    /// recovers from its journal, once it has.
+    /// </summary>
+    public sealed record WhenReady
+    {
+        public static readonly WhenReady Instance = new();
+
+        private WhenReady()
+        {
+        }
+    }
+
+    /// <summary>What the domain took back from its journal when it started.</summary>
+    public sealed record Ready(int CallsRecovered, int AgentsRecovered, long FirstEpoch);
+
     /// <summary>Answered with the <see cref="Configuration.RoutingConfiguration"/> new calls are routed by.</summary>
     public sealed record GetConfiguration
     {

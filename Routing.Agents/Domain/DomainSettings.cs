@@ -16,6 +16,9 @@ public sealed record DomainSettings
     /// <summary>How long a transfer may look for its target before it fails (a consultative one stays with the first agent).</summary>
     public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a domain whose journal cannot be read waits before it tries again.</summary>
+    public TimeSpan RecoveryRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A scheduled callback not offered this long after its time is reported late.</summary>
     public TimeSpan CallbackLateAfter { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
@@ -16,14 +17,17 @@ namespace CallCenter.Routing.Agents.Domain;
 /// and calls live together as its children, so a routing decision never crosses a network.
 /// Everything from outside comes through here and is handed to the child it names.
 /// </summary>
-public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
+public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string RetireTimer = "retire-ended-calls";
+    private const string RecoveryTimer = "recovery-retry";
 
     private readonly DomainSettings _settings;
+    private readonly IDomainJournal? _journal;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private RoutingCatalog _catalog;
     private RoutingConfiguration _configuration;
-    private readonly IActorRef _dispatcher;
+    private IActorRef _dispatcher = ActorRefs.Nobody;
     private readonly Dictionary<QueueId, IActorRef> _queues = [];
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
@@ -38,20 +42,60 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
     /// <summary>Ended calls in the order they ended, so the first is always the next to forget.</summary>
     private readonly Queue<(DateTimeOffset Due, EndedCall Final)> _retained = new();
     private long _nextChild;
+    private DomainProtocol.Ready _ready = new(0, 0, 1);
 
-    public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings)
+    /// <param name="journal">
+    /// Where the domain's durable state is: with one, the domain rebuilds itself from it before it
+    /// serves (messages meanwhile wait); without, it starts empty.
+    /// </param>
+    public RoutingDomainActor(RoutingConfiguration configuration, DomainSettings settings, IDomainJournal? journal = null)
     {
         _settings = settings;
+        _journal = journal;
         _configuration = configuration;
         _catalog = new RoutingCatalog(configuration);
-        _dispatcher = Context.ActorOf(DispatcherActor.Props(configuration), "dispatcher");
+        if (journal is null)
+        {
+            Start(DomainJournalContents.Empty);
+        }
+        else
+        {
+            Recovering();
+        }
+    }
 
-        // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).
-        // Watching something also keeps Akka's full watch state in place, which an actor that
-        // watches nothing rebuilds and throws away for every child that stops (every ended call).
-        Context.Watch(_dispatcher);
-        StartNewQueues();
+    public ITimerScheduler Timers { get; set; } = null!;
 
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(RoutingConfiguration configuration, DomainSettings settings, IDomainJournal? journal = null) =>
+        Akka.Actor.Props.Create(() => new RoutingDomainActor(configuration, settings, journal));
+
+    protected override void PreStart()
+    {
+        if (_journal is not null)
+        {
+            LoadJournal();
+        }
+    }
+
+    private void LoadJournal() =>
+        _journal!.LoadAsync(CancellationToken.None).PipeTo(Self, success: contents => new JournalLoaded(contents), failure: e => new JournalFailed(e));
+
+    private void Recovering()
+    {
+        Receive<JournalLoaded>(m => Start(m.Contents));
+        Receive<JournalFailed>(m =>
+        {
+            _log.Warning("Routing domain: its journal cannot be read ({0}); trying again in {1}", m.Error.Message, _settings.RecoveryRetryDelay);
+            Timers.StartSingleTimer(RecoveryTimer, RetryRecovery.Instance, _settings.RecoveryRetryDelay);
+        });
+        Receive<RetryRecovery>(_ => LoadJournal());
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Serving()
+    {
         Receive<IAgentMessage>(HandleAgentMessage);
         Receive<CallProtocol.Arrive>(m => ForNewOrKnownCall(m.Call, m, CallActor.Check(m, _catalog)));
         Receive<CallProtocol.ScheduleCallback>(m => ForNewOrKnownCall(m.Call, m, CallActor.Check(m, _catalog, Context.System.Scheduler.Now)));
@@ -63,12 +107,92 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
         Receive<Dispatch.Reconfigure>(m => _dispatcher.Forward(m));
         Receive<Dispatch.Reconfigured>(HandleReconfigured);
         Receive<DomainProtocol.GetConfiguration>(_ => Sender.Tell(_configuration));
+        Receive<DomainProtocol.WhenReady>(_ => Sender.Tell(_ready));
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    /// <summary>
+    /// Starts the domain's dispatcher and queues, takes back what the journal holds, then serves:
+    /// the messages that waited meanwhile are handled in the order they came.
+    /// </summary>
+    private void Start(DomainJournalContents contents)
+    {
+        _dispatcher = Context.ActorOf(DispatcherActor.Props(_configuration, contents.FirstEpoch), "dispatcher");
 
-    public static Props Props(RoutingConfiguration configuration, DomainSettings settings) =>
-        Akka.Actor.Props.Create(() => new RoutingDomainActor(configuration, settings));
+        // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).
+        // Watching something also keeps Akka's full watch state in place, which an actor that
+        // watches nothing rebuilds and throws away for every child that stops (every ended call).
+        Context.Watch(_dispatcher);
+        StartNewQueues();
+        var recovered = Restore(contents);
+        _ready = new DomainProtocol.Ready(recovered, contents.Agents.Count, contents.FirstEpoch);
+        if (_journal is not null)
+        {
+            _log.Info("Routing domain recovered {0} calls and {1} agents; offers start at epoch {2}", recovered, contents.Agents.Count, contents.FirstEpoch);
+        }
+
+        Become(Serving);
+        Stash?.UnstashAll();
+    }
+
+    /// <summary>
+    /// Rebuilds the calls (each from its events) and the agents (each from its last checkpoint),
+    /// then hands the dispatcher the agents in the order they logged in and the waiting calls in the
+    /// order they first reached routing, so every line comes back in its order. Returns the calls recovered.
+    /// </summary>
+    private int Restore(DomainJournalContents contents)
+    {
+        var now = Context.System.Scheduler.Now;
+        var calls = new Dictionary<CallId, (RecoveredCall Call, IActorRef Actor)>();
+        foreach (var journal in contents.Calls)
+        {
+            if (CallRecovery.Resume(journal.Call, journal.Events, now) is not { } recovered)
+            {
+                continue;
+            }
+
+            if (recovered.State.Status == CallStatus.Ended)
+            {
+                // Its end was journaled but not its interaction's: answered from its final state, as any ended call.
+                Retain(recovered.State);
+                continue;
+            }
+
+            var actor = Context.ActorOf(CallActor.Props(recovered, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
+            _calls[journal.Call] = actor;
+            calls[journal.Call] = (recovered, actor);
+        }
+
+        var agents = new List<Dispatch.RestoredAgent>();
+        foreach (var checkpoint in contents.Agents.OrderBy(c => c.LoggedInAt ?? DateTimeOffset.MinValue).ThenBy(c => c.State.Id, StringComparer.Ordinal))
+        {
+            var id = checkpoint.Agent;
+            IActorRef? callActor = null;
+            if (checkpoint.State.CurrentCall is { } onCall && calls.TryGetValue(onCall.Call, out var call)
+                && call.Call.State.Connection == new AgentAssignment(id, onCall.Epoch))
+            {
+                callActor = call.Actor;
+            }
+
+            var agent = Context.ActorOf(AgentActor.Props(checkpoint, callActor, _dispatcher, _settings.Agents), $"agent-{_nextChild++}");
+            _agents[id] = agent;
+            callActor?.Tell(new CallProtocol.AgentRestored(checkpoint.State.CurrentCall!.Value.Call, id, agent));
+            if (checkpoint.State.Status != AgentStatus.LoggedOut)
+            {
+                var profile = new AgentProfile { Id = id, Skills = checkpoint.State.Skills, Backup = checkpoint.Backup };
+                agents.Add(new Dispatch.RestoredAgent(profile, agent, Staffed: checkpoint.State.Status != AgentStatus.NotReady));
+            }
+        }
+
+        var waiting = calls.Values
+            .Where(c => c.Call.Routing is not null)
+            .OrderBy(c => c.Call.Routing!.RoutedSince)
+            .ThenBy(c => c.Call.State.ArrivedAt)
+            .ThenBy(c => c.Call.State.Id.Value, StringComparer.Ordinal)
+            .Select(c => new Dispatch.RestoredWaitingCall(c.Call.Routing!, c.Actor, c.Call.IsCallback))
+            .ToList();
+        _dispatcher.Tell(new Dispatch.Restore(agents, waiting));
+        return calls.Count;
+    }
 
     /// <summary>New calls are checked against the new configuration; new queues get their actors.</summary>
     private void HandleReconfigured(Dispatch.Reconfigured message)
@@ -205,8 +329,14 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 
         _calls.Remove(message.Call);
         call.Tell(PoisonPill.Instance);
-        var final = EndedCall.Of(message.Final);
-        _ended[message.Call] = final;
+        Retain(message.Final);
+    }
+
+    /// <summary>Keeps an ended call's final state for the retention; ends queue in order, since the retention is the same for all.</summary>
+    private void Retain(CallState ended)
+    {
+        var final = EndedCall.Of(ended);
+        _ended[ended.Id] = final;
         _retained.Enqueue((Context.System.Scheduler.Now + _settings.EndedCallRetention, final));
         if (_retained.Count == 1)
         {
@@ -234,6 +364,19 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
         }
     }
 
+    private sealed record JournalLoaded(DomainJournalContents Contents) : INoSerializationVerificationNeeded;
+
+    private sealed record JournalFailed(Exception Error) : INoSerializationVerificationNeeded;
+
+    private sealed record RetryRecovery
+    {
+        public static readonly RetryRecovery Instance = new();
+
+        private RetryRecovery()
+        {
+        }
+    }
+
     private sealed record RetireDue
     {
         public static readonly RetireDue Instance = new();
@@ -248,10 +391,10 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers
 public static class RoutingDomainHosting
 {
     public static AkkaConfigurationBuilder WithRoutingDomain(
-        this AkkaConfigurationBuilder builder, RoutingConfiguration configuration, DomainSettings? settings = null) =>
+        this AkkaConfigurationBuilder builder, RoutingConfiguration configuration, DomainSettings? settings = null, IDomainJournal? journal = null) =>
         builder.AddHocon(CompactMailbox.Configuration, HoconAddMode.Append).WithActors((system, registry) =>
         {
-            var domain = system.ActorOf(RoutingDomainActor.Props(configuration, settings ?? new DomainSettings()), "routing");
+            var domain = system.ActorOf(RoutingDomainActor.Props(configuration, settings ?? new DomainSettings(), journal), "routing");
             registry.Register<RoutingDomainActor>(domain);
         });
 }

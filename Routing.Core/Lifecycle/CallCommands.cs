@@ -31,6 +31,12 @@ public abstract record CallCommand
     /// <summary>The ring timer fired. Timers can fire late, so a stale one is harmless.</summary>
     public sealed record OfferTimedOut(long Epoch) : CallCommand;
 
+    /// <summary>The offer reached an agent no longer free; a late bounce is harmless.</summary>
+    public sealed record OfferBounced(long Epoch) : CallCommand;
+
+    /// <summary>The offer rang when the server stopped: after the restart it is void and the call waits again.</summary>
+    public sealed record OfferVoided(long Epoch) : CallCommand;
+
     public sealed record Answered(AgentId Agent, long Epoch) : CallCommand;
 
     /// <summary>Routing moved the waiting call to another queue, keeping its tier and arrival time.</summary>

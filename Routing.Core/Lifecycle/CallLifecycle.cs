@@ -45,6 +45,8 @@ public static class CallLifecycle
             CallCommand.Offered c => Offered(state, c, now),
             CallCommand.OfferDeclined c => ReturnOffer(state, c.Epoch, OfferReturnReason.Declined, now),
             CallCommand.OfferTimedOut c => ReturnOffer(state, c.Epoch, OfferReturnReason.TimedOut, now),
+            CallCommand.OfferBounced c => ReturnOffer(state, c.Epoch, OfferReturnReason.Bounced, now),
+            CallCommand.OfferVoided c => ReturnOffer(state, c.Epoch, OfferReturnReason.Voided, now),
             CallCommand.Answered c => Answered(state, c, now),
             CallCommand.Overflowed c => Overflowed(state, c, now),
             CallCommand.Refused c => Refuse(state, c, now),
@@ -369,7 +371,7 @@ public static class CallLifecycle
         return Refused(state, NotWaiting(state));
     }
 
-    /// <summary>An agent's refusal of a stale offer is refused; a ring timer that fired late is harmless.</summary>
+    /// <summary>An agent's refusal of a stale offer is refused; a ring timer that fired late, or a late bounce, is harmless.</summary>
     private static CallDecision ReturnOffer(CallState state, long epoch, OfferReturnReason reason, DateTimeOffset now)
     {
         if (state.Status == CallStatus.Ringing && state.Offer is { } offer && offer.Epoch == epoch)
@@ -382,7 +384,7 @@ public static class CallLifecycle
             return Changed(state, s => new CallEvent.TransferTargetReturned(state.Id, s, now, target, reason));
         }
 
-        return reason == OfferReturnReason.TimedOut ? Unchanged(state) : Refused(state, StaleEpoch(state, epoch));
+        return reason == OfferReturnReason.Declined ? Refused(state, StaleEpoch(state, epoch)) : Unchanged(state);
     }
 
     /// <summary>

@@ -73,6 +73,12 @@ public enum OfferReturnReason
 {
     Declined,
     TimedOut,
+
+    /// <summary>The agent was no longer free when the offer reached it: not held against the agent.</summary>
+    Bounced,
+
+    /// <summary>The offer was made before the server restarted: no answer to it can be taken any more.</summary>
+    Voided,
 }
 
 /// <summary>

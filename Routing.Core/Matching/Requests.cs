@@ -32,3 +32,18 @@ public sealed record AgentProfile
 /// fairness counters as given and never keeps its own copy.
 /// </summary>
 public readonly record struct AgentFairness(DateTimeOffset IdleSince, int CallsHandledToday);
+
+/// <summary>
+/// A call that waited for an agent when the server stopped, as the journal tells it: what routes it
+/// (<see cref="Request"/>, with the queue it waits in now), the queue whose settings gave it its
+/// place (<see cref="PlacedBy"/>; null while it had none), when it entered its current queue, when
+/// its routing began (its preferred agent's time counts from then) and the agents who declined it.
+/// </summary>
+public sealed record RestoredCall
+{
+    public required CallRequest Request { get; init; }
+    public QueueId? PlacedBy { get; init; }
+    public required DateTimeOffset QueueEnteredAt { get; init; }
+    public required DateTimeOffset RoutedSince { get; init; }
+    public IReadOnlyList<AgentId> DeclinedBy { get; init; } = [];
+}

@@ -392,7 +392,7 @@ public sealed partial class RoutingEngine
 
     private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events, bool rememberDecline = true, bool timedOut = false)
     {
-        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch, timedOut));
+        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch, timedOut) { Bounced = !rememberDecline });
         agent.Offer = null;
         call.OfferedTo = null;
         if (rememberDecline)

@@ -31,8 +31,14 @@ public sealed partial class RoutingEngine
     private int _nextAgentSequence;
     private long _nowTicks = long.MinValue;
 
-    public RoutingEngine(RoutingConfiguration configuration)
+    /// <param name="firstEpoch">
+    /// The epoch of the engine's first offer. A restarted domain starts above every epoch an earlier
+    /// run could have given, so an answer to an offer made before the restart never matches one made after.
+    /// </param>
+    public RoutingEngine(RoutingConfiguration configuration, long firstEpoch = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstEpoch, 1);
+        _nextEpoch = firstEpoch - 1;
         _config = configuration.EnsureValid();
         var tiers = _config.Tiers;
         _agingHeadStartTicks = new long[tiers.Count];
@@ -311,6 +317,49 @@ public sealed partial class RoutingEngine
         EnterQueue(call, destination, nowTicks);
         ChooseTarget(call, request.PreferredAgent, nowTicks);
         RouteWaitingCall(call, events, announce: true);
+        return Done(events);
+    }
+
+    /// <summary>
+    /// Takes back a call that waited when the server stopped, at the place it had: its key comes from
+    /// its arrival and the queue that first placed it, its queue's timers count from when it entered
+    /// that queue, its preferred agent's from when its routing began, and those who declined it are
+    /// not offered it again. It is not admitted again (it was). Restored in the order the calls first
+    /// reached the engine, ties between equal keys fall as they did.
+    /// </summary>
+    public RoutingResult RestoreWaitingCall(RestoredCall restored, DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        var request = restored.Request;
+        if (ValidateArrival(request) is { } refusal)
+        {
+            return new RoutingResult(refusal, events);
+        }
+
+        var queue = _queues[request.Queue];
+        var placedBy = restored.PlacedBy is { } placed && _queues.TryGetValue(placed, out var first) ? first : queue;
+        var extras = Canonical(request.ExtraSkills);
+        var nowTicks = now.UtcTicks;
+        var call = new CallEntry
+        {
+            Id = request.Id,
+            TierRank = _tierRanks[request.Tier],
+            Emergency = request.Emergency,
+            ArrivedTicks = Math.Min((request.ArrivedAt ?? now).UtcTicks, nowTicks),
+            Sequence = _nextCallSequence++,
+            ExtraSkills = extras,
+            ExtrasKey = KeyOf(extras),
+            Queue = queue,
+            Bucket = null!,
+            FirstSeenTicks = nowTicks,
+        };
+
+        call.Key = InitialKey(call, placedBy.Config, nowTicks);
+        _calls[call.Id] = call;
+        EnterQueue(call, queue, Math.Min(restored.QueueEnteredAt.UtcTicks, nowTicks));
+        call.DeclinedBy = restored.DeclinedBy.Count > 0 ? [.. restored.DeclinedBy] : null;
+        ChooseTarget(call, request.PreferredAgent, Math.Min(restored.RoutedSince.UtcTicks, nowTicks));
+        RouteWaitingCall(call, events, announce: false);
         return Done(events);
     }
 

@@ -83,7 +83,11 @@ public sealed record CallChosen(
 
 /// <summary>An offer ended unanswered (declined, rung out, the agent left): the call is back at its own place.</summary>
 /// <summary>The offer ended unanswered; <paramref name="TimedOut"/> when it rang out rather than being declined.</summary>
-public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch, bool TimedOut = false) : RoutingEvent(Call, At);
+public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch, bool TimedOut = false) : RoutingEvent(Call, At)
+{
+    /// <summary>The agent was no longer free: the offer is not held against it, and it may be offered the call again.</summary>
+    public bool Bounced { get; init; }
+}
 
 public sealed record CallQueued(
     CallId Call, DateTimeOffset At, QueueId Queue, int Position, TimeSpan? EstimatedWait) : RoutingEvent(Call, At);

@@ -24,6 +24,12 @@ public sealed class EdgeSettings
     /// <summary>Event ids remembered per gateway, so a resent event is answered again and changes nothing.</summary>
     public int RememberedEventIds { get; set; } = 200_000;
 
+    /// <summary>
+    /// How long an accepted gateway event's id is remembered in the database, so that its resend after
+    /// a restart is still a duplicate: the longest a gateway may take to resend.
+    /// </summary>
+    public double EventIdRetentionMinutes { get; set; } = 15;
+
     /// <summary>Call updates held for a gateway while it is disconnected, delivered when it returns.</summary>
     public int HeldUpdatesPerGateway { get; set; } = 10_000;
 
@@ -84,6 +90,11 @@ public sealed class EdgeSettings
             yield return new ConfigurationError("Edge:OverloadRecovery", "must be more than 0 and at most 1");
         }
 
+        if (!(EventIdRetentionMinutes > 0))
+        {
+            yield return new ConfigurationError("Edge:EventIdRetentionMinutes", "must be more than 0");
+        }
+
         if (!(OverloadProbeMilliseconds > 0))
         {
             yield return new ConfigurationError("Edge:OverloadProbeMilliseconds", "must be more than 0");
@@ -91,6 +102,8 @@ public sealed class EdgeSettings
     }
 
     public TimeSpan RequestTimeout => TimeSpan.FromSeconds(RequestTimeoutSeconds);
+
+    public TimeSpan EventIdRetention => TimeSpan.FromMinutes(EventIdRetentionMinutes);
 
     public OverloadSettings Overload =>
         new(TimeSpan.FromMilliseconds(OverloadLagMilliseconds), TimeSpan.FromSeconds(OverloadSeconds), OverloadCut, OverloadRecovery);

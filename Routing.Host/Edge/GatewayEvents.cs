@@ -13,7 +13,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// An accepted event is acknowledged only once what it caused is in the interaction log: routing
 /// goes on at once, the acknowledgement follows the commit.
 /// </remarks>
-public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry, LogDurability log, OverloadProbe overload, EdgeSettings settings)
+public sealed class GatewayEvents(
+    DomainClient domain, GatewayRegistry registry, LogDurability log, OverloadProbe overload, EdgeSettings settings, TimeProvider clock)
 {
     private readonly TierId _defaultTier = new(settings.DefaultTier);
     private readonly NameTable _names = new();
@@ -51,6 +52,9 @@ public sealed class GatewayEvents(DomainClient domain, GatewayRegistry registry,
                 {
                     log.Annotate(Details(gateway, gatewayEvent.CallArrived));
                 }
+
+                // In the commit that makes the event's effect durable (or a later one): a resend after a restart is a duplicate.
+                log.Annotate(new LogRecord.GatewayEvent(gateway.Id, eventId, clock.GetUtcNow()));
 
                 await WaitUntilDurable(cancellation);
                 return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };

@@ -30,6 +30,24 @@ public sealed class GatewayRegistry(EdgeSettings settings)
         return link;
     }
 
+    /// <summary>
+    /// After a restart, before any gateway connects: the gateways of the calls still open own them
+    /// again, and the events accepted within the resend window are remembered, so their resends are
+    /// duplicates. A gateway known this way is greeted as resumed.
+    /// </summary>
+    public void Restore(IEnumerable<(string Gateway, CallId Call)> owners, IEnumerable<(string Gateway, string EventId)> accepted)
+    {
+        foreach (var (gateway, call) in owners)
+        {
+            _owners.TryAdd(call, _gateways.GetOrAdd(gateway, id => new GatewayLink(id, settings)));
+        }
+
+        foreach (var (gateway, eventId) in accepted)
+        {
+            _gateways.GetOrAdd(gateway, id => new GatewayLink(id, settings)).RememberAccepted(eventId);
+        }
+    }
+
     /// <summary>The stream ended; updates are held until the gateway returns.</summary>
     public void Detach(GatewayLink link, ChannelWriter<GatewayReply> session) => link.Detach(session);
 
@@ -126,6 +144,22 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
             {
                 _held.Dequeue();
                 DroppedWhileAway++;
+            }
+        }
+    }
+
+    /// <summary>An event accepted before a restart: its resend is a duplicate.</summary>
+    public void RememberAccepted(string eventId)
+    {
+        lock (_gate)
+        {
+            if (_seen.TryAdd(eventId, Accepted))
+            {
+                _seenOrder.Enqueue(eventId);
+                if (_seenOrder.Count > settings.RememberedEventIds)
+                {
+                    _seen.Remove(_seenOrder.Dequeue());
+                }
             }
         }
     }

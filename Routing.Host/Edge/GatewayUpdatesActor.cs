@@ -80,7 +80,12 @@ public sealed class GatewayUpdatesActor : ReceiveActor
     {
         AgentId = offer.Agent.Value,
         Epoch = offer.Epoch,
-        Reason = reason == OfferReturnReason.TimedOut ? "timed-out" : "declined",
+        Reason = reason switch
+        {
+            OfferReturnReason.TimedOut => "timed-out",
+            OfferReturnReason.Voided => "server-restarted",
+            _ => "declined",
+        },
     };
 
     private static Announcement Announce(string queue, int position, TimeSpan? estimatedWait)

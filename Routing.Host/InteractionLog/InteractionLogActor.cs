@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Dispatching;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
@@ -40,6 +41,7 @@ public sealed class InteractionLogActor : ReceiveActor
         Receive<AgentEvent.StatusChanged>(HandleStatusChanged);
         Receive<DispositionRecorded>(HandleDisposition);
         Receive<Dispatch.DecisionMade>(m => Append([LogMapping.FromOffer(m.Offer, m.ConfigurationVersion)]));
+        Receive<AgentProtocol.Checkpoint>(m => Append([new LogRecord.AgentCheckpoint(m.Agent, m.Version, m)]));
         Receive<Annotate>(m => Append([m.Record]));
         Receive<Barrier>(_ => Sender.Tell(new BarrierReached(_lastAppend)));
     }
@@ -53,6 +55,7 @@ public sealed class InteractionLogActor : ReceiveActor
         Context.System.EventStream.Subscribe(Self, typeof(AgentEvent.StatusChanged));
         Context.System.EventStream.Subscribe(Self, typeof(DispositionRecorded));
         Context.System.EventStream.Subscribe(Self, typeof(Dispatch.DecisionMade));
+        Context.System.EventStream.Subscribe(Self, typeof(AgentProtocol.Checkpoint));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

@@ -38,6 +38,8 @@ internal static class LogBatch
         var callEvents = new List<LogRecord.CallEventEntry>();
         var agentStates = new List<LogRecord.AgentStateChange>();
         var decisions = new List<LogRecord.RoutingDecision>();
+        var gatewayEvents = new List<LogRecord.GatewayEvent>();
+        Dictionary<Model.AgentId, LogRecord.AgentCheckpoint>? checkpoints = null;
         foreach (var record in records)
         {
             switch (record)
@@ -46,6 +48,16 @@ internal static class LogBatch
                 case LogRecord.CallEventEntry r: callEvents.Add(r); break;
                 case LogRecord.AgentStateChange r: agentStates.Add(r); break;
                 case LogRecord.RoutingDecision r: decisions.Add(r); break;
+                case LogRecord.GatewayEvent r: gatewayEvents.Add(r); break;
+                case LogRecord.AgentCheckpoint r:
+                    // Only an agent's newest checkpoint of the batch is written: the others are already out of date.
+                    checkpoints ??= [];
+                    if (!checkpoints.TryGetValue(r.Agent, out var held) || held.Version < r.Version)
+                    {
+                        checkpoints[r.Agent] = r;
+                    }
+
+                    break;
             }
         }
 
@@ -54,11 +66,13 @@ internal static class LogBatch
 
         // One statement may touch a row once, so the pieces of one call are merged first.
         Add(moves, LogSql.Interactions, LogSql.UpsertInteractions, InteractionMerge.MergeByCall(interactions));
+        Add(moves, LogSql.AgentCheckpoints, LogSql.UpsertAgentCheckpoints, checkpoints?.Values.ToList() ?? []);
         if (!direct)
         {
             Add(moves, LogSql.CallEvents, LogSql.CallEvents.InsertNew, callEvents);
             Add(moves, LogSql.AgentStates, LogSql.AgentStates.InsertNew, agentStates);
             Add(moves, LogSql.Decisions, LogSql.Decisions.InsertNew, decisions);
+            Add(moves, LogSql.GatewayEvents, LogSql.GatewayEvents.InsertNew, gatewayEvents);
         }
 
         if (moves.BatchCommands.Count > 0)
@@ -73,6 +87,7 @@ internal static class LogBatch
             await CopyAsync(connection, LogSql.CallEvents, callEvents, stop).ConfigureAwait(false);
             await CopyAsync(connection, LogSql.AgentStates, agentStates, stop).ConfigureAwait(false);
             await CopyAsync(connection, LogSql.Decisions, decisions, stop).ConfigureAwait(false);
+            await CopyAsync(connection, LogSql.GatewayEvents, gatewayEvents, stop).ConfigureAwait(false);
         }
 
         if (moves.BatchCommands.Count > 0)
@@ -83,7 +98,7 @@ internal static class LogBatch
         // Every row this batch writes is now written (and locked until the commit): the next batch may write its own.
         turn.Release();
         await transaction.CommitAsync(stop).ConfigureAwait(false);
-        return interactions.Count + callEvents.Count + agentStates.Count + decisions.Count;
+        return interactions.Count + callEvents.Count + agentStates.Count + decisions.Count + gatewayEvents.Count + (checkpoints?.Count ?? 0);
     }
 
     private static void Add<T>(NpgsqlBatch moves, LogTable<T> table, string sql, IReadOnlyList<T> rows)

@@ -97,6 +97,70 @@ public static class LogMapping
         };
     }
 
+    /// <summary>
+    /// The call event a row of call_events records: the inverse of <see cref="FromCallEvent"/>, how
+    /// the journal is read back after a restart. Times come back to the microsecond the database keeps.
+    /// </summary>
+    public static CallEvent ToCallEvent(LogRecord.CallEventEntry row)
+    {
+        using var document = row.Detail is null ? null : JsonDocument.Parse(row.Detail);
+        var detail = document?.RootElement;
+        JsonElement Field(string name) => detail is { } d && d.TryGetProperty(name, out var value)
+            ? value
+            : throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} has no '{name}' in its detail");
+        string Text(string name) => Field(name).GetString() ?? "";
+        TimeSpan? SecondsOf(string name) => detail is { } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? TimeSpan.FromSeconds(value.GetDouble())
+            : null;
+        T Enum<T>(string name) where T : struct, System.Enum => System.Enum.Parse<T>(Text(name));
+        QueueId Queue() => row.Queue ?? throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} names no queue");
+        AgentAssignment Assignment() => new(
+            row.Agent ?? throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} names no agent"),
+            row.Epoch ?? 0);
+
+        var (call, sequence, at) = (row.Call, row.Sequence, row.At);
+        return row.Kind switch
+        {
+            nameof(CallEvent.Arrived) => new CallEvent.Arrived(call, sequence, at, Queue(), new TierId(Text("tier")),
+                Field("emergency").GetBoolean(), row.Agent,
+                Array.AsReadOnly(Field("extraSkills").EnumerateArray().Select(s => ParseRequirement(s.GetString() ?? "")).ToArray()),
+                Field("arrivedAt").GetDateTimeOffset()),
+            nameof(CallEvent.Queued) => new CallEvent.Queued(call, sequence, at, Queue(), Field("position").GetInt32(), SecondsOf("estimatedWaitSeconds")),
+            nameof(CallEvent.Overflowed) => new CallEvent.Overflowed(call, sequence, at, new QueueId(Text("from")), Queue()),
+            nameof(CallEvent.Refused) => new CallEvent.Refused(call, sequence, at, Queue(), Text("reason"), Field("callbackOffered").GetBoolean()),
+            nameof(CallEvent.Offered) => new CallEvent.Offered(call, sequence, at, Assignment()),
+            nameof(CallEvent.OfferReturned) => new CallEvent.OfferReturned(call, sequence, at, Assignment(), Enum<OfferReturnReason>("reason")),
+            nameof(CallEvent.Connected) => new CallEvent.Connected(call, sequence, at, Assignment()),
+            nameof(CallEvent.Ended) => new CallEvent.Ended(call, sequence, at, Enum<CallOutcome>("outcome"), row.Agent, SecondsOf("talkSeconds")),
+            nameof(CallEvent.CallbackRequested) => new CallEvent.CallbackRequested(call, sequence, at),
+            nameof(CallEvent.CallbackScheduled) => new CallEvent.CallbackScheduled(call, sequence, at, Field("dueAt").GetDateTimeOffset()),
+            nameof(CallEvent.CallbackDue) => new CallEvent.CallbackDue(call, sequence, at, Field("dueAt").GetDateTimeOffset()),
+            nameof(CallEvent.CallbackLate) => new CallEvent.CallbackLate(call, sequence, at, Field("dueAt").GetDateTimeOffset(),
+                SecondsOf("latenessSeconds") ?? TimeSpan.Zero),
+            nameof(CallEvent.TransferStarted) => new CallEvent.TransferStarted(call, sequence, at, new CallTransfer(
+                Enum<TransferKind>("transfer"),
+                row.Queue is { } toQueue ? TransferTarget.ToQueue(toQueue) : TransferTarget.ToAgent(row.Agent!.Value),
+                new AgentId(Text("fromAgent")), new QueueId(Text("fromQueue")), at)),
+            nameof(CallEvent.TransferTargetOffered) => new CallEvent.TransferTargetOffered(call, sequence, at, Assignment()),
+            nameof(CallEvent.TransferTargetReturned) => new CallEvent.TransferTargetReturned(call, sequence, at, Assignment(), Enum<OfferReturnReason>("reason")),
+            nameof(CallEvent.TransferCompleted) => new CallEvent.TransferCompleted(call, sequence, at, new AgentId(Text("fromAgent")),
+                row.Agent ?? throw new FormatException($"call_events ({call}, {sequence}): TransferCompleted names no agent")),
+            nameof(CallEvent.TransferFailed) => new CallEvent.TransferFailed(call, sequence, at, Text("reason"), row.Queue),
+            nameof(CallEvent.PositionAnnounced) => new CallEvent.PositionAnnounced(call, sequence, at, Field("position").GetInt32(), SecondsOf("estimatedWaitSeconds")),
+            nameof(CallEvent.LongWaitCrossed) => new CallEvent.LongWaitCrossed(call, sequence, at, SecondsOf("thresholdSeconds") ?? TimeSpan.Zero),
+            nameof(CallEvent.Promoted) => new CallEvent.Promoted(call, sequence, at),
+            _ => throw new FormatException($"call_events ({call}, {sequence}): unknown kind '{row.Kind}'"),
+        };
+    }
+
+    private static SkillRequirement ParseRequirement(string described)
+    {
+        var colon = described.LastIndexOf(':');
+        return colon > 0 && int.TryParse(described.AsSpan(colon + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var level)
+            ? new SkillRequirement(new SkillId(described[..colon]), level)
+            : throw new FormatException($"'{described}' is not skill:level");
+    }
+
     /// <summary>"skill:level", the form the required-skills column holds.</summary>
     private static string Describe(SkillRequirement requirement) =>
         string.Create(CultureInfo.InvariantCulture, $"{requirement.Skill.Value}:{requirement.MinimumLevel}");

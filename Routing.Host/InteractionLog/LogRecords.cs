@@ -71,4 +71,13 @@ public abstract record LogRecord
         CallId Call, long Epoch, DateTimeOffset At, QueueId Queue, AgentId Agent, MatchRule Rule, int RelaxationStep,
         TimeSpan Waited, long ConfigurationVersion, OfferTrace? Trace)
         : LogRecord;
+
+    /// <summary>
+    /// An agent's checkpoint (its state as JSON, see <see cref="AgentJournal"/>): one row per agent,
+    /// overwritten only by a higher <see cref="Version"/>.
+    /// </summary>
+    public sealed record AgentCheckpoint(AgentId Agent, long Version, Agents.AgentActors.AgentProtocol.Checkpoint Checkpoint) : LogRecord;
+
+    /// <summary>A gateway's event that was accepted, remembered for the resend window.</summary>
+    public sealed record GatewayEvent(string Gateway, string EventId, DateTimeOffset At) : LogRecord;
 }

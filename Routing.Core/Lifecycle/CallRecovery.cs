@@ -1,0 +1,154 @@
+using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
+
+namespace CallCenter.Routing.Lifecycle;
+
+/// <summary>
+/// A call taken back from the journal after a restart: its state, the events its recovery decided
+/// (an offer that rang at the stop is void), and, when it waits for an agent, what the routing engine
+/// needs to give it back its place.
+/// </summary>
+public sealed record RecoveredCall(CallState State, IReadOnlyList<CallEvent> Events, RestoredCall? Routing)
+{
+    /// <summary>The customer asked to be called back: its offers are outbound callbacks.</summary>
+    public bool IsCallback => State.IsCallback;
+}
+
+/// <summary>
+/// Rebuilds a call from its journal (its events, as the interaction log keeps them) with the same
+/// <see cref="CallLifecycle.Apply"/> that built it, then settles what cannot survive a restart: a
+/// ringing offer is void (the call is back at its place, nobody's decline), a consultative transfer
+/// under way fails back to the agent still on the call. Pure: time comes in as <c>now</c>.
+/// </summary>
+public static class CallRecovery
+{
+    public const string TransferLostReason = "the server restarted during the transfer";
+
+    /// <summary>
+    /// Replays <paramref name="journal"/> (in sequence order) up to its first gap: events after a gap
+    /// were written by a commit that overtook one that never happened, so nothing after it was
+    /// acknowledged. Null when the journal does not start with the call's arrival.
+    /// </summary>
+    public static RecoveredCall? Resume(CallId id, IReadOnlyList<CallEvent> journal, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        var state = CallState.New(id);
+        var memory = new RoutingMemory();
+        foreach (var @event in journal)
+        {
+            if (@event.Sequence != state.LastSequence + 1)
+            {
+                break;
+            }
+
+            memory.Observe(state, @event);
+            state = CallLifecycle.Apply(state, @event);
+        }
+
+        if (state.Status == CallStatus.New)
+        {
+            return null;
+        }
+
+        var events = new List<CallEvent>();
+        void Settle(CallCommand command)
+        {
+            var decision = CallLifecycle.Decide(state, command, now);
+            foreach (var @event in decision.Events)
+            {
+                memory.Observe(state, @event);
+                state = CallLifecycle.Apply(state, @event);
+                events.Add(@event);
+            }
+        }
+
+        if (state.Status == CallStatus.Ringing && state.Offer is { } offer)
+        {
+            Settle(new CallCommand.OfferVoided(offer.Epoch));
+        }
+
+        if (state.Transfer is { Kind: TransferKind.Consultative })
+        {
+            Settle(new CallCommand.TransferFailed(TransferLostReason));
+        }
+
+        var routing = state.IsWaiting && !memory.Refused
+            ? new RestoredCall
+            {
+                Request = CallRouting.RequestFor(state),
+                PlacedBy = memory.PlacedBy,
+                QueueEnteredAt = memory.QueueEnteredAt,
+                RoutedSince = memory.RoutedSince,
+                DeclinedBy = memory.DeclinedBy,
+            }
+            : null;
+        return new RecoveredCall(state, events, routing);
+    }
+
+    /// <summary>
+    /// The routing engine's view of the call, followed along the journal: the engine starts routing a
+    /// call afresh at its arrival, a blind transfer, a failed blind transfer and a callback falling due.
+    /// </summary>
+    private sealed class RoutingMemory
+    {
+        private readonly List<AgentId> _declinedBy = [];
+
+        public QueueId? PlacedBy { get; private set; }
+        public DateTimeOffset QueueEnteredAt { get; private set; }
+        public DateTimeOffset RoutedSince { get; private set; }
+        public IReadOnlyList<AgentId> DeclinedBy => _declinedBy;
+
+        /// <summary>The queue turned the call away: the engine let go of it until its routing begins again.</summary>
+        public bool Refused { get; private set; }
+
+        public void Observe(CallState before, CallEvent @event)
+        {
+            switch (@event)
+            {
+                case CallEvent.Arrived or CallEvent.CallbackDue or CallEvent.TransferFailed { RequeuedIn: not null }
+                    or CallEvent.TransferStarted { Transfer.Kind: TransferKind.Blind }:
+                    PlacedBy = null;
+                    Refused = false;
+                    QueueEnteredAt = @event.At;
+                    RoutedSince = @event.At;
+                    _declinedBy.Clear();
+                    break;
+                case CallEvent.Refused:
+                    Refused = true;
+                    break;
+                case CallEvent.Overflowed:
+                    QueueEnteredAt = @event.At;
+                    break;
+                case CallEvent.Queued queued:
+                    PlacedBy ??= queued.Queue;
+                    break;
+                case CallEvent.Offered:
+                    PlacedBy ??= before.Queue;
+                    break;
+                case CallEvent.OfferReturned { Reason: OfferReturnReason.Declined or OfferReturnReason.TimedOut } returned:
+                    _declinedBy.Add(returned.Offer.Agent);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>What the routing engine is asked for a call, from the call's state.</summary>
+public static class CallRouting
+{
+    /// <summary>
+    /// The call's request: its queue, tier and needs, its arrival (a scheduled callback's due time, so
+    /// it is not served ahead of its appointment) and its preferred agent (a blind transfer's target
+    /// agent takes its place).
+    /// </summary>
+    public static CallRequest RequestFor(CallState state, AgentId? preferred = null) => new()
+    {
+        Id = state.Id,
+        Queue = state.Queue,
+        Tier = state.Tier,
+        Emergency = state.Emergency,
+        ExtraSkills = state.ExtraSkills,
+        PreferredAgent = preferred ?? state.Transfer?.Target.Agent ?? state.PreferredAgent,
+        ArrivedAt = state.CallbackDueAt is { } due && state.IsCallback ? due : state.ArrivedAt,
+    };
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Model;
+using Dapper;
+using Npgsql;
+
+namespace CallCenter.Routing.Host.InteractionLog;
+
+/// <summary>An agent's checkpoint as the agent_checkpoints table holds it: JSON, enums by name.</summary>
+public static class AgentJournal
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static string ToJson(AgentProtocol.Checkpoint checkpoint) => JsonSerializer.Serialize(checkpoint, Options);
+
+    public static AgentProtocol.Checkpoint FromJson(string json) =>
+        JsonSerializer.Deserialize<AgentProtocol.Checkpoint>(json, Options) ?? throw new FormatException("an agent checkpoint is null");
+}
+
+/// <summary>
+/// The routing domain's journal in PostgreSQL: the interaction log's call events for the calls still
+/// open, the agents' checkpoints, and the domain's incarnation, which loading takes the next of. The
+/// log is the one source of truth: what is recovered is exactly what acknowledgements waited for.
+/// </summary>
+public sealed class PostgresDomainJournal(LogDatabase database, string domainId = PostgresDomainJournal.DefaultDomain) : IDomainJournal
+{
+    public const string DefaultDomain = "default";
+
+    /// <summary>An incarnation's epochs are below the next's: 2^40 offers per start, 2^23 starts.</summary>
+    public const int EpochBits = 40;
+
+    public async Task<DomainJournalContents> LoadAsync(CancellationToken cancellation)
+    {
+        var dataSource = database.DataSource ?? throw new InvalidOperationException("the interaction log has not started");
+        // The schema first: the log's writer applies it at its first write, and nothing is written before recovery.
+        await SchemaMigrator.ApplyAsync(dataSource, cancellationToken: cancellation);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellation);
+        var incarnation = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO routing_domains (domain_id, incarnation) VALUES (@domainId, 1)
+            ON CONFLICT (domain_id) DO UPDATE SET incarnation = routing_domains.incarnation + 1, started_at = now()
+            RETURNING incarnation
+            """, new { domainId }, cancellationToken: cancellation));
+
+        var calls = await OpenCallsAsync(connection, cancellation);
+        var agents = (await connection.QueryAsync<string>(new CommandDefinition(
+                "SELECT checkpoint::text FROM agent_checkpoints ORDER BY agent_id", cancellationToken: cancellation)))
+            .Select(AgentJournal.FromJson)
+            .ToList();
+        return new DomainJournalContents((incarnation << EpochBits) + 1, calls, agents);
+    }
+
+    /// <summary>Every open call's events, in each call's order.</summary>
+    private static async Task<IReadOnlyList<CallJournal>> OpenCallsAsync(NpgsqlConnection connection, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT e.call_id, e.sequence, e.occurred_at, e.kind, e.queue_id, e.agent_id, e.epoch, e.detail::text
+            FROM interactions i JOIN call_events e ON e.call_id = i.call_id
+            WHERE i.outcome IS NULL
+            ORDER BY e.call_id, e.sequence
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        var journals = new List<CallJournal>();
+        List<Lifecycle.CallEvent>? events = null;
+        CallId? current = null;
+        while (await reader.ReadAsync(cancellation))
+        {
+            var call = new CallId(reader.GetString(0));
+            if (call != current)
+            {
+                events = [];
+                journals.Add(new CallJournal(call, events));
+                current = call;
+            }
+
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            var row = new LogRecord.CallEventEntry(
+                call, reader.GetInt64(1), new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero), reader.GetString(3),
+                Text(4) is { } queue ? new QueueId(queue) : null,
+                Text(5) is { } agent ? new AgentId(agent) : null,
+                reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                Text(7));
+            events!.Add(LogMapping.ToCallEvent(row));
+        }
+
+        return journals;
+    }
+}
