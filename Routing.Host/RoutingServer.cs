@@ -31,6 +31,8 @@ public static class RoutingServer
         builder.Services.AddHostedService(services => services.GetRequiredService<OverloadProbe>());
         builder.Services.AddSingleton<LogDurability>();
         builder.Services.AddInteractionLog(builder.Configuration);
+        // Between the log (which finds the database) and the actor system (whose domain recovers at once).
+        builder.Services.AddHostedService<GatewayRecoveryService>();
         builder.Services.AddSingleton<PostgresDomainJournal>();
         builder.Services.AddAkka("callcenter", (akka, services) =>
         {
@@ -42,7 +44,7 @@ public static class RoutingServer
         });
 
         // After the actor system: the endpoints open once the domain has recovered.
-        builder.Services.AddHostedService<RecoveryService>();
+        builder.Services.AddHostedService<DomainRecoveryService>();
         builder.Services.AddGrpc(options =>
         {
             options.MaxReceiveMessageSize = edge.MaxMessageBytes;

@@ -127,6 +127,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         _backup = checkpoint.Backup;
         _lastHandled = checkpoint.LastHandled;
         _loggedInAt = checkpoint.LoggedInAt;
+        Context.System.EventStream.Publish(new AgentProtocol.Recovered(checkpoint.State));
         var assignment = _state.CurrentCall ?? _state.CurrentOffer;
         if (assignment is { } work && checkpoint.WorkQueue is { } queue)
         {

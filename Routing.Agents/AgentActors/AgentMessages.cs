@@ -75,6 +75,9 @@ public static class AgentProtocol
         public AgentId Agent => new(State.Id);
     }
 
+    /// <summary>Published after a restart: an agent taken back, as its last checkpoint left it.</summary>
+    public sealed record Recovered(AgentSnapshot State);
+
     // Timers.
 
     internal sealed record RingTimedOut(long Epoch);

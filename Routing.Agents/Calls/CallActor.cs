@@ -46,8 +46,8 @@ public sealed class CallActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The events its recovery decided, for a call actor started after a restart: published in PreStart.</summary>
-    private IReadOnlyList<CallEvent>? _recoveryEvents;
+    /// <summary>For a call actor started after a restart: what it was rebuilt from, published in PreStart.</summary>
+    private RecoveredCall? _recovered;
 
     /// <summary>
     /// A call taken back after a restart: its actor starts from the recovered state, publishes what
@@ -59,18 +59,19 @@ public sealed class CallActor : UntypedActor, IWithTimers
         ActorFactory<CallActor>.Props(() => new CallActor(recovered.State.Id, dispatcher, queues, catalog, settings)
         {
             _state = recovered.State,
-            _recoveryEvents = recovered.Events,
+            _recovered = recovered,
         }).WithMailbox(CompactMailbox.Id);
 
     protected override void PreStart()
     {
-        if (_recoveryEvents is not { } events)
+        if (_recovered is not { } recovered)
         {
             return;
         }
 
-        _recoveryEvents = null;
-        foreach (var callEvent in events)
+        _recovered = null;
+        Context.System.EventStream.Publish(new CallProtocol.Recovered(_state.Id, recovered.Replayed));
+        foreach (var callEvent in recovered.Events)
         {
             Context.System.EventStream.Publish(callEvent);
         }

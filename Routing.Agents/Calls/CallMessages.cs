@@ -45,6 +45,9 @@ public static class CallProtocol
     /// <summary>A decision or notice of the dispatcher's engine about this call; for an offer, the agent's actor.</summary>
     public sealed record Routed(RoutingEvent Event, Akka.Actor.IActorRef? Agent = null);
 
+    /// <summary>Published after a restart: a call taken back, with the journaled events it was rebuilt from.</summary>
+    public sealed record Recovered(CallId Call, IReadOnlyList<CallEvent> Journal);
+
     /// <summary>After a restart: the actor of an agent still on the call, so the call can tell it when the caller leaves.</summary>
     public sealed record AgentRestored(CallId Call, AgentId Agent, Akka.Actor.IActorRef AgentActor);
 

@@ -1,4 +1,6 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Operations;
 
@@ -19,6 +21,8 @@ public sealed class StateViewActor : ReceiveActor
         _view = view;
         Receive<CallEvent>(e => Broadcast(_view.Apply(e)));
         Receive<AgentEvent>(e => Broadcast(_view.Apply(e)));
+        Receive<CallProtocol.Recovered>(m => Broadcast(_view.Restore(m.Journal)));
+        Receive<AgentProtocol.Recovered>(m => Broadcast(_view.Restore(AgentRecovery.Restore(m.State))));
         Receive<StateViewProtocol.GetSnapshot>(_ => Sender.Tell(_view.Snapshot()));
         Receive<StateViewProtocol.GetCallHistory>(m => Sender.Tell(new StateViewProtocol.CallHistoryReply(_view.History(m.Call))));
         Receive<StateViewProtocol.GetAgent>(m => Sender.Tell(new StateViewProtocol.AgentReply(_view.Agent(m.Agent))));
@@ -34,6 +38,8 @@ public sealed class StateViewActor : ReceiveActor
     {
         Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
         Context.System.EventStream.Subscribe(Self, typeof(AgentEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(CallProtocol.Recovered));
+        Context.System.EventStream.Subscribe(Self, typeof(AgentProtocol.Recovered));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

@@ -8,7 +8,7 @@ namespace CallCenter.Routing.Lifecycle;
 /// (an offer that rang at the stop is void), and, when it waits for an agent, what the routing engine
 /// needs to give it back its place.
 /// </summary>
-public sealed record RecoveredCall(CallState State, IReadOnlyList<CallEvent> Events, RestoredCall? Routing)
+public sealed record RecoveredCall(CallState State, IReadOnlyList<CallEvent> Replayed, IReadOnlyList<CallEvent> Events, RestoredCall? Routing)
 {
     /// <summary>The customer asked to be called back: its offers are outbound callbacks.</summary>
     public bool IsCallback => State.IsCallback;
@@ -34,6 +34,7 @@ public static class CallRecovery
         ArgumentNullException.ThrowIfNull(journal);
         var state = CallState.New(id);
         var memory = new RoutingMemory();
+        var replayed = new List<CallEvent>(journal.Count);
         foreach (var @event in journal)
         {
             if (@event.Sequence != state.LastSequence + 1)
@@ -43,6 +44,7 @@ public static class CallRecovery
 
             memory.Observe(state, @event);
             state = CallLifecycle.Apply(state, @event);
+            replayed.Add(@event);
         }
 
         if (state.Status == CallStatus.New)
@@ -82,7 +84,7 @@ public static class CallRecovery
                 DeclinedBy = memory.DeclinedBy,
             }
             : null;
-        return new RecoveredCall(state, events, routing);
+        return new RecoveredCall(state, replayed, events, routing);
     }
 
     /// <summary>

@@ -120,6 +120,27 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
             : Record(new StateChange.AgentChanged(Sequence + 1, summary));
     }
 
+    /// <summary>A call taken back after a restart, with the events it was rebuilt from: shown as it stood.</summary>
+    public StateChange? Restore(IReadOnlyList<CallEvent> journal)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        StateChange? last = null;
+        foreach (var callEvent in journal)
+        {
+            last = Apply(callEvent) ?? last;
+        }
+
+        return last;
+    }
+
+    /// <summary>An agent taken back after a restart, as its last checkpoint left it.</summary>
+    public StateChange Restore(AgentState agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        _agents[agent.Id] = agent;
+        return Record(new StateChange.AgentChanged(Sequence + 1, AgentSummary.Of(agent)));
+    }
+
     public StateSnapshot Snapshot() => new(
         Sequence,
         _calls.Values.Where(c => c.State is not null).Select(c => c.Shown!).ToList(),

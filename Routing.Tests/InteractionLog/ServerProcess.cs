@@ -39,12 +39,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server on the database and waits until its /health answers Healthy.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString)
+    /// <summary>Starts the server on the database (with settings such as <c>--Edge:X=y</c>) and waits until its /health answers Healthy.</summary>
+    public static async Task<ServerProcess> StartAsync(string connectionString, params IEnumerable<string> settings)
     {
         var host = HostAssembly();
         var endpoints = LoopbackEndpoints.Free();
-        var start = BuiltServer.StartInfo(host, endpoints, connectionString);
+        var start = BuiltServer.StartInfo(host, endpoints, connectionString, settings);
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
         var server = new ServerProcess(process, endpoints.GrpcPort, endpoints.HttpPort);

@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using CallCenter.Protos.V1;
+using Grpc.Core;
+
+namespace CallCenter.Routing.Tests.InteractionLog;
+
+/// <summary>
+/// The server is killed (SIGKILL) with calls waiting in several tiers and queues, one ringing, one
+/// connected, one in wrap-up, a callback requested, and agents in every state. Started again on the
+/// same database, it serves what it had acknowledged: the same calls and agents, the ringing offer
+/// void (the call back at its place), the lines in their order, the gateway's resends duplicates,
+/// its new events carried out, and every offer's epoch above the epochs before the crash.
+/// Runs the built server as a process of its own, on a fresh database of the tests' PostgreSQL.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class ServerRestartRecoveryTests
+{
+    private const string GatewayId = "gateway-restart";
+
+    /// <summary>A few calls, sent one at a time on a machine shared with other tests: never refused as overload.</summary>
+    private const string NoOverloadGate = "--Edge:RefuseArrivalsWhenOverloaded=false";
+
+    private ServerProcess? _server;
+
+    [TearDown]
+    public async Task KillServer()
+    {
+        if (_server is not null)
+        {
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            {
+                TestContext.Out.WriteLine($"server output:\n{_server.Output}");
+            }
+
+            await _server.DisposeAsync();
+            _server = null;
+        }
+    }
+
+    [Test]
+    public async Task A_server_killed_mid_traffic_comes_back_with_every_acknowledged_call_and_agent_in_its_place()
+    {
+        var name = "restart_" + Guid.NewGuid().ToString("N");
+        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var connectionString = PostgresSetUp.Server.ConnectionString(name);
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+
+        var softphone = new Softphone.SoftphoneClient(_server.Channel);
+        var gateway = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
+
+        // One agent will be on a call, one in wrap-up, one rung, one on a break.
+        await LogInAsync(softphone, "a-talk", ("billing", 5));
+        await LogInAsync(softphone, "a-wrap", ("billing", 5));
+        await LogInAsync(softphone, "a-ring", ("technical", 6));
+        await LogInAsync(softphone, "a-break", ("billing", 5));
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-break", NotReady = new NotReady { Reason = "lunch" } });
+
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-talk", Available = new Available() });
+        await gateway.AcceptedAsync(Arrival("c-talk", "billing", "Gold"));
+        var talkOffer = await gateway.RingAsync("c-talk");
+        await gateway.AcceptedAsync(Answer("c-talk", talkOffer));
+
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-wrap", Available = new Available() });
+        await gateway.AcceptedAsync(Arrival("c-wrap", "billing", "Standard"));
+        var wrapOffer = await gateway.RingAsync("c-wrap");
+        await gateway.AcceptedAsync(Answer("c-wrap", wrapOffer));
+        await gateway.AcceptedAsync(HangUp("c-wrap"));
+
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-ring", Available = new Available() });
+        await gateway.AcceptedAsync(Arrival("c-ring", "technical", "VIP"));
+        var ringOffer = await gateway.RingAsync("c-ring");
+
+        // In arrival order. A billing agent (who also serves general, which needs no skill) takes them,
+        // by the rules, as w2 (VIP), then the Standard calls by arrival across both queues: w1, w6 (a
+        // callback now, keeping its place), w5; then w3 (Basic). w4 (sales) is not for it.
+        await gateway.AcceptedAsync(Arrival("w1", "billing", "Standard"));
+        await gateway.AcceptedAsync(Arrival("w2", "billing", "VIP"));
+        await gateway.AcceptedAsync(Arrival("w3", "billing", "Basic"));
+        await gateway.AcceptedAsync(Arrival("w6", "billing", "Standard"));
+        await gateway.AcceptedAsync(new GatewayEvent { EventId = "w6-callback", CallbackRequested = new CallbackRequested { CallId = "w6" } });
+        await gateway.AcceptedAsync(Arrival("w4", "sales", "Gold"));
+        await gateway.AcceptedAsync(Arrival("w5", "general", "Standard"));
+
+        var state = new RoutingState.RoutingStateClient(_server.Channel);
+        var before = await state.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(Agents(before)["a-ring"], Is.EqualTo((AgentStatus.Reserved, "", "c-ring")));
+
+        await _server.KillAsync();
+        await gateway.DisposeAsync();
+
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+        softphone = new Softphone.SoftphoneClient(_server.Channel);
+        state = new RoutingState.RoutingStateClient(_server.Channel);
+        gateway = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
+        Assert.That(gateway.Resumed, Is.True, "the gateway is known again: it owns open calls");
+
+        // Every call and agent as before; only the ringing offer is void: the call waits again, its agent is free.
+        var after = await state.GetSnapshotAsync(new GetSnapshotRequest());
+        var expectedCalls = Calls(before);
+        expectedCalls["c-ring"] = (CallStatus.Queued, "technical", "VIP", "");
+        Assert.That(Calls(after), Is.EquivalentTo(expectedCalls));
+        var expectedAgents = Agents(before);
+        expectedAgents["a-ring"] = (AgentStatus.Available, "", "");
+        Assert.That(Agents(after), Is.EquivalentTo(expectedAgents));
+        await gateway.UpdateAsync("c-ring", u => u.RingCancelled is { Reason: "server-restarted" } cancelled && cancelled.Epoch == ringOffer);
+
+        // An answer to the offer made before the crash is refused; a resent arrival is a duplicate, not a second life.
+        var stale = await gateway.SendAsync(Answer("c-ring", ringOffer, "a-ring"));
+        Assert.That(stale.Rejected?.Code, Is.EqualTo("FAILED_PRECONDITION"), stale.ToString());
+        var resent = await gateway.SendAsync(Arrival("c-talk", "billing", "Gold"));
+        Assert.That(resent.Accepted, Is.Not.Null.And.Property(nameof(EventAccepted.Duplicate)).True, resent.ToString());
+
+        // The connected call goes on: its hang-up ends it as answered, and its agent goes to wrap-up.
+        await gateway.AcceptedAsync(HangUp("c-talk", "c-talk-hangup-after-restart"));
+        await gateway.UpdateAsync("c-talk", u => u.Ended is { Outcome: CallOutcome.Answered });
+        await ServerPoll(async () => (await state.GetAgentAsync(new GetAgentRequest { AgentId = "a-talk" })).Status == AgentStatus.WrapUp,
+            "a-talk goes to wrap-up after the call it was on before the crash");
+
+        // The lines come back in their order: a-break, back from lunch, takes them call by call.
+        await softphone.HeartbeatAsync(new AgentRequest { AgentId = "a-break" });
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-break", Available = new Available() });
+        var served = new List<string>();
+        foreach (var _ in Enumerable.Range(0, 5))
+        {
+            var (call, epoch) = await gateway.NextRingAtAsync("a-break", served);
+            Assert.That(epoch, Is.GreaterThan(1L << 40), "epochs after the restart are above every epoch before it");
+            served.Add(call);
+            await softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "a-break", CallId = call, Epoch = epoch });
+            await softphone.EndCallAsync(new Protos.V1.CallRequest { AgentId = "a-break", CallId = call });
+            await softphone.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "a-break" });
+        }
+
+        Assert.That(served, Is.EqualTo(new[] { "w2", "w1", "w6", "w5", "w3" }));
+    }
+
+    private static GatewayEvent Arrival(string call, string queue, string tier) => new()
+    {
+        EventId = call,
+        CallArrived = new CallArrived { CallId = call, QueueId = queue, TierId = tier, CallerNumber = "+15550100" },
+    };
+
+    private static GatewayEvent Answer(string call, long epoch, string? agent = null) => new()
+    {
+        EventId = $"{call}-answer-{epoch}",
+        CallAnswered = new CallAnswered { CallId = call, AgentId = agent ?? "a-" + call[2..], Epoch = epoch },
+    };
+
+    private static GatewayEvent HangUp(string call, string? eventId = null) => new()
+    {
+        EventId = eventId ?? call + "-hangup",
+        CallHungUp = new CallHungUp { CallId = call, Party = Party.Caller },
+    };
+
+    private static async Task LogInAsync(Softphone.SoftphoneClient softphone, string agent, (string Skill, int Level) skill)
+    {
+        var request = new LogInRequest { AgentId = agent };
+        request.Skills.Add(new AgentSkill { SkillId = skill.Skill, Level = skill.Level });
+        await softphone.LogInAsync(request);
+    }
+
+    private static Dictionary<string, (CallStatus, string, string, string)> Calls(Snapshot snapshot) =>
+        snapshot.Calls.ToDictionary(c => c.CallId, c => (c.Status, c.QueueId, c.TierId, c.AgentId));
+
+    private static Dictionary<string, (AgentStatus, string, string)> Agents(Snapshot snapshot) =>
+        snapshot.Agents.ToDictionary(a => a.AgentId, a => (a.Status, a.NotReadyReason, a.CallId));
+
+    private static Task ServerPoll(Func<Task<bool>> condition, string what) => Poll.UntilAsync(condition, what);
+
+    /// <summary>A gateway that sends one event at a time and keeps every call update it is sent.</summary>
+    private sealed class ScriptedGateway : IAsyncDisposable
+    {
+        private readonly AsyncDuplexStreamingCall<GatewayEvent, GatewayReply> _call;
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _answers = new();
+        private readonly ConcurrentQueue<CallUpdate> _updates = new();
+        private readonly TaskCompletionSource<HelloAccepted> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task _reading;
+
+        private ScriptedGateway(AsyncDuplexStreamingCall<GatewayEvent, GatewayReply> call)
+        {
+            _call = call;
+            _reading = Task.Run(ReadAsync);
+        }
+
+        public bool Resumed { get; private set; }
+
+        public static async Task<ScriptedGateway> ConnectAsync(Gateway.GatewayClient client, string gatewayId)
+        {
+            var gateway = new ScriptedGateway(client.Connect());
+            await gateway._call.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId } });
+            gateway.Resumed = (await gateway._hello.Task.WaitAsync(Poll.Patience)).Resumed;
+            return gateway;
+        }
+
+        public async Task<GatewayReply> SendAsync(GatewayEvent gatewayEvent)
+        {
+            var answer = _answers.GetOrAdd(gatewayEvent.EventId, _ => new TaskCompletionSource<GatewayReply>(TaskCreationOptions.RunContinuationsAsynchronously));
+            await _call.RequestStream.WriteAsync(gatewayEvent);
+            var reply = await answer.Task.WaitAsync(Poll.Patience);
+            _answers.TryRemove(gatewayEvent.EventId, out _);
+            return reply;
+        }
+
+        public async Task AcceptedAsync(GatewayEvent gatewayEvent)
+        {
+            var reply = await SendAsync(gatewayEvent);
+            Assert.That(reply.Accepted, Is.Not.Null, $"{gatewayEvent.EventId}: {reply}");
+        }
+
+        /// <summary>The epoch of the call's first ring.</summary>
+        public async Task<long> RingAsync(string call) => (await UpdateAsync(call, u => u.RingAgent is not null)).RingAgent.Epoch;
+
+        public async Task<CallUpdate> UpdateAsync(string call, Func<CallUpdate, bool> wanted)
+        {
+            CallUpdate? found = null;
+            await Poll.Until(() => (found = _updates.FirstOrDefault(u => u.CallId == call && wanted(u))) is not null, $"an update of {call}");
+            return found!;
+        }
+
+        /// <summary>The next ring at <paramref name="agent"/> of a call not in <paramref name="served"/>.</summary>
+        public async Task<(string Call, long Epoch)> NextRingAtAsync(string agent, IReadOnlyCollection<string> served)
+        {
+            CallUpdate? found = null;
+            await Poll.Until(
+                () => (found = _updates.FirstOrDefault(u => u.RingAgent?.AgentId == agent && !served.Contains(u.CallId))) is not null,
+                $"a ring at {agent}");
+            return (found!.CallId, found.RingAgent.Epoch);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _call.Dispose();
+            await _reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        private async Task ReadAsync()
+        {
+            try
+            {
+                await foreach (var reply in _call.ResponseStream.ReadAllAsync())
+                {
+                    Take(reply);
+                }
+            }
+            catch (RpcException)
+            {
+                // The server went away.
+            }
+        }
+
+        private void Take(GatewayReply reply)
+        {
+            switch (reply.ReplyCase)
+            {
+                case GatewayReply.ReplyOneofCase.HelloAccepted:
+                    _hello.TrySetResult(reply.HelloAccepted);
+                    break;
+                case GatewayReply.ReplyOneofCase.CallUpdate:
+                    _updates.Enqueue(reply.CallUpdate);
+                    break;
+                case GatewayReply.ReplyOneofCase.Batch:
+                    foreach (var inner in reply.Batch.Replies)
+                    {
+                        Take(inner);
+                    }
+
+                    break;
+                default:
+                    var eventId = reply.Accepted?.EventId ?? reply.Rejected?.EventId ?? "";
+                    _answers.GetOrAdd(eventId, _ => new TaskCompletionSource<GatewayReply>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(reply);
+                    break;
+            }
+        }
+    }
+}
