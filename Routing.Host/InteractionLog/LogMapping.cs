@@ -110,7 +110,7 @@ public static class LogMapping
             : throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} has no '{name}' in its detail");
         string Text(string name) => Field(name).GetString() ?? "";
         TimeSpan? SecondsOf(string name) => detail is { } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            ? TimeSpan.FromSeconds(value.GetDouble())
+            ? FromSeconds(value.GetDouble())
             : null;
         T Enum<T>(string name) where T : struct, System.Enum => System.Enum.Parse<T>(Text(name));
         QueueId Queue() => row.Queue ?? throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} names no queue");
@@ -166,4 +166,11 @@ public static class LogMapping
         string.Create(CultureInfo.InvariantCulture, $"{requirement.Skill.Value}:{requirement.MinimumLevel}");
 
     private static double? Seconds(TimeSpan? span) => span?.TotalSeconds;
+
+    /// <summary>
+    /// The inverse of <see cref="Seconds"/>, to the tick: seconds as a double are a tick's fraction
+    /// off now and then, and <see cref="TimeSpan.FromSeconds(double)"/> truncates, so a talk time or a
+    /// long-wait threshold would come back a tick short.
+    /// </summary>
+    private static TimeSpan FromSeconds(double seconds) => TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
 }
