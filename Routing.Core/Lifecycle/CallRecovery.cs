@@ -32,6 +32,13 @@ public static class CallRecovery
     public static RecoveredCall? Resume(CallId id, IReadOnlyList<CallEvent> journal, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(journal);
+
+        // Apply records what it is given: a journal opening with any other event would make a call out of nothing.
+        if (journal is not [CallEvent.Arrived { Sequence: 1 }, ..])
+        {
+            return null;
+        }
+
         var state = CallState.New(id);
         var memory = new RoutingMemory();
         var replayed = new List<CallEvent>(journal.Count);
