@@ -84,7 +84,7 @@ public static class CallRecovery
         var routing = state.IsWaiting && !memory.Refused
             ? new RestoredCall
             {
-                Request = CallRouting.RequestFor(state),
+                Request = CallRouting.RequestFor(state) is var request && memory.PreferenceSpent ? request with { PreferredAgent = null } : request,
                 PlacedBy = memory.PlacedBy,
                 QueueEnteredAt = memory.QueueEnteredAt,
                 RoutedSince = memory.RoutedSince,
@@ -110,6 +110,13 @@ public static class CallRecovery
         /// <summary>The queue turned the call away: the engine let go of it until its routing begins again.</summary>
         public bool Refused { get; private set; }
 
+        /// <summary>
+        /// The engine no longer holds the call for its preferred (or backup) agent: it was offered to
+        /// someone (a call held for an agent rings only that agent, and whatever ends the offer ends
+        /// the hold), or it left its queue by overflow after it was placed.
+        /// </summary>
+        public bool PreferenceSpent { get; private set; }
+
         public void Observe(CallState before, CallEvent @event)
         {
             switch (@event)
@@ -118,6 +125,7 @@ public static class CallRecovery
                     or CallEvent.TransferStarted { Transfer.Kind: TransferKind.Blind }:
                     PlacedBy = null;
                     Refused = false;
+                    PreferenceSpent = false;
                     QueueEnteredAt = @event.At;
                     RoutedSince = @event.At;
                     _declinedBy.Clear();
@@ -127,12 +135,14 @@ public static class CallRecovery
                     break;
                 case CallEvent.Overflowed:
                     QueueEnteredAt = @event.At;
+                    PreferenceSpent |= PlacedBy is not null;
                     break;
                 case CallEvent.Queued queued:
                     PlacedBy ??= queued.Queue;
                     break;
                 case CallEvent.Offered:
                     PlacedBy ??= before.Queue;
+                    PreferenceSpent = true;
                     break;
                 case CallEvent.OfferReturned { Reason: OfferReturnReason.Declined or OfferReturnReason.TimedOut } returned:
                     _declinedBy.Add(returned.Offer.Agent);

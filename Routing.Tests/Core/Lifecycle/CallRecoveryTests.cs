@@ -199,6 +199,56 @@ public sealed class CallRecoveryTests
     }
 
     [Test]
+    public void A_call_that_rang_any_agent_is_no_longer_held_for_its_preferred_agent()
+    {
+        // The engine holds a call for its preferred agent by ringing only that agent; however the
+        // offer ended (here a bounce, not held against the agent), the hold ended with it.
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
+            .Do(new CallCommand.Offered(Carol, 11)).Do(new CallCommand.OfferBounced(11));
+
+        var routing = Resume(script).Routing!;
+
+        Assert.That(routing.Request.PreferredAgent, Is.Null);
+        Assert.That(routing.DeclinedBy, Is.Empty, "a bounce is not a decline");
+        Assert.That(script.State.PreferredAgent, Is.EqualTo(Carol), "the call itself still names its agent");
+    }
+
+    [Test]
+    public void A_call_ringing_its_preferred_agent_at_the_stop_is_no_longer_held_for_it()
+    {
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Offered(Carol, 11));
+
+        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.Null);
+    }
+
+    [Test]
+    public void A_call_that_overflowed_after_it_was_placed_is_no_longer_held_for_its_preferred_agent()
+    {
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
+            .Do(new CallCommand.Overflowed(Sales, Support));
+
+        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.Null);
+    }
+
+    [Test]
+    public void A_call_moved_on_as_it_arrived_is_still_held_for_its_preferred_agent()
+    {
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Overflowed(Sales, Support))
+            .Do(new CallCommand.Queued(Support, 1, null));
+
+        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.EqualTo(Carol));
+    }
+
+    [Test]
+    public void A_blind_transfer_to_an_agent_is_held_for_that_agent_though_the_call_rang_others_before()
+    {
+        var script = new CallScript().Arrive(Bob).Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.Answered(Alice, 11))
+            .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToAgent(Carol)));
+
+        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.EqualTo(Carol));
+    }
+
+    [Test]
     public void A_blind_transfer_waiting_for_its_target_starts_its_routing_afresh_for_the_named_agent()
     {
         var script = Queued().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferDeclined(11))
