@@ -408,6 +408,15 @@ public sealed partial class RoutingEngine
         RouteWaitingCall(call, events, announce: true);
 
         // A maximum wait that fell due while the call was ringing is acted on now.
+        ExitIfPastMaximumWait(call, events);
+    }
+
+    /// <summary>
+    /// Acts now on a maximum wait that fell due while the engine could not act on it (the call rang,
+    /// or it was restored after a restart): the queue time it starts in the next queue counts from now.
+    /// </summary>
+    private void ExitIfPastMaximumWait(CallEntry call, List<RoutingEvent> events)
+    {
         var config = call.Queue.Config;
         if (call.Phase == CallPhase.Waiting && !call.QueueExitDone && config.WhenMaximumWait != QueueExitAction.None
             && config.MaximumWait is { } maximumWait && _nowTicks - call.QueueEnteredTicks >= maximumWait.Ticks)

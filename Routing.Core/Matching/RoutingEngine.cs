@@ -360,6 +360,9 @@ public sealed partial class RoutingEngine
         call.DeclinedBy = restored.DeclinedBy.Count > 0 ? [.. restored.DeclinedBy] : null;
         ChooseTarget(call, request.PreferredAgent, Math.Min(restored.RoutedSince.UtcTicks, nowTicks));
         RouteWaitingCall(call, events, announce: false);
+
+        // Before its timer, which is due already: the engine that stopped acted on it now, as the call came back from ringing.
+        ExitIfPastMaximumWait(call, events);
         return Done(events);
     }
 
