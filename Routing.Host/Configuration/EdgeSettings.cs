@@ -30,6 +30,12 @@ public sealed class EdgeSettings
     /// </summary>
     public double EventIdRetentionMinutes { get; set; } = 15;
 
+    /// <summary>How far a call's <c>arrived_at</c> may be ahead of the server's clock (it is then taken as now).</summary>
+    public double ArrivalClockSkewSeconds { get; set; } = 2;
+
+    /// <summary>How old a call's <c>arrived_at</c> may be: a gateway holds calls for at most this long.</summary>
+    public double MaxArrivalAgeMinutes { get; set; } = 60;
+
     /// <summary>Call updates held for a gateway while it is disconnected, delivered when it returns.</summary>
     public int HeldUpdatesPerGateway { get; set; } = 10_000;
 
@@ -88,6 +94,16 @@ public sealed class EdgeSettings
         if (!(OverloadRecovery > 0 && OverloadRecovery <= 1))
         {
             yield return new ConfigurationError("Edge:OverloadRecovery", "must be more than 0 and at most 1");
+        }
+
+        if (!(ArrivalClockSkewSeconds >= 0))
+        {
+            yield return new ConfigurationError("Edge:ArrivalClockSkewSeconds", "must be 0 or more");
+        }
+
+        if (!(MaxArrivalAgeMinutes > 0))
+        {
+            yield return new ConfigurationError("Edge:MaxArrivalAgeMinutes", "must be more than 0");
         }
 
         if (!(EventIdRetentionMinutes > 0))

@@ -173,13 +173,48 @@ public sealed class GatewayEvents(
         }
 
         var preferred = RequestChecks.OptionalId(arrived.PreferredAgentId, $"{prefix}.preferred_agent_id");
+        DateTimeOffset? arrivedAt = arrived.ArrivedAt is { } at ? ArrivedAt(at, $"{prefix}.arrived_at") : null;
         return new CallProtocol.Arrive(
             call,
             new QueueId(_names.Shared(queue)),
             RequestChecks.OptionalId(arrived.TierId, $"{prefix}.tier_id") is { } tier ? new TierId(_names.Shared(tier)) : _defaultTier,
             arrived.Emergency,
             arrived.RequiredSkills.ToCore($"{prefix}.required_skills"),
-            preferred is null ? null : new AgentId(preferred));
+            preferred is null ? null : new AgentId(preferred),
+            arrivedAt);
+    }
+
+    /// <summary>
+    /// When the call entered the telephony system, on the routing domain's clock: a little ahead (clock
+    /// skew) is now; further ahead, or older than a gateway may hold a call, is refused.
+    /// </summary>
+    private DateTimeOffset ArrivedAt(Google.Protobuf.WellKnownTypes.Timestamp given, string field)
+    {
+        DateTimeOffset at;
+        try
+        {
+            at = given.ToDateTimeOffset();
+        }
+        catch (InvalidOperationException)
+        {
+            throw RequestChecks.Invalid(field, "is not a valid timestamp");
+        }
+
+        var now = domain.System.Scheduler.Now;
+        var skew = TimeSpan.FromSeconds(settings.ArrivalClockSkewSeconds);
+        if (at > now + skew)
+        {
+            throw RequestChecks.Invalid(field,
+                $"is {(at - now).TotalSeconds:0.###} s ahead of the server's clock; at most {skew.TotalSeconds:0.###} s of clock skew is allowed");
+        }
+
+        var oldest = TimeSpan.FromMinutes(settings.MaxArrivalAgeMinutes);
+        if (at < now - oldest)
+        {
+            throw RequestChecks.Invalid(field, $"is more than {oldest.TotalMinutes:0.###} minutes ago; a gateway holds a call for no longer");
+        }
+
+        return at < now ? at : now;
     }
 
     private static object ToHangUp(CallHungUp hungUp)
