@@ -24,6 +24,7 @@ public static class RoutingServer
         builder.Services.AddSingleton<AgentProfiles>();
         builder.Services.AddSingleton<ConfigurationAdmin>();
         builder.Services.AddSingleton<GatewayRegistry>();
+        builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<GatewayEvents>();
         builder.Services.AddSingleton<DomainClient>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -37,6 +38,10 @@ public static class RoutingServer
         builder.Services.AddAkka("callcenter", (akka, services) =>
         {
             configureAkka?.Invoke(akka);
+
+            // The host stops the actor system (after the gRPC endpoints have drained): a stop signal
+            // must not terminate it first, while the endpoints still carry out what they were sent.
+            akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
             akka.WithRoutingDomain(routing, timing, services.GetRequiredService<PostgresDomainJournal>())
                 .WithRoutingStateView()
                 .WithGatewayUpdates()
@@ -52,7 +57,8 @@ public static class RoutingServer
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("routing", () => HealthCheckResult.Healthy("routing domain running"))
-            .AddCheck<OverloadProbe>("overload");
+            .AddCheck<OverloadProbe>("overload")
+            .AddCheck<ShutdownDrain>("stopping");
 
         var app = builder.Build();
         // Fail at start, not at the first login, when a stored profile is wrong.
@@ -69,6 +75,8 @@ public static class RoutingServer
         app.MapHealthChecks("/health");
         var overload = app.Services.GetRequiredService<OverloadProbe>();
         app.MapGet("/metrics", () => Results.Json(ProcessMetrics.Read() with { CallsRefusedAsOverload = overload.Refused, RoutingLagMilliseconds = overload.LastLag.TotalMilliseconds }));
+        var drain = app.Services.GetRequiredService<ShutdownDrain>();
+        app.Lifetime.ApplicationStopping.Register(drain.Drain);
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; /, /health and /metrics over HTTP/1.1)", string.Join(", ", app.Urls)));
         return app;

@@ -30,6 +30,9 @@ public sealed class EdgeSettings
     /// </summary>
     public double EventIdRetentionMinutes { get; set; } = 15;
 
+    /// <summary>At a graceful stop, how long new calls are refused (and the rest carried out) before the streams end.</summary>
+    public double ShutdownDrainSeconds { get; set; } = 3;
+
     /// <summary>How far a call's <c>arrived_at</c> may be ahead of the server's clock (it is then taken as now).</summary>
     public double ArrivalClockSkewSeconds { get; set; } = 2;
 
@@ -94,6 +97,11 @@ public sealed class EdgeSettings
         if (!(OverloadRecovery > 0 && OverloadRecovery <= 1))
         {
             yield return new ConfigurationError("Edge:OverloadRecovery", "must be more than 0 and at most 1");
+        }
+
+        if (!(ShutdownDrainSeconds >= 0))
+        {
+            yield return new ConfigurationError("Edge:ShutdownDrainSeconds", "must be 0 or more");
         }
 
         if (!(ArrivalClockSkewSeconds >= 0))

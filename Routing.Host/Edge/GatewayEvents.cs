@@ -14,7 +14,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// goes on at once, the acknowledgement follows the commit.
 /// </remarks>
 public sealed class GatewayEvents(
-    DomainClient domain, GatewayRegistry registry, LogDurability log, OverloadProbe overload, EdgeSettings settings, TimeProvider clock)
+    DomainClient domain, GatewayRegistry registry, LogDurability log, OverloadProbe overload, EdgeSettings settings, TimeProvider clock,
+    ShutdownDrain drain)
 {
     private readonly TierId _defaultTier = new(settings.DefaultTier);
     private readonly NameTable _names = new();
@@ -28,6 +29,12 @@ public sealed class GatewayEvents(
             var (command, prefix, newCall) = ToCommand(gatewayEvent);
             if (newCall is { } call)
             {
+                if (drain.IsDraining && !registry.Knows(call))
+                {
+                    return Rejected(eventId, new BadRequestException(StatusCode.Unavailable, "call_arrived",
+                        "the server is stopping and takes no new calls; route the call to another server"));
+                }
+
                 if (overload.RefusesArrivals && !registry.Knows(call) && !overload.Admit())
                 {
                     // Refused before anything is done or logged: the cheapest answer the server can give.

@@ -11,7 +11,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// task writes the stream; for a gateway that asked for batches, the replies waiting together go
 /// out as one.
 /// </summary>
-public sealed class GatewayService(GatewayRegistry registry, GatewayEvents events, Configuration.EdgeSettings settings, ILogger<GatewayService> logger)
+public sealed class GatewayService(
+    GatewayRegistry registry, GatewayEvents events, Configuration.EdgeSettings settings, ShutdownDrain drain, ILogger<GatewayService> logger)
     : Gateway.GatewayBase
 {
     public override async Task Connect(IAsyncStreamReader<GatewayEvent> requestStream, IServerStreamWriter<GatewayReply> responseStream, ServerCallContext context)
@@ -35,6 +36,8 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         logger.LogInformation("Gateway {Gateway} connected{Resumed}", gatewayId, resumed ? " again" : "");
         var writing = WriteAll(outbound.Reader, responseStream, hello.Hello.BatchReplies, cancellation);
         using var inFlight = new SemaphoreSlim(settings.MaxEventsInFlight);
+        using var reading = drain.Link(cancellation);
+        var stopping = false;
 
         // Waits for room among the events being carried out, then starts this one's answer.
         async Task StartAnswer(GatewayEvent gatewayEvent)
@@ -45,7 +48,7 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
 
         try
         {
-            while (await requestStream.MoveNext(cancellation))
+            while (await requestStream.MoveNext(reading.Token))
             {
                 var gatewayEvent = requestStream.Current;
                 if (gatewayEvent.EventCase != GatewayEvent.EventOneofCase.Batch)
@@ -70,12 +73,27 @@ public sealed class GatewayService(GatewayRegistry registry, GatewayEvents event
         {
             // The gateway reset its stream; it resends what it saw no answer to when it connects again.
         }
+        catch (OperationCanceledException) when (drain.StreamsEnd.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            // The server is stopping: what was read is answered, then the gateway is told to reconnect.
+            for (var i = 0; i < settings.MaxEventsInFlight; i++)
+            {
+                await inFlight.WaitAsync(cancellation);
+            }
+
+            stopping = true;
+        }
         finally
         {
             registry.Detach(gateway, outbound.Writer);
             outbound.Writer.TryComplete();
             await writing;
             logger.LogInformation("Gateway {Gateway} disconnected", gatewayId);
+        }
+
+        if (stopping)
+        {
+            throw ShutdownDrain.Unavailable();
         }
     }
 

@@ -13,7 +13,7 @@ using Status = Grpc.Core.Status;
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>The operators' service: reads from the queues and the state view, watches, and administers agent profiles.</summary>
-public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin admin, AgentProfiles profiles)
+public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin admin, AgentProfiles profiles, ShutdownDrain drain)
     : RoutingState.RoutingStateBase
 {
     public override async Task<ListQueuesReply> ListQueues(ListQueuesRequest request, ServerCallContext context)
@@ -69,7 +69,8 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
         domain.StateView.Tell(new StateViewProtocol.StartWatching(watcher, request.ResumeAfter));
         try
         {
-            await foreach (var update in updates.Reader.ReadAllAsync(context.CancellationToken))
+            using var live = drain.Link(context.CancellationToken);
+            await foreach (var update in updates.Reader.ReadAllAsync(live.Token))
             {
                 await responseStream.WriteAsync(update, context.CancellationToken);
             }
@@ -77,6 +78,10 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The watcher went away.
+        }
+        catch (OperationCanceledException) when (drain.StreamsEnd.IsCancellationRequested)
+        {
+            throw ShutdownDrain.Unavailable();
         }
         finally
         {

@@ -10,7 +10,8 @@ using AgentSkill = CallCenter.Routing.Model.AgentSkill;
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>The softphones' service: each call maps the request to an agent command and the outcome to a reply or a status.</summary>
-public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles, Configuration.EdgeSettings settings) : Softphone.SoftphoneBase
+public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles, Configuration.EdgeSettings settings, ShutdownDrain drain)
+    : Softphone.SoftphoneBase
 {
     public override Task<CommandReply> LogIn(LogInRequest request, ServerCallContext context) => Run(context, () =>
     {
@@ -73,12 +74,17 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
         var subscriber = domain.System.ActorOf(SoftphoneStreamActor.Props(updates.Writer));
         try
         {
+            using var live = drain.Link(context.CancellationToken);
             await domain.Execute(new AgentProtocol.Subscribe(agent, subscriber), "", context.CancellationToken);
-            await OutboundStream.WriteAllAsync(updates.Reader, responseStream, context.CancellationToken);
+            await OutboundStream.WriteAllAsync(updates.Reader, responseStream, live.Token);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The softphone went away.
+        }
+        catch (OperationCanceledException) when (drain.StreamsEnd.IsCancellationRequested)
+        {
+            throw ShutdownDrain.Unavailable();
         }
         finally
         {
@@ -86,8 +92,23 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
         }
     }
 
-    public override Task Session(IAsyncStreamReader<SoftphoneCommand> requestStream, IServerStreamWriter<AgentUpdate> responseStream, ServerCallContext context) =>
-        new SoftphoneSessionStream(domain, settings).RunAsync(requestStream, responseStream, context.CancellationToken);
+    public override async Task Session(IAsyncStreamReader<SoftphoneCommand> requestStream, IServerStreamWriter<AgentUpdate> responseStream, ServerCallContext context)
+    {
+        using var live = drain.Link(context.CancellationToken);
+        try
+        {
+            await new SoftphoneSessionStream(domain, settings).RunAsync(requestStream, responseStream, live.Token);
+        }
+        catch (OperationCanceledException) when (drain.StreamsEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw ShutdownDrain.Unavailable();
+        }
+
+        if (drain.StreamsEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw ShutdownDrain.Unavailable();
+        }
+    }
 
     private async Task<CommandReply> Run(ServerCallContext context, Func<object> map)
     {

@@ -86,6 +86,21 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Asks the server to stop, as a service manager does (SIGTERM).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits until the server has exited by itself; its exit code.</summary>
+    public async Task<int> ExitedAsync()
+    {
+        using var patience = new CancellationTokenSource(Poll.Patience);
+        await _process.WaitForExitAsync(patience.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Kills the server and everything it started, as a crash would, and waits until it is gone.</summary>
     public async Task KillAsync()
     {

@@ -134,6 +134,54 @@ public sealed class ServerRestartRecoveryTests
         Assert.That(served, Is.EqualTo(new[] { "w2", "w1", "w6", "w5", "w3" }));
     }
 
+    [Test]
+    public async Task A_stopping_server_refuses_new_calls_carries_out_the_rest_tells_its_clients_to_reconnect_and_resumes_where_it_stopped()
+    {
+        var name = "stop_" + Guid.NewGuid().ToString("N");
+        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var connectionString = PostgresSetUp.Server.ConnectionString(name);
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate, "--Edge:ShutdownDrainSeconds=2");
+        var gateway = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
+        foreach (var call in new[] { "s1", "s2", "s3" })
+        {
+            await gateway.AcceptedAsync(Arrival(call, "sales", "Standard"));
+        }
+
+        _server.Terminate();
+
+        // Arrivals sent from now on are taken until the stop begins, then refused: route them elsewhere.
+        var accepted = new List<string>();
+        GatewayReply? refused = null;
+        for (var i = 0; refused is null && i < 10_000; i++)
+        {
+            var reply = await gateway.SendAsync(Arrival($"late-{i}", "sales", "Standard"));
+            if (reply.Accepted is not null)
+            {
+                accepted.Add($"late-{i}");
+            }
+            else
+            {
+                refused = reply;
+            }
+        }
+
+        Assert.That((refused?.Rejected?.Code, refused?.Rejected?.Field), Is.EqualTo(("UNAVAILABLE", "call_arrived")), refused?.ToString());
+
+        // The calls it has still get their events carried out while it drains.
+        await gateway.AcceptedAsync(HangUp("s1"));
+
+        Assert.That(await gateway.EndedWith.WaitAsync(Poll.Patience), Is.EqualTo(StatusCode.Unavailable), "the gateway is told to reconnect");
+        Assert.That(await _server.ExitedAsync(), Is.EqualTo(0), "a graceful stop");
+        await gateway.DisposeAsync();
+
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+        var state = new RoutingState.RoutingStateClient(_server.Channel);
+        var after = await state.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(after.Calls.Select(c => c.CallId), Is.EquivalentTo(new[] { "s2", "s3" }.Concat(accepted)),
+            "every call acknowledged and not ended waits again; the refused one was never taken");
+        Assert.That(after.Calls.Select(c => c.Status), Is.All.EqualTo(CallStatus.Queued));
+    }
+
     private static GatewayEvent Arrival(string call, string queue, string tier) => new()
     {
         EventId = call,
@@ -174,6 +222,7 @@ public sealed class ServerRestartRecoveryTests
         private readonly ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _answers = new();
         private readonly ConcurrentQueue<CallUpdate> _updates = new();
         private readonly TaskCompletionSource<HelloAccepted> _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<StatusCode?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Task _reading;
 
         private ScriptedGateway(AsyncDuplexStreamingCall<GatewayEvent, GatewayReply> call)
@@ -183,6 +232,9 @@ public sealed class ServerRestartRecoveryTests
         }
 
         public bool Resumed { get; private set; }
+
+        /// <summary>How the server ended the stream: null when it ended it without an error.</summary>
+        public Task<StatusCode?> EndedWith => _ended.Task;
 
         public static async Task<ScriptedGateway> ConnectAsync(Gateway.GatewayClient client, string gatewayId)
         {
@@ -241,10 +293,12 @@ public sealed class ServerRestartRecoveryTests
                 {
                     Take(reply);
                 }
+
+                _ended.TrySetResult(null);
             }
-            catch (RpcException)
+            catch (RpcException e)
             {
-                // The server went away.
+                _ended.TrySetResult(e.StatusCode);
             }
         }
 
