@@ -166,7 +166,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         if (_state.CurrentOffer is { } offer && offer.Call == message.Call)
         {
-            Execute(new AgentCommand.OfferWithdrawn(offer.Epoch), reply: false);
+            Execute(new AgentCommand.OfferWithdrawn(offer.Epoch, message.Reason), reply: false);
         }
         else if (_state.CurrentCall is { } call && call.Call == message.Call)
         {

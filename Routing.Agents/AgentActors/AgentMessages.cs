@@ -53,7 +53,11 @@ public static class AgentProtocol
     }
 
     /// <summary>The caller hung up (or the call was taken away) while this agent was offered it or on it.</summary>
-    public sealed record CallerLeft(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+    public sealed record CallerLeft(AgentId Agent, CallId Call, long Epoch) : IAgentMessage
+    {
+        /// <summary>Why, for an offer still ringing: the caller hung up, the callback was called off, or the call moved on.</summary>
+        public WithdrawalReason Reason { get; init; }
+    }
 
     /// <summary>What a softphone subscriber receives when an offer arrives (with the ring timeout).</summary>
     public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt)

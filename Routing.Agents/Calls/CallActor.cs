@@ -268,9 +268,10 @@ public sealed class CallActor : UntypedActor, IWithTimers
             _dispatcher.Tell(new Dispatch.CallGone(_state.Id));
         }
 
-        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
-        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
-        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+        var reason = WithdrawalReasons.OfCallEnd(_state.Outcome);
+        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
+        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
+        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
     }
 
     private void HandleTransfer(CallProtocol.Transfer message)

@@ -155,6 +155,21 @@ public sealed class AgentActorSpec : ActorSpec
         Assert.That(free.Fairness.IdleSince, Is.EqualTo(idleSince), "a withdrawn offer keeps the agent's place in the idle order");
     }
 
+    [TestCase(WithdrawalReason.CallerHungUp)]
+    [TestCase(WithdrawalReason.CallTakenBack)]
+    public void Agent_actor_must_tell_its_softphone_why_an_offer_was_withdrawn(WithdrawalReason reason)
+    {
+        var softphone = CreateTestProbe();
+        Send(new AgentProtocol.Subscribe(Alice, softphone.Ref));
+        LogInAvailable();
+        Offer(7);
+
+        _agent.Tell(new AgentProtocol.CallerLeft(Alice, Call, 7) { Reason = reason });
+
+        var withdrawn = softphone.FishForMessage<AgentEvent.OfferWithdrawn>(_ => true);
+        Assert.That((withdrawn.Offer, withdrawn.Reason), Is.EqualTo((new CallAssignment(Call, 7), reason)));
+    }
+
     [Test]
     public void Agent_actor_must_send_offers_and_state_changes_to_its_subscribers()
     {

@@ -116,10 +116,44 @@ public sealed class RoutingDomainSpec : ActorSpec
         Assert.That(domain.Send(new CallProtocol.HangUp(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
 
         Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
-        domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice");
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice").Reason, Is.EqualTo(WithdrawalReason.CallerHungUp));
         Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Conflict), "a late answer connects nothing");
         domain.Arrive("call-2");
         Assert.That(NextOffer(alice).Call.Value, Is.EqualTo("call-2"), "alice is routable again");
+    }
+
+    [Test]
+    public void Domain_must_tell_an_agent_rung_for_a_callback_that_it_was_called_off()
+    {
+        var domain = new DomainFixture(this);
+        domain.Arrive("call-1");
+        domain.CallEvent<CallEvent.Queued>("call-1");
+        Assert.That(domain.Send(new CallProtocol.RequestCallback(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Ok));
+        var alice = domain.Agent("alice");
+        var offer = NextOffer(alice);
+
+        Assert.That(domain.Send(new CallProtocol.CancelCallback(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice").Reason, Is.EqualTo(WithdrawalReason.CallbackCancelled));
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.CallbackCancelled));
+    }
+
+    [Test]
+    public void Domain_must_tell_a_transfer_target_whose_call_the_first_agent_ended_that_it_was_taken_back()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var first = NextOffer(alice);
+        domain.Accept("alice", first);
+        var bob = domain.Agent("bob");
+        domain.Send(new CallProtocol.Transfer(first.Call, new AgentId("alice"), TransferKind.Consultative, null, new AgentId("bob")));
+        NextOffer(bob);
+
+        Assert.That(domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), first.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.Answered));
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("bob").Reason, Is.EqualTo(WithdrawalReason.CallTakenBack), "the caller did not hang up");
     }
 
     [Test]

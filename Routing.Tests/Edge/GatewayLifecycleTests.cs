@@ -146,7 +146,7 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         Assert.That(reply.Accepted, Is.Not.Null);
 
         var revoked = await alice.Expect(u => u.Revoked is not null);
-        Assert.That(revoked.Revoked.Reason, Is.EqualTo("withdrawn"));
+        Assert.That(revoked.Revoked.Reason, Is.EqualTo("caller-hung-up"));
         var ended = await gateway.Update("c", CallUpdate.UpdateOneofCase.Ended);
         Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
         await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
