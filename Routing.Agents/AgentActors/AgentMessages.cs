@@ -59,6 +59,15 @@ public static class AgentProtocol
         public WithdrawalReason Reason { get; init; }
     }
 
+    /// <summary>
+    /// The call's answer to <see cref="Calls.CallProtocol.Connect"/>: Ok (Unchanged for a repeat) when the agent
+    /// is connected, a refusal when the offer is over at the call, with the reason the offer is withdrawn.
+    /// </summary>
+    public sealed record ConnectReply(CallId Call, long Epoch, Outcome Outcome)
+    {
+        public WithdrawalReason Reason { get; init; }
+    }
+
     /// <summary>What a softphone subscriber receives when an offer arrives (with the ring timeout).</summary>
     public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt)
     {
@@ -69,6 +78,9 @@ public static class AgentProtocol
     // Timers.
 
     internal sealed record RingTimedOut(long Epoch);
+
+    /// <summary>The call asked to connect an accepted offer neither answered nor left within <see cref="AgentSettings.ConnectTimeout"/>.</summary>
+    internal sealed record ConnectUnconfirmed(long Epoch);
 
     internal sealed record HeartbeatsMissed
     {
