@@ -192,8 +192,13 @@ public sealed class RoutingDomainSpec : ActorSpec
         domain.Arrive("call-1");
         var offer = NextOffer(softphone);
         domain.Accept("alice", offer);
+        var actor = CallActorOf(domain);
+        Watch(actor);
         Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Ok));
         domain.CallEvent<CallEvent.Ended>("call-1");
+
+        // Once the actor has stopped, the domain answers for the call from what it keeps; the live actor knew more.
+        ExpectTerminated(actor);
         var final = domain.CallState("call-1");
 
         // Within the retention repeats are answered from the final state, and change nothing.
