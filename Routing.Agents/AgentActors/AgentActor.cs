@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Dispatching;
 using CallCenter.Routing.Agents.Domain;
@@ -22,6 +23,12 @@ public sealed record AgentSettings
     /// <summary>How long a lost softphone may take to come back before the agent goes not ready.</summary>
     public TimeSpan SoftphoneGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an accept waits for its call to say whether it connected. The call answers at once, or
+    /// has told the agent it left; this only keeps the agent from waiting for ever should neither come.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The not-ready reason of an agent whose softphone did not come back.</summary>
     public const string SoftphoneLostReason = "softphone-lost";
 }
@@ -29,12 +36,14 @@ public sealed record AgentSettings
 /// <summary>
 /// One agent: a shell around the agent state machine. It is the only one that can accept an
 /// offer for its agent, and it checks the offer's epoch, so a stale or repeated answer
-/// changes nothing. It owns the fairness counters and hands them to the dispatcher each
-/// time the agent becomes free.
+/// changes nothing. An accept goes on the call only once the call has connected it: a caller
+/// who hung up a moment before is never connected. It owns the fairness counters and hands
+/// them to the dispatcher each time the agent becomes free.
 /// </summary>
-public sealed class AgentActor : ReceiveActor, IWithTimers
+public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string RingTimer = "ring";
+    private const string ConnectTimer = "connect";
     private const string WrapUpTimer = "wrap-up";
     private const string HeartbeatTimer = "heartbeat";
     private const string GraceTimer = "softphone-grace";
@@ -66,11 +75,18 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     /// <summary>Set for an actor started after a restart: settled in PreStart, then cleared.</summary>
     private Restored? _restored;
 
+    /// <summary>An accept waiting for its call to connect it: the offer, and who is answered once the call has said.</summary>
+    private (CallAssignment Offer, IActorRef Asker)? _connecting;
+
+    /// <summary>The behaviour while an accept waits for its call, made once rather than at every accept.</summary>
+    private readonly Receive _whileConnecting;
+
     public AgentActor(AgentId id, IActorRef dispatcher, AgentSettings settings)
     {
         _dispatcher = dispatcher;
         _settings = settings;
         _state = AgentState.LoggedOut(id);
+        _whileConnecting = WhileConnecting;
 
         Receive<AgentProtocol.LogIn>(HandleLogIn);
         Receive<AgentProtocol.MakeAvailable>(_ => Execute(AgentCommand.MakeAvailable.Instance, reply: true));
@@ -88,12 +104,15 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
         Receive<AgentProtocol.GetState>(_ => Sender.Tell(_state));
         Receive<AgentProtocol.Offer>(HandleOffer);
         Receive<AgentProtocol.CallerLeft>(HandleCallerLeft);
+        Receive<AgentProtocol.ConnectReply>(HandleLateConnectReply);
         Receive<AgentProtocol.RingTimedOut>(m => Execute(new AgentCommand.OfferTimedOut(m.Epoch), reply: false));
         Receive<AgentProtocol.WrapUpElapsed>(_ => Execute(AgentCommand.WrapUpTimerElapsed.Instance, reply: false));
         Receive<Terminated>(HandleSubscriberGone);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(AgentId id, IActorRef dispatcher, AgentSettings settings) =>
         ActorFactory<AgentActor>.Props(() => new AgentActor(id, dispatcher, settings));
@@ -169,7 +188,113 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Execute(new AgentCommand.Accept(message.Epoch), reply: true);
+        // What the state machine would refuse now (a stale epoch) is refused without asking the call.
+        var accept = new AgentCommand.Accept(message.Epoch);
+        if (AgentLifecycle.Decide(_state, accept, Now, _settings.Policy).Outcome is { Code: not OutcomeCode.Ok } refused)
+        {
+            Sender.Tell(CommandResult.Of(refused));
+            return;
+        }
+
+        // The call has the last word: its caller may have hung up a moment ago. Until it answers, the
+        // agent takes nothing else in, so the offer stands as it was when the call was asked.
+        _connecting = (offer, Sender);
+        _work!.Value.CallActor.Tell(new CallProtocol.Connect(offer.Call, _state.Id, offer.Epoch));
+        Timers.StartSingleTimer(ConnectTimer, new AgentProtocol.ConnectUnconfirmed(offer.Epoch), _settings.ConnectTimeout);
+        Context.BecomeStacked(_whileConnecting);
+    }
+
+    /// <summary>
+    /// While an accept waits for its call: the call's reply settles it, and so does the call's word
+    /// that the caller left, which comes instead when the call's actor had already stopped at its
+    /// end. Everything else waits in the stash and is taken in once it is settled, in order.
+    /// </summary>
+    private bool WhileConnecting(object message)
+    {
+        switch (message)
+        {
+            case AgentProtocol.ConnectReply reply when _connecting?.Offer == new CallAssignment(reply.Call, reply.Epoch):
+                Settle(reply.Outcome.Succeeded, reply.Reason);
+                break;
+            case AgentProtocol.CallerLeft left when _connecting?.Offer.Call == left.Call:
+                Settle(connected: false, left.Reason);
+                break;
+            case AgentProtocol.ConnectUnconfirmed unconfirmed when _connecting?.Offer.Epoch == unconfirmed.Epoch:
+                HandleConnectUnconfirmed();
+                break;
+            case AgentProtocol.ConnectUnconfirmed:
+                // Left from an earlier accept.
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>The call connected the agent, or refused: on call, or the offer withdrawn; then the accept is answered.</summary>
+    private void Settle(bool connected, WithdrawalReason reason)
+    {
+        var (offer, asker) = _connecting!.Value;
+        var answer = connected ? GoOnCall(offer) : Withdraw(offer, reason);
+        StopConnecting();
+
+        // Answered last, as Execute answers, so the asker sees everything the answer caused.
+        asker.Tell(CommandResult.Of(answer));
+    }
+
+    private Outcome GoOnCall(CallAssignment offer) => Execute(new AgentCommand.Accept(offer.Epoch), reply: false);
+
+    /// <summary>The offer ends as the caller's hang-up ends it: no call, no wrap-up, the agent's place in line kept.</summary>
+    private Outcome Withdraw(CallAssignment offer, WithdrawalReason reason)
+    {
+        Execute(new AgentCommand.OfferWithdrawn(offer.Epoch, reason), reply: false);
+        var why = reason switch
+        {
+            WithdrawalReason.CallerHungUp => "the caller hung up",
+            WithdrawalReason.CallbackCancelled => "the callback was called off",
+            _ => "the call moved on",
+        };
+        return Outcome.Conflict("callId", $"call '{offer.Call}' was not connected: {why}");
+    }
+
+    private void StopConnecting()
+    {
+        _connecting = null;
+        Timers.Cancel(ConnectTimer);
+        Context.UnbecomeStacked();
+        Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// Neither the call's reply nor its word that the caller left came in time, which should not happen:
+    /// the agent stops waiting so it is not stuck, and changes nothing it does not know. The accept is not
+    /// answered (the asker's own timeout says to retry); a reply that still comes decides then.
+    /// </summary>
+    private void HandleConnectUnconfirmed()
+    {
+        Context.GetLogger().Warning("Agent {0}: call '{1}' did not answer the request to connect in {2}", _state.Id, _connecting?.Offer.Call, _settings.ConnectTimeout);
+        StopConnecting();
+    }
+
+    /// <summary>A call's reply that came after the agent stopped waiting for it still decides the offer.</summary>
+    private void HandleLateConnectReply(AgentProtocol.ConnectReply reply)
+    {
+        var answered = new CallAssignment(reply.Call, reply.Epoch);
+        if (_state.CurrentOffer == answered && reply.Outcome.Succeeded)
+        {
+            GoOnCall(answered);
+        }
+        else if (_state.CurrentOffer == answered)
+        {
+            Withdraw(answered, reply.Reason);
+        }
+        else if (reply.Outcome.Code == OutcomeCode.Ok)
+        {
+            // The offer ended here meanwhile (it rang out): the call must not stay connected to nobody.
+            Sender.Tell(new CallProtocol.AgentEnded(reply.Call, _state.Id));
+        }
     }
 
     private void HandleReject(AgentProtocol.Reject message)
@@ -188,7 +313,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     private void HandleHangUp(AgentProtocol.HangUp message)
     {
         var work = _work;
-        if (Execute(new AgentCommand.CallEnded(message.Call), reply: true) == OutcomeCode.Ok && work is { } ended)
+        if (Execute(new AgentCommand.CallEnded(message.Call), reply: true).Code == OutcomeCode.Ok && work is { } ended)
         {
             ended.CallActor.Tell(new CallProtocol.AgentEnded(ended.Call, _state.Id));
         }
@@ -205,7 +330,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
         var previous = _work;
         _work = (message.Call, message.Queue, message.CallActor, message.IsCallback);
-        var code = Execute(new AgentCommand.Offer(message.Call, message.Epoch), reply: false);
+        var code = Execute(new AgentCommand.Offer(message.Call, message.Epoch), reply: false).Code;
         if (code == OutcomeCode.Ok)
         {
             return;
@@ -228,7 +353,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     {
         if (_state.CurrentOffer is { } offer && offer.Call == message.Call)
         {
-            Execute(new AgentCommand.OfferWithdrawn(offer.Epoch), reply: false);
+            Execute(new AgentCommand.OfferWithdrawn(offer.Epoch, message.Reason), reply: false);
         }
         else if (_state.CurrentCall is { } call && call.Call == message.Call)
         {
@@ -353,7 +478,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Runs a command through the state machine, then carries out what its events ask for.</summary>
-    private OutcomeCode Execute(AgentCommand command, bool reply)
+    private Outcome Execute(AgentCommand command, bool reply)
     {
         var decision = AgentLifecycle.Decide(_state, command, Now, _settings.Policy);
         Apply(decision);
@@ -364,7 +489,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
             Sender.Tell(CommandResult.Of(decision.Outcome));
         }
 
-        return decision.Outcome.Code;
+        return decision.Outcome;
     }
 
     /// <summary>Takes the decision's state, carries out and publishes its events, then journals the agent.</summary>
@@ -412,11 +537,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers
 
                 break;
             case AgentEvent.OfferAccepted accepted:
+                // The call has connected the agent already (an accept waits for it).
                 Timers.Cancel(RingTimer);
-
-                // The call first: once the dispatcher has the acceptance, an ended call's actor may be
-                // stopped, and the answer must already be in its mailbox (it frees the agent).
-                _work?.CallActor.Tell(new CallProtocol.Answered(accepted.Offer.Call, _state.Id, accepted.Offer.Epoch));
                 _dispatcher.Tell(new Dispatch.OfferAccepted(accepted.Offer.Call, accepted.Offer.Epoch));
                 break;
             case AgentEvent.OfferRejected rejected:

@@ -53,7 +53,20 @@ public static class AgentProtocol
     }
 
     /// <summary>The caller hung up (or the call was taken away) while this agent was offered it or on it.</summary>
-    public sealed record CallerLeft(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+    public sealed record CallerLeft(AgentId Agent, CallId Call, long Epoch) : IAgentMessage
+    {
+        /// <summary>Why, for an offer still ringing: the caller hung up, the callback was called off, or the call moved on.</summary>
+        public WithdrawalReason Reason { get; init; }
+    }
+
+    /// <summary>
+    /// The call's answer to <see cref="Calls.CallProtocol.Connect"/>: Ok (Unchanged for a repeat) when the agent
+    /// is connected, a refusal when the offer is over at the call, with the reason the offer is withdrawn.
+    /// </summary>
+    public sealed record ConnectReply(CallId Call, long Epoch, Outcome Outcome)
+    {
+        public WithdrawalReason Reason { get; init; }
+    }
 
     /// <summary>What a softphone subscriber receives when an offer arrives (with the ring timeout).</summary>
     public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt)
@@ -81,6 +94,9 @@ public static class AgentProtocol
     // Timers.
 
     internal sealed record RingTimedOut(long Epoch);
+
+    /// <summary>The call asked to connect an accepted offer neither answered nor left within <see cref="AgentSettings.ConnectTimeout"/>.</summary>
+    internal sealed record ConnectUnconfirmed(long Epoch);
 
     internal sealed record HeartbeatsMissed
     {

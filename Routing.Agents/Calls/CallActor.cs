@@ -14,7 +14,8 @@ namespace CallCenter.Routing.Agents.Calls;
 /// One call: a shell around the call state machine. It owns the call's lifecycle, its timers
 /// (announcements, callback due and lateness, transfer timeout) and the order of its events,
 /// which it numbers and publishes. The answer that connects the call is fenced here too: an
-/// answer naming any offer but the ringing one is refused, so no call is connected twice.
+/// answer naming any offer but the ringing one is refused, so no call is connected twice, and
+/// none is connected after it ended.
 /// </summary>
 public sealed class CallActor : UntypedActor, IWithTimers
 {
@@ -121,8 +122,8 @@ public sealed class CallActor : UntypedActor, IWithTimers
             case CallProtocol.RoutingRefused refused:
                 HandleRoutingRefused(refused);
                 break;
-            case CallProtocol.Answered answered:
-                HandleAnswered(answered);
+            case CallProtocol.Connect connect:
+                HandleConnect(connect);
                 break;
             case CallProtocol.AgentEnded ended:
                 Execute(new CallCommand.AgentHungUp(ended.Agent));
@@ -328,9 +329,10 @@ public sealed class CallActor : UntypedActor, IWithTimers
             _dispatcher.Tell(new Dispatch.CallGone(_state.Id));
         }
 
-        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
-        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
-        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch));
+        var reason = WithdrawalReasons.OfCallEnd(_state.Outcome);
+        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
+        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
+        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
     }
 
     private void HandleTransfer(CallProtocol.Transfer message)
@@ -451,26 +453,31 @@ public sealed class CallActor : UntypedActor, IWithTimers
         Context.System.EventStream.Publish(message);
     }
 
-    private void HandleAnswered(CallProtocol.Answered message)
+    /// <summary>
+    /// An agent that accepted an offer asks to be connected, and waits for this answer before it goes on
+    /// the call: only the offer ringing now connects, so an answer that crossed the caller's hang-up is
+    /// refused here and the agent's offer ends as withdrawn, never as a call.
+    /// </summary>
+    private void HandleConnect(CallProtocol.Connect message)
     {
         var before = _state;
         var command = before.Transfer is { Kind: TransferKind.Consultative, TargetOffer: { } target } && target.Epoch == message.Epoch
             ? new CallCommand.TransferCompleted(message.Agent, message.Epoch)
             : (CallCommand)new CallCommand.Answered(message.Agent, message.Epoch);
         var outcome = Execute(command);
-        if (outcome.Code == OutcomeCode.Conflict)
+        if (outcome.Code == OutcomeCode.Ok)
         {
-            // The offer this answer names is over (the caller left, or another offer rings): free the agent.
-            Sender.Tell(new AgentProtocol.CallerLeft(message.Agent, _state.Id, message.Epoch));
-            return;
+            Connected(before, message.Agent);
         }
 
-        if (outcome.Code != OutcomeCode.Ok)
-        {
-            return;
-        }
+        // A refused offer is over here: ended with the call, or moved on (the call told the agent already).
+        var reason = _state.Status == CallStatus.Ended ? WithdrawalReasons.OfCallEnd(_state.Outcome) : WithdrawalReason.CallTakenBack;
+        Sender.Tell(new AgentProtocol.ConnectReply(_state.Id, message.Epoch, outcome) { Reason = reason });
+    }
 
-        (_agents ??= [])[message.Agent] = Sender;
+    private void Connected(CallState before, AgentId agent)
+    {
+        (_agents ??= [])[agent] = Sender;
         Timers.Cancel(AnnounceTimer);
         if (before.AnsweredAt is null && _countedIn is { } queue)
         {

@@ -55,10 +55,14 @@ public static class CallProtocol
     public sealed record RoutingRefused(CallId Call, Outcome Outcome);
 
     // An agent's news may reach a call whose actor has stopped at its end; it needs no answer then
-    // (the dispatcher frees an agent whose accepted offer crossed the end), so it is not logged.
+    // (an agent asking to be connected was told the caller left before the actor stopped, and
+    // that settles its wait), so it is not logged.
 
-    /// <summary>The agent accepted the offer with this epoch.</summary>
-    public sealed record Answered(CallId Call, AgentId Agent, long Epoch) : IDeadLetterSuppression;
+    /// <summary>
+    /// The agent accepted the offer with this epoch and asks to be connected; answered with
+    /// <see cref="AgentActors.AgentProtocol.ConnectReply"/>. The agent goes on the call only if it connected.
+    /// </summary>
+    public sealed record Connect(CallId Call, AgentId Agent, long Epoch) : IDeadLetterSuppression;
 
     /// <summary>The agent ended the call.</summary>
     public sealed record AgentEnded(CallId Call, AgentId Agent) : IDeadLetterSuppression;
@@ -109,9 +113,9 @@ public static class CallProtocol
     /// <summary>
     /// The call ended, with its final state. It goes to the dispatcher, which forgets the call (and
     /// tells an agent an offer of it still rings at), then on to the domain, which keeps the final
-    /// state for the retention and stops the call's actor: after the dispatcher, nothing on its way
-    /// to that actor still needs an answer (an agent tells the call of an answer before it tells the
-    /// dispatcher).
+    /// state for the retention and stops the call's actor. An agent whose request to connect reaches
+    /// the stopped actor gets no answer from it, but it was told the caller left before the actor
+    /// stopped, and that settles its wait.
     /// </summary>
     internal sealed record Finished(CallId Call, CallState Final);
 }

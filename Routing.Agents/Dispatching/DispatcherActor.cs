@@ -4,6 +4,7 @@ using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
@@ -173,14 +174,17 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         ReleasePendingFree(ringing?.Agent);
     }
 
-    private void HandleCallGone(Dispatch.CallGone message)
+    private void HandleCallGone(Dispatch.CallGone message) => LetGoOf(message.Call, WithdrawalReason.CallTakenBack);
+
+    /// <summary>Routing lets go of the call; an agent an offer of it still rings at is told, and why.</summary>
+    private void LetGoOf(CallId call, WithdrawalReason reason)
     {
-        var ringing = _engine.GetOffer(message.Call);
-        var result = _engine.CallRemoved(message.Call, Now);
-        ForgetCall(message.Call);
+        var ringing = _engine.GetOffer(call);
+        var result = _engine.CallRemoved(call, Now);
+        ForgetCall(call);
         if (ringing is { } offer && _agents.TryGetValue(offer.Agent, out var agent))
         {
-            agent.Tell(new AgentProtocol.CallerLeft(offer.Agent, message.Call, offer.Epoch));
+            agent.Tell(new AgentProtocol.CallerLeft(offer.Agent, call, offer.Epoch) { Reason = reason });
         }
 
         Carry(result.Events);
@@ -195,7 +199,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     {
         if (_calls.ContainsKey(message.Call))
         {
-            HandleCallGone(new Dispatch.CallGone(message.Call));
+            LetGoOf(message.Call, WithdrawalReasons.OfCallEnd(message.Final.Outcome));
         }
 
         Context.Parent.Forward(message);

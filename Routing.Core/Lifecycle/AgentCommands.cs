@@ -39,7 +39,7 @@ public abstract record AgentCommand
     public sealed record OfferTimedOut(long Epoch) : AgentCommand;
 
     /// <summary>The caller hung up, or the call was taken back, while it rang.</summary>
-    public sealed record OfferWithdrawn(long Epoch) : AgentCommand;
+    public sealed record OfferWithdrawn(long Epoch, WithdrawalReason Reason = WithdrawalReason.CallTakenBack) : AgentCommand;
 
     /// <summary>The call was hung up (by either side). Duplicate hang-ups are normal.</summary>
     public sealed record CallEnded(CallId Call) : AgentCommand;
@@ -123,7 +123,8 @@ public abstract record AgentEvent
     public sealed record OfferMissed(AgentId Agent, DateTimeOffset At, CallAssignment Offer) : AgentEvent(Agent, At);
 
     /// <summary>The offer ended while ringing, through no act of the agent.</summary>
-    public sealed record OfferWithdrawn(AgentId Agent, DateTimeOffset At, CallAssignment Offer) : AgentEvent(Agent, At);
+    public sealed record OfferWithdrawn(AgentId Agent, DateTimeOffset At, CallAssignment Offer, WithdrawalReason Reason = WithdrawalReason.CallTakenBack)
+        : AgentEvent(Agent, At);
 
     /// <summary>The agent logged out while the offer rang; the call must be queued again.</summary>
     public sealed record OfferAbandonedByLogout(AgentId Agent, DateTimeOffset At, CallAssignment Offer)
@@ -139,6 +140,32 @@ public abstract record AgentEvent
 
     /// <summary>After-call work began; the wrap-up timer is due at <paramref name="EndsAt"/>.</summary>
     public sealed record WrapUpStarted(AgentId Agent, DateTimeOffset At, DateTimeOffset EndsAt) : AgentEvent(Agent, At);
+}
+
+/// <summary>Why an offer was withdrawn, so the agent's softphone can say so.</summary>
+public enum WithdrawalReason
+{
+    /// <summary>The call went elsewhere while it rang (a transfer that gave up on its target, say).</summary>
+    CallTakenBack,
+
+    /// <summary>The caller hung up while it rang.</summary>
+    CallerHungUp,
+
+    /// <summary>The customer called off the callback while it rang.</summary>
+    CallbackCancelled,
+}
+
+public static class WithdrawalReasons
+{
+    /// <summary>Why an offer still ringing is withdrawn when its call ends with <paramref name="outcome"/>.</summary>
+    public static WithdrawalReason OfCallEnd(CallOutcome? outcome) => outcome switch
+    {
+        CallOutcome.AbandonedWhileRinging or CallOutcome.AbandonedWhileWaiting or CallOutcome.AbandonedInTransfer => WithdrawalReason.CallerHungUp,
+        CallOutcome.CallbackCancelled => WithdrawalReason.CallbackCancelled,
+
+        // Ended by someone else (the first agent of a consultative transfer hung up, say): the call is gone all the same.
+        _ => WithdrawalReason.CallTakenBack,
+    };
 }
 
 /// <summary>The reasons <see cref="AgentEvent.StatusChanged"/> gives when the agent named none.</summary>

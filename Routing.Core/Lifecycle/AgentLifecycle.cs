@@ -283,7 +283,7 @@ public static class AgentLifecycle
         }
 
         return Changed(state,
-            [new AgentEvent.OfferWithdrawn(state.Id, now, offer),
+            [new AgentEvent.OfferWithdrawn(state.Id, now, offer, command.Reason),
              .. LeaveWork(state, now, state.AfterCall, StatusChangeReasons.OfferWithdrawn, keepsIdlePosition: true)]);
     }
 

@@ -89,7 +89,12 @@ public sealed class SoftphoneStreamActor : ReceiveActor
                 update.Revoked = Revoked(missed.Offer, "missed");
                 break;
             case AgentEvent.OfferWithdrawn withdrawn:
-                update.Revoked = Revoked(withdrawn.Offer, "withdrawn");
+                update.Revoked = Revoked(withdrawn.Offer, withdrawn.Reason switch
+                {
+                    WithdrawalReason.CallerHungUp => "caller-hung-up",
+                    WithdrawalReason.CallbackCancelled => "callback-cancelled",
+                    _ => "withdrawn",
+                });
                 break;
             case AgentEvent.OfferAbandonedByLogout abandoned:
                 update.Revoked = Revoked(abandoned.Offer, "logged-out");

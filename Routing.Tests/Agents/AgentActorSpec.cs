@@ -69,13 +69,13 @@ public sealed class AgentActorSpec : ActorSpec
         _agent.Tell(new AgentProtocol.Offer(Alice, Call, 7, Queue, _call.Ref));
 
         var stale = Send(new AgentProtocol.Accept(Alice, Call, 6));
-        var current = Send(new AgentProtocol.Accept(Alice, Call, 7));
+        _call.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // A stale answer is refused without asking the call.
+        var current = Accept(7);
         var repeated = Send(new AgentProtocol.Accept(Alice, Call, 7));
 
         Assert.That((stale.Outcome.Code, stale.Outcome.Field), Is.EqualTo((OutcomeCode.Conflict, "epoch")));
         Assert.That(current.Outcome.Code, Is.EqualTo(OutcomeCode.Ok));
         Assert.That(repeated.Outcome.Code, Is.EqualTo(OutcomeCode.Unchanged));
-        Assert.That(_call.ExpectMsg<CallProtocol.Answered>(), Is.EqualTo(new CallProtocol.Answered(Call, Alice, 7)));
         _call.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferAccepted>(), Is.EqualTo(new Dispatch.OfferAccepted(Call, 7)));
     }
@@ -85,7 +85,7 @@ public sealed class AgentActorSpec : ActorSpec
     {
         LogInAvailable();
         Offer(7);
-        Send(new AgentProtocol.Accept(Alice, Call, 7));
+        Accept(7);
         _dispatcher.ExpectMsg<Dispatch.OfferAccepted>();
 
         Clock.Advance(TimeSpan.FromMinutes(5));
@@ -111,7 +111,7 @@ public sealed class AgentActorSpec : ActorSpec
     {
         LogInAvailable();
         _agent.Tell(new AgentProtocol.Offer(Alice, Call, 7, Queue, _call.Ref));
-        Send(new AgentProtocol.Accept(Alice, Call, 7));
+        Accept(7);
         _dispatcher.ExpectMsg<Dispatch.OfferAccepted>();
         Clock.Advance(TimeSpan.FromSeconds(100));
 
@@ -131,8 +131,7 @@ public sealed class AgentActorSpec : ActorSpec
     {
         LogInAvailable();
         _agent.Tell(new AgentProtocol.Offer(Alice, Call, 7, Queue, _call.Ref));
-        Send(new AgentProtocol.Accept(Alice, Call, 7));
-        _call.ExpectMsg<CallProtocol.Answered>();
+        Accept(7);
 
         var result = Send(new AgentProtocol.HangUp(Alice, Call));
 
@@ -155,6 +154,21 @@ public sealed class AgentActorSpec : ActorSpec
         Assert.That(free.Fairness.IdleSince, Is.EqualTo(idleSince), "a withdrawn offer keeps the agent's place in the idle order");
     }
 
+    [TestCase(WithdrawalReason.CallerHungUp)]
+    [TestCase(WithdrawalReason.CallTakenBack)]
+    public void Agent_actor_must_tell_its_softphone_why_an_offer_was_withdrawn(WithdrawalReason reason)
+    {
+        var softphone = CreateTestProbe();
+        Send(new AgentProtocol.Subscribe(Alice, softphone.Ref));
+        LogInAvailable();
+        Offer(7);
+
+        _agent.Tell(new AgentProtocol.CallerLeft(Alice, Call, 7) { Reason = reason });
+
+        var withdrawn = softphone.FishForMessage<AgentEvent.OfferWithdrawn>(_ => true);
+        Assert.That((withdrawn.Offer, withdrawn.Reason), Is.EqualTo((new CallAssignment(Call, 7), reason)));
+    }
+
     [Test]
     public void Agent_actor_must_send_offers_and_state_changes_to_its_subscribers()
     {
@@ -168,7 +182,157 @@ public sealed class AgentActorSpec : ActorSpec
         Assert.That((presented.Call, presented.Epoch, presented.ExpiresAt), Is.EqualTo((Call, 7L, Clock.Now + TimeSpan.FromSeconds(15))));
     }
 
+    [Test]
+    public void Agent_actor_must_answer_an_accept_only_once_the_call_has_connected_it()
+    {
+        var softphone = CreateTestProbe();
+        Send(new AgentProtocol.Subscribe(Alice, softphone.Ref));
+        LogInAvailable();
+        Offer(7);
+        var asker = CreateTestProbe();
+
+        asker.Send(_agent, new AgentProtocol.Accept(Alice, Call, 7));
+        var connect = _call.ExpectMsg<CallProtocol.Connect>();
+
+        asker.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        _dispatcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.That(softphone.ReceiveWhile<object>(TimeSpan.FromMilliseconds(100), m => m).OfType<AgentEvent.StatusChanged>()
+            .Where(e => e.To == AgentStatus.OnCall), Is.Empty, "not on call before the call says so");
+
+        _call.Reply(new AgentProtocol.ConnectReply(connect.Call, connect.Epoch, Outcome.Ok));
+
+        Assert.That(asker.ExpectMsg<CommandResult>().Outcome, Is.EqualTo(Outcome.Ok));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferAccepted>(), Is.EqualTo(new Dispatch.OfferAccepted(Call, 7)));
+        Assert.That(State().CurrentCall, Is.EqualTo(new CallAssignment(Call, 7)));
+    }
+
+    [Test]
+    public void Agent_actor_must_withdraw_the_offer_when_the_call_ended_before_the_answer()
+    {
+        var softphone = CreateTestProbe();
+        Send(new AgentProtocol.Subscribe(Alice, softphone.Ref));
+        LogInAvailable();
+        var idleSince = Clock.Now;
+        Offer(7);
+        Clock.Advance(TimeSpan.FromSeconds(3));
+
+        var answer = Accept(7, callSays: CallerHungUp(7));
+
+        Assert.That((answer.Outcome.Code, answer.Outcome.Field), Is.EqualTo((OutcomeCode.Conflict, "callId")));
+        Assert.That(answer.Outcome.Message, Does.Contain("'call-1'").And.Contain("caller hung up"));
+        var withdrawn = softphone.FishForMessage<AgentEvent.OfferWithdrawn>(_ => true);
+        Assert.That(withdrawn.Reason, Is.EqualTo(WithdrawalReason.CallerHungUp));
+        var free = _dispatcher.ExpectMsg<Dispatch.AgentFree>();
+        Assert.That((free.Fairness.IdleSince, free.Fairness.CallsHandledToday), Is.EqualTo((idleSince, 0)), "no call counted, the place in line kept");
+        _dispatcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        var state = State();
+        Assert.That((state.Status, state.CurrentOffer, state.CurrentCall, state.LastCallEndedAt), Is.EqualTo((AgentStatus.Available, (CallAssignment?)null, (CallAssignment?)null, (DateTimeOffset?)null)));
+
+        // Nothing of the call is left to wrap up or to count.
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.That(State().Status, Is.EqualTo(AgentStatus.Available));
+        Assert.That(Send(new AgentProtocol.Accept(Alice, Call, 7)).Outcome.Field, Is.EqualTo("callId"), "a repeated answer is refused too");
+    }
+
+    [Test]
+    public void Agent_actor_must_settle_an_accept_with_the_callers_leaving_when_the_calls_actor_has_stopped()
+    {
+        LogInAvailable();
+        Offer(7);
+        var asker = CreateTestProbe();
+        asker.Send(_agent, new AgentProtocol.Accept(Alice, Call, 7));
+
+        // The request went to an actor that had stopped at the call's end; what the call said then comes next.
+        _call.ExpectMsg<CallProtocol.Connect>();
+        _agent.Tell(new AgentProtocol.CallerLeft(Alice, Call, 7) { Reason = WithdrawalReason.CallerHungUp });
+
+        var answer = asker.ExpectMsg<CommandResult>().Outcome;
+        Assert.That((answer.Code, answer.Field), Is.EqualTo((OutcomeCode.Conflict, "callId")));
+        Assert.That(State().Status, Is.EqualTo(AgentStatus.Available));
+        _dispatcher.ExpectMsg<Dispatch.AgentFree>();
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Agent_actor_must_take_in_what_came_while_the_call_was_asked_once_it_has_answered(bool connected)
+    {
+        LogInAvailable();
+        Offer(7);
+        var asker = CreateTestProbe();
+        var others = CreateTestProbe();
+        asker.Send(_agent, new AgentProtocol.Accept(Alice, Call, 7));
+        var connect = _call.ExpectMsg<CallProtocol.Connect>();
+
+        // The gateway's report of the same answer, a wish for after the call, and a look at the state.
+        others.Send(_agent, new AgentProtocol.Accept(Alice, Call, 7));
+        others.Send(_agent, new AgentProtocol.GoNotReady(Alice, "lunch"));
+        others.Send(_agent, new AgentProtocol.GetState(Alice));
+        others.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        _call.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // The call is asked once.
+
+        _agent.Tell(connected ? new AgentProtocol.ConnectReply(connect.Call, connect.Epoch, Outcome.Ok) : CallerHungUp(7), _call.Ref);
+
+        Assert.That(asker.ExpectMsg<CommandResult>().Outcome.Code, Is.EqualTo(connected ? OutcomeCode.Ok : OutcomeCode.Conflict));
+        var repeated = others.ExpectMsg<CommandResult>().Outcome;
+        Assert.That(repeated.Code, Is.EqualTo(connected ? OutcomeCode.Unchanged : OutcomeCode.Conflict));
+        Assert.That(others.ExpectMsg<CommandResult>().Outcome.Code, Is.EqualTo(OutcomeCode.Ok));
+        var state = others.ExpectMsg<AgentState>();
+        Assert.That((state.Status, state.AfterCall), Is.EqualTo(connected
+            ? (AgentStatus.OnCall, AfterCall.NotReady("lunch"))
+            : (AgentStatus.NotReady, AfterCall.Available)));
+    }
+
+    [Test]
+    public void Agent_actor_must_stop_waiting_for_a_call_that_does_not_answer_and_let_its_late_reply_decide()
+    {
+        LogInAvailable();
+        Offer(7);
+        var asker = CreateTestProbe();
+        asker.Send(_agent, new AgentProtocol.Accept(Alice, Call, 7));
+        var connect = _call.ExpectMsg<CallProtocol.Connect>();
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.That(State().CurrentOffer, Is.EqualTo(new CallAssignment(Call, 7)), "the agent answers again, the offer as it was");
+        asker.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // The accept's outcome is not known, so it is not answered.
+        _call.Reply(new AgentProtocol.ConnectReply(connect.Call, connect.Epoch, Outcome.Ok));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferAccepted>(), Is.EqualTo(new Dispatch.OfferAccepted(Call, 7)));
+        Assert.That(State().CurrentCall, Is.EqualTo(new CallAssignment(Call, 7)));
+    }
+
+    [Test]
+    public void Agent_actor_must_let_go_of_a_call_that_connected_it_after_its_offer_rang_out()
+    {
+        LogInAvailable();
+        Offer(7);
+        _agent.Tell(new AgentProtocol.Accept(Alice, Call, 7));
+        var connect = _call.ExpectMsg<CallProtocol.Connect>();
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferDeclined>().TimedOut, Is.True);
+
+        _call.Reply(new AgentProtocol.ConnectReply(connect.Call, connect.Epoch, Outcome.Ok));
+
+        Assert.That(_call.ExpectMsg<CallProtocol.AgentEnded>(), Is.EqualTo(new CallProtocol.AgentEnded(Call, Alice)));
+        Assert.That(State().Status, Is.EqualTo(AgentStatus.NotReady));
+    }
+
     private CommandResult Send(object message) => _agent.Ask<CommandResult>(message).Result;
+
+    /// <summary>Accepts the offer; the call (a probe) is asked to connect the agent and says <paramref name="callSays"/> (connected by default).</summary>
+    private CommandResult Accept(long epoch, AgentProtocol.ConnectReply? callSays = null)
+    {
+        var answer = _agent.Ask<CommandResult>(new AgentProtocol.Accept(Alice, Call, epoch));
+        Assert.That(_call.ExpectMsg<CallProtocol.Connect>(), Is.EqualTo(new CallProtocol.Connect(Call, Alice, epoch)));
+        _call.Reply(callSays ?? new AgentProtocol.ConnectReply(Call, epoch, Outcome.Ok));
+        return answer.Result;
+    }
+
+    /// <summary>What a call that ended while the offer rang says to a request to connect.</summary>
+    private static AgentProtocol.ConnectReply CallerHungUp(long epoch) =>
+        new(Call, epoch, Outcome.Conflict("call", $"call '{Call}' ended (AbandonedWhileRinging)")) { Reason = WithdrawalReason.CallerHungUp };
+
+    private AgentState State() => _agent.Ask<AgentState>(new AgentProtocol.GetState(Alice)).Result;
 
     /// <summary>Offers the call and waits until the agent has taken the offer in (its ring timer runs from then).</summary>
     private void Offer(long epoch)

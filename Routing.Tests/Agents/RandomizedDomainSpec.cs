@@ -10,10 +10,11 @@ using static CallCenter.Routing.Tests.Agents.DomainFixture;
 namespace CallCenter.Routing.Tests.Agents;
 
 /// <summary>
-/// Thousands of calls, logins, logouts, answers (some stale), rejections, hang-ups and
-/// callbacks thrown at a live domain in bursts that are not waited for, so messages between
-/// the dispatcher, agents and calls interleave as they will. After every burst the domain
-/// settles and every invariant is checked against the states of all agents and calls.
+/// Thousands of calls, logins, logouts, answers (some stale), rejections, hang-ups, answers
+/// racing hang-ups and callbacks thrown at a live domain in bursts that are not waited for, so
+/// messages between the dispatcher, agents and calls interleave as they will. After every burst
+/// the domain settles and every invariant is checked against the states of all agents and calls,
+/// and against what the events say happened: an ended call is never connected.
 /// </summary>
 public sealed class RandomizedDomainSpec : ActorSpec
 {
@@ -33,7 +34,9 @@ public sealed class RandomizedDomainSpec : ActorSpec
         var offeredTo = new Dictionary<CallId, HashSet<AgentId>>();
         var lastSequence = new Dictionary<CallId, long>();
         var connections = new Dictionary<CallId, AgentId>();
+        var answers = new AnswerLedger();
         var sent = 0;
+        var races = 0;
 
         for (var step = 0; step < 1000; step++)
         {
@@ -42,7 +45,7 @@ public sealed class RandomizedDomainSpec : ActorSpec
             {
                 sent++;
                 var agent = agents[random.Next(agents.Count)];
-                switch (random.Next(100))
+                switch (random.Next(106))
                 {
                     case < 22:
                         var call = new CallId($"call-{calls.Count}");
@@ -88,6 +91,25 @@ public sealed class RandomizedDomainSpec : ActorSpec
                     case < 91 when calls.Count > 0:
                         domain.Domain.Tell(new CallProtocol.RequestCallback(calls[random.Next(calls.Count)]));
                         break;
+                    case < 97 when offers.Count > 0:
+                        // An answer and the caller's hang-up at once, in either order, for a recent offer (most likely still ringing);
+                        // sometimes the gateway reports the same answer again.
+                        var (answering, answered, epoch) = offers[offers.Count - 1 - random.Next(Math.Min(3, offers.Count))];
+                        object answer = new AgentProtocol.Accept(answering, answered, epoch), hangingUp = new CallProtocol.HangUp(answered);
+                        if (random.Next(2) == 0)
+                        {
+                            (answer, hangingUp) = (hangingUp, answer);
+                        }
+
+                        domain.Domain.Tell(answer);
+                        domain.Domain.Tell(hangingUp);
+                        if (random.Next(4) == 0)
+                        {
+                            domain.Domain.Tell(new AgentProtocol.Accept(answering, answered, epoch));
+                        }
+
+                        races++;
+                        break;
                     default:
                         Clock.Advance(TimeSpan.FromSeconds(random.Next(1, 12)));
                         break;
@@ -96,21 +118,30 @@ public sealed class RandomizedDomainSpec : ActorSpec
 
             // Let the burst play out, then look at everything.
             AwaitAssert(() => CheckEverything(domain, agents, calls, skilled, offeredTo), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
-            Collect(domain, offers, offeredTo, lastSequence, connections);
+            Collect(domain, offers, offeredTo, lastSequence, connections, answers);
         }
 
         Assert.That(calls.Count, Is.GreaterThan(600), "the run made calls");
-        TestContext.Out.WriteLine($"{calls.Count} calls, {offers.Count} offers, {sent} messages");
+        TestContext.Out.WriteLine($"{calls.Count} calls, {offers.Count} offers, {sent} messages, {races} answers racing hang-ups, " +
+            $"{answers.Connected} calls connected, {answers.EndedUnanswered} ended unanswered");
         Assert.That(offers.Count, Is.GreaterThan(200), "the run made offers");
         Assert.That(sent, Is.GreaterThan(1000));
+        Assert.That(races, Is.GreaterThan(50), "the run raced answers against hang-ups");
+        Assert.That(answers.Connected, Is.GreaterThan(100), "the run connected calls");
+        Assert.That(answers.EndedUnanswered, Is.GreaterThan(100), "the run had calls end unanswered");
     }
 
-    /// <summary>Reads the event streams: offers to answer later, who was offered what, and the order of each call's events.</summary>
+    /// <summary>
+    /// Reads the event streams: offers to answer later, who was offered what, the order of each call's
+    /// events, and what the agents went on. The agents' events are read first: a call's connection is
+    /// published before the agent goes on it, so every acceptance read has its connection read too.
+    /// </summary>
     private static void Collect(
         DomainFixture domain, List<(AgentId, CallId, long)> offers, Dictionary<CallId, HashSet<AgentId>> offeredTo,
-        Dictionary<CallId, long> lastSequence, Dictionary<CallId, AgentId> connections)
+        Dictionary<CallId, long> lastSequence, Dictionary<CallId, AgentId> connections, AnswerLedger answers)
     {
-        foreach (var agentEvent in Drain<AgentEvent>(domain.AgentEvents))
+        var agentEvents = Drain<AgentEvent>(domain.AgentEvents);
+        foreach (var agentEvent in agentEvents)
         {
             if (agentEvent is AgentEvent.OfferReserved reserved)
             {
@@ -120,6 +151,7 @@ public sealed class RandomizedDomainSpec : ActorSpec
 
         foreach (var callEvent in Drain<CallEvent>(domain.CallEvents))
         {
+            answers.Saw(callEvent);
             var previous = lastSequence.GetValueOrDefault(callEvent.Call);
             Assert.That(callEvent.Sequence, Is.EqualTo(previous + 1), $"events of {callEvent.Call} out of order");
             lastSequence[callEvent.Call] = callEvent.Sequence;
@@ -135,6 +167,62 @@ public sealed class RandomizedDomainSpec : ActorSpec
                     connections.Remove(ended.Call);
                     break;
             }
+        }
+
+        foreach (var agentEvent in agentEvents)
+        {
+            answers.Saw(agentEvent);
+        }
+    }
+
+    /// <summary>
+    /// What the events say of answers: an agent goes on a call (OfferAccepted) only once that call has
+    /// connected it, and no agent goes on or wraps up a call that ended unanswered. (The run makes no
+    /// transfers, so a connected call can only end answered or as a completed callback.)
+    /// </summary>
+    private sealed class AnswerLedger
+    {
+        private readonly HashSet<(AgentId Agent, CallId Call, long Epoch)> _connections = [];
+        private readonly HashSet<CallId> _takenByAgents = [];
+        private readonly Dictionary<CallId, CallOutcome> _endedUnanswered = [];
+
+        public int Connected => _connections.Count;
+
+        public int EndedUnanswered => _endedUnanswered.Count;
+
+        public void Saw(CallEvent callEvent)
+        {
+            switch (callEvent)
+            {
+                case CallEvent.Connected connected:
+                    _connections.Add((connected.Connection.Agent, connected.Call, connected.Connection.Epoch));
+                    break;
+                case CallEvent.Ended { Outcome: not (CallOutcome.Answered or CallOutcome.CallbackCompleted) } ended:
+                    _endedUnanswered[ended.Call] = ended.Outcome;
+                    Require(!_takenByAgents.Contains(ended.Call), $"{ended.Call} ended {ended.Outcome}, yet an agent went on it");
+                    break;
+            }
+        }
+
+        public void Saw(AgentEvent agentEvent)
+        {
+            switch (agentEvent)
+            {
+                case AgentEvent.OfferAccepted accepted:
+                    Require(_connections.Contains((accepted.Agent, accepted.Offer.Call, accepted.Offer.Epoch)),
+                        $"{accepted.Agent} went on {accepted.Offer} before (or without) the call connecting it");
+                    TakenBy(accepted.Agent, accepted.Offer.Call);
+                    break;
+                case AgentEvent.CallHandled handled:
+                    TakenBy(handled.Agent, handled.Call.Call);
+                    break;
+            }
+        }
+
+        private void TakenBy(AgentId agent, CallId call)
+        {
+            _takenByAgents.Add(call);
+            Require(!_endedUnanswered.TryGetValue(call, out var outcome), $"{agent} went on (or wrapped up) {call}, which ended {outcome}");
         }
     }
 

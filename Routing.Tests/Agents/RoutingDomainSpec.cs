@@ -1,6 +1,7 @@
 using Akka.Actor;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Agents.Queues;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
@@ -116,10 +117,144 @@ public sealed class RoutingDomainSpec : ActorSpec
         Assert.That(domain.Send(new CallProtocol.HangUp(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
 
         Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
-        domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice");
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice").Reason, Is.EqualTo(WithdrawalReason.CallerHungUp));
         Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Conflict), "a late answer connects nothing");
         domain.Arrive("call-2");
         Assert.That(NextOffer(alice).Call.Value, Is.EqualTo("call-2"), "alice is routable again");
+    }
+
+    [Test]
+    public void Domain_must_refuse_an_answer_after_the_hang_up_and_leave_the_agent_free_without_wrap_up()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        var idleSince = domain.AgentState("alice").AvailableSince;
+        domain.Arrive("call-1");
+        var offer = NextOffer(alice);
+        Assert.That(domain.Send(new CallProtocol.HangUp(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        var answer = domain.Accept("alice", offer);
+
+        Assert.That((answer.Code, answer.Field), Is.EqualTo((OutcomeCode.Conflict, "callId")));
+        Assert.That(answer.Message, Does.Contain("'call-1'"));
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
+        var revoked = alice.FishForMessage<AgentEvent.OfferWithdrawn>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.That((revoked.Offer, revoked.Reason), Is.EqualTo((new CallAssignment(offer.Call, offer.Epoch), WithdrawalReason.CallerHungUp)));
+        Clock.Advance(domain.Settings.Agents.Policy.WrapUpDuration);
+        var state = domain.AgentState("alice");
+        Assert.That((state.Status, state.AvailableSince, state.CallsHandledToday), Is.EqualTo((AgentStatus.Available, idleSince, 0)));
+        Assert.That(StatusesOf(domain, "alice"), Does.Not.Contain(AgentStatus.OnCall).And.Not.Contain(AgentStatus.WrapUp));
+        Assert.That(domain.CallState("call-1").Connection, Is.Null, "the ended call was never connected");
+    }
+
+    [Test]
+    public void Domain_must_connect_an_answer_before_the_hang_up_and_wrap_the_call_up()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var offer = NextOffer(alice);
+        Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Ok));
+        Assert.That(domain.Accept("alice", offer).Code, Is.EqualTo(OutcomeCode.Unchanged), "a repeated answer changes nothing");
+
+        Assert.That(domain.Send(new CallProtocol.HangUp(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.CallEvent<CallEvent.Connected>("call-1").Connection, Is.EqualTo(new AgentAssignment(new AgentId("alice"), offer.Epoch)));
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.Answered));
+        domain.AgentEvent<AgentEvent.StatusChanged>("alice", e => e.To == AgentStatus.WrapUp);
+        Assert.That(domain.AgentState("alice").Status, Is.EqualTo(AgentStatus.WrapUp));
+        domain.CallEvents.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>
+    /// The answer and the hang-up sent together, in either order, so the agent, the call and the
+    /// dispatcher see them interleave as they will: each call ends one way or the other, never both.
+    /// </summary>
+    [Test]
+    public void Domain_must_end_an_answer_racing_a_hang_up_either_connected_or_refused_never_both()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+
+        // Straight to the agent's actor, so the answer has as far to go to the call as the hang-up has.
+        var aliceActor = OnlyChild(domain, "agent-*");
+        var answeredCalls = new HashSet<CallId>();
+        for (var round = 0; round < 40; round++)
+        {
+            var call = $"call-{round}";
+            domain.Arrive(call);
+            var offer = NextOffer(alice);
+            var accept = new AgentProtocol.Accept(new AgentId("alice"), offer.Call, offer.Epoch);
+            var hangUp = new CallProtocol.HangUp(offer.Call);
+            Task<CommandResult> answering, hangingUp;
+            if (round % 2 == 0)
+            {
+                answering = aliceActor.Ask<CommandResult>(accept, TimeSpan.FromSeconds(5));
+                hangingUp = domain.Domain.Ask<CommandResult>(hangUp, TimeSpan.FromSeconds(5));
+            }
+            else
+            {
+                hangingUp = domain.Domain.Ask<CommandResult>(hangUp, TimeSpan.FromSeconds(5));
+                answering = aliceActor.Ask<CommandResult>(accept, TimeSpan.FromSeconds(5));
+            }
+
+            var answer = answering.Result.Outcome;
+            Assert.That(hangingUp.Result.Outcome.Code, Is.EqualTo(OutcomeCode.Ok), "the hang-up");
+
+            var ended = domain.CallEvent<CallEvent.Ended>(call);
+            if (answer.Code == OutcomeCode.Ok)
+            {
+                answeredCalls.Add(offer.Call);
+                Assert.That(ended.Outcome, Is.EqualTo(CallOutcome.Answered), $"{call} was answered");
+                AwaitAssert(() => Assert.That(domain.AgentState("alice").Status, Is.EqualTo(AgentStatus.WrapUp)));
+                domain.Send(new AgentProtocol.FinishWrapUp(new AgentId("alice")));
+            }
+            else
+            {
+                Assert.That((answer.Code, answer.Field, ended.Outcome), Is.EqualTo((OutcomeCode.Conflict, "callId", CallOutcome.AbandonedWhileRinging)), $"{call} was refused");
+                Assert.That(domain.AgentState("alice").Status, Is.EqualTo(AgentStatus.Available));
+            }
+        }
+
+        // Alice went on (and wrapped up) exactly the calls that were connected.
+        var events = domain.AgentEvents.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => (AgentEvent)m);
+        Assert.That(events.OfType<AgentEvent.OfferAccepted>().Select(e => e.Offer.Call), Is.EquivalentTo(answeredCalls));
+        Assert.That(events.OfType<AgentEvent.CallHandled>().Select(e => e.Call.Call), Is.EquivalentTo(answeredCalls));
+        TestContext.Out.WriteLine($"{answeredCalls.Count} of 40 answers won the race");
+    }
+
+    [Test]
+    public void Domain_must_tell_an_agent_rung_for_a_callback_that_it_was_called_off()
+    {
+        var domain = new DomainFixture(this);
+        domain.Arrive("call-1");
+        domain.CallEvent<CallEvent.Queued>("call-1");
+        Assert.That(domain.Send(new CallProtocol.RequestCallback(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Ok));
+        var alice = domain.Agent("alice");
+        var offer = NextOffer(alice);
+
+        Assert.That(domain.Send(new CallProtocol.CancelCallback(offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("alice").Reason, Is.EqualTo(WithdrawalReason.CallbackCancelled));
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.CallbackCancelled));
+    }
+
+    [Test]
+    public void Domain_must_tell_a_transfer_target_whose_call_the_first_agent_ended_that_it_was_taken_back()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var first = NextOffer(alice);
+        domain.Accept("alice", first);
+        var bob = domain.Agent("bob");
+        domain.Send(new CallProtocol.Transfer(first.Call, new AgentId("alice"), TransferKind.Consultative, null, new AgentId("bob")));
+        NextOffer(bob);
+
+        Assert.That(domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), first.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.Answered));
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("bob").Reason, Is.EqualTo(WithdrawalReason.CallTakenBack), "the caller did not hang up");
     }
 
     [Test]
@@ -158,8 +293,13 @@ public sealed class RoutingDomainSpec : ActorSpec
         domain.Arrive("call-1");
         var offer = NextOffer(softphone);
         domain.Accept("alice", offer);
+        var actor = CallActorOf(domain);
+        Watch(actor);
         Assert.That(domain.Send(new CallProtocol.HangUp(new CallId("call-1"))).Code, Is.EqualTo(OutcomeCode.Ok));
         domain.CallEvent<CallEvent.Ended>("call-1");
+
+        // Once the actor has stopped, the domain answers for the call from what it keeps; the live actor knew more.
+        ExpectTerminated(actor);
         var final = domain.CallState("call-1");
 
         // Within the retention repeats are answered from the final state, and change nothing.
@@ -228,11 +368,19 @@ public sealed class RoutingDomainSpec : ActorSpec
     }
 
     /// <summary>The actor of the domain's only call.</summary>
-    private IActorRef CallActorOf(DomainFixture domain)
+    private IActorRef CallActorOf(DomainFixture domain) => OnlyChild(domain, "call-*");
+
+    /// <summary>The domain's only child whose name matches <paramref name="pattern"/>.</summary>
+    private IActorRef OnlyChild(DomainFixture domain, string pattern)
     {
-        Sys.ActorSelection(domain.Domain.Path / "call-*").Tell(new Identify("call"), TestActor);
-        return ExpectMsg<ActorIdentity>().Subject ?? throw new AssertionException("the call has no actor");
+        Sys.ActorSelection(domain.Domain.Path / pattern).Tell(new Identify(pattern), TestActor);
+        return ExpectMsg<ActorIdentity>().Subject ?? throw new AssertionException($"the domain has no {pattern}");
     }
+
+    /// <summary>Every status the agent has entered so far, from the events not yet read.</summary>
+    private static List<AgentStatus> StatusesOf(DomainFixture domain, string agent) =>
+        [.. domain.AgentEvents.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => (AgentEvent)m)
+            .OfType<AgentEvent.StatusChanged>().Where(e => e.Agent.Value == agent).Select(e => e.To)];
 
     [TestCase("nowhere", "Standard", OutcomeCode.NotFound, "queue")]
     [TestCase("main", "Diamond", OutcomeCode.Invalid, "tier")]

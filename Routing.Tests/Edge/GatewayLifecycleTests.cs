@@ -146,10 +146,36 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         Assert.That(reply.Accepted, Is.Not.Null);
 
         var revoked = await alice.Expect(u => u.Revoked is not null);
-        Assert.That(revoked.Revoked.Reason, Is.EqualTo("withdrawn"));
+        Assert.That(revoked.Revoked.Reason, Is.EqualTo("caller-hung-up"));
         var ended = await gateway.Update("c", CallUpdate.UpdateOneofCase.Ended);
         Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
         await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
+    }
+
+    [Test]
+    public async Task The_gateways_answer_for_a_call_whose_caller_hung_up_is_refused_and_the_agent_stays_free()
+    {
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("c", "billing");
+        var offer = await alice.Offer("c");
+        Assert.That((await gateway.Answer(new GatewayEvent { CallHungUp = new CallHungUp { CallId = "c" } })).Accepted, Is.Not.Null);
+
+        var answered = await gateway.Answer(new GatewayEvent { CallAnswered = new CallAnswered { CallId = "c", AgentId = "alice", Epoch = offer.Offer.Epoch } });
+
+        Assert.That(answered.Rejected, Is.Not.Null, answered.ToString());
+        Assert.That((answered.Rejected.Code, answered.Rejected.Field), Is.EqualTo(("FAILED_PRECONDITION", "call_answered.call_id")));
+        Assert.That(answered.Rejected.Message, Does.Contain("call 'c'"));
+        var ended = await gateway.Update("c", CallUpdate.UpdateOneofCase.Ended);
+        Assert.That(ended.CallUpdate.Ended.Outcome, Is.EqualTo(CallOutcome.AbandonedWhileRinging));
+        var revoked = await alice.Expect(u => u.Revoked is not null);
+        Assert.That((revoked.Revoked.CallId, revoked.Revoked.Reason), Is.EqualTo(("c", "caller-hung-up")));
+        await alice.Expect(u => u.StateChanged?.To == AgentStatus.Available);
+        alice.ExpectNone(u => u.Assignment is not null || u.StateChanged?.To is AgentStatus.OnCall or AgentStatus.WrapUp, "the ended call assigned to alice");
+        var agent = await Host.State.GetAgentAsync(new GetAgentRequest { AgentId = "alice" });
+        Assert.That((agent.Status, agent.CallsHandledToday), Is.EqualTo((AgentStatus.Available, 0)));
+        var history = await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" });
+        Assert.That(history.Events.Select(e => e.Kind), Does.Not.Contain("Connected"));
     }
 
     [Test]

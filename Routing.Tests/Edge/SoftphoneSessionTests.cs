@@ -49,6 +49,62 @@ public sealed class SoftphoneSessionTests : ServerPerTest
         Assert.That(logged, Is.EqualTo(("alice", "resolved", (short)4)));
     }
 
+    /// <summary>
+    /// The softphone's accept and the gateway's hang-up sent together, each first in turn: a call is
+    /// either connected (and ends answered, the agent wrapping up) or the accept is refused naming the
+    /// call (and it ends abandoned while ringing, the agent free); never an accepted answer for a call
+    /// that ended unanswered.
+    /// </summary>
+    [Test]
+    public async Task An_accept_racing_the_callers_hang_up_is_connected_or_refused_never_both()
+    {
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await Host.Softphone.LogInAsync(LogIn("alice", "billing"));
+        await using var alice = await Host.OpenSession("alice");
+        await alice.Run(new SoftphoneCommand { SetState = new SetStateRequest { Available = new Available() } });
+        var refused = new List<string>();
+        for (var round = 0; round < 10; round++)
+        {
+            var call = $"call-{round}";
+            await gateway.Arrive(call, "billing");
+            var offer = await alice.Offer(call);
+            var accept = new SoftphoneCommand { CommandId = $"accept-{round}", AcceptOffer = new OfferAnswer { CallId = call, Epoch = offer.Offer.Epoch } };
+            var hangUp = new GatewayEvent { EventId = $"hang-up-{round}", CallHungUp = new CallHungUp { CallId = call } };
+            if (round % 2 == 0)
+            {
+                await alice.Send(accept);
+                await gateway.Send(hangUp);
+            }
+            else
+            {
+                await gateway.Send(hangUp);
+                await alice.Send(accept);
+            }
+
+            var result = await alice.ResultOf(accept.CommandId);
+            Assert.That((await gateway.AnswerTo(hangUp.EventId)).Accepted, Is.Not.Null, "the hang-up");
+            var ended = (await gateway.Update(call, CallUpdate.UpdateOneofCase.Ended)).CallUpdate.Ended;
+            if (result.Code == "")
+            {
+                Assert.That(ended.Outcome, Is.EqualTo(CallOutcome.Answered), $"{call} was accepted");
+                await alice.Expect(u => u.Assignment?.CallId == call, $"assignment of {call}");
+                await alice.Expect(u => u.StateChanged?.To == AgentStatus.WrapUp, "wrap-up");
+                await alice.Run(new SoftphoneCommand { FinishWrapUp = new FinishWrapUpRequest { CallId = call } });
+            }
+            else
+            {
+                refused.Add(call);
+                Assert.That((result.Code, result.Field, ended.Outcome),
+                    Is.EqualTo(("FAILED_PRECONDITION", "accept_offer.call_id", CallOutcome.AbandonedWhileRinging)), $"{call} was refused: {result}");
+                var revoked = await alice.Expect(u => u.Revoked?.CallId == call, $"revocation of {call}");
+                Assert.That(revoked.Revoked.Reason, Is.EqualTo("caller-hung-up"));
+            }
+        }
+
+        alice.ExpectNone(u => refused.Contains(u.Assignment?.CallId ?? ""), "an assignment of a refused call");
+        TestContext.Out.WriteLine($"{refused.Count} of 10 accepts lost the race");
+    }
+
     private static IEnumerable<TestCaseData> BadCommands()
     {
         yield return Case(new SoftphoneCommand { AcceptOffer = new OfferAnswer { Epoch = 1 } }, "INVALID_ARGUMENT", "accept_offer.call_id", "no call");

@@ -489,6 +489,20 @@ public sealed class AgentLifecycleTests
         Assert.That(duplicate.Outcome, Is.EqualTo(Outcome.Unchanged));
     }
 
+    [TestCase(WithdrawalReason.CallerHungUp)]
+    [TestCase(WithdrawalReason.CallbackCancelled)]
+    [TestCase(WithdrawalReason.CallTakenBack)]
+    public void A_withdrawn_offer_says_why_and_counts_no_call(WithdrawalReason reason)
+    {
+        var agent = new AgentDriver().In(AgentStatus.Reserved);
+        var handledBefore = agent.State.CallsHandledToday;
+
+        var withdrawn = agent.Do(new AgentCommand.OfferWithdrawn(RingingEpoch, reason));
+
+        Assert.That(withdrawn.Events.OfType<AgentEvent.OfferWithdrawn>().Single().Reason, Is.EqualTo(reason));
+        Assert.That((withdrawn.State.Status, withdrawn.State.CallsHandledToday), Is.EqualTo((AgentStatus.Available, handledBefore)));
+    }
+
     [Test]
     public void Ending_the_call_counts_it_and_starts_the_wrap_up()
     {
