@@ -428,6 +428,12 @@ public sealed class CallActor : UntypedActor, IWithTimers
             case CallPromoted:
                 Execute(CallCommand.Promoted.Instance);
                 break;
+            case HeldForAgent held:
+                Execute(new CallCommand.HeldForAgent(held.Agent, held.Rule == MatchRule.BackupAgent));
+                break;
+            case PreferenceExpired expired:
+                Execute(new CallCommand.PreferenceExpired(expired.Agent));
+                break;
             default:
                 Context.System.EventStream.Publish(new CallProtocol.Notice(message.Event));
                 break;

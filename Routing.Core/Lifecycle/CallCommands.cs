@@ -111,6 +111,12 @@ public abstract record CallCommand
     /// <summary>The call waited past one of its tier's long-wait thresholds.</summary>
     public sealed record LongWaitCrossed(TimeSpan Threshold) : CallCommand;
 
+    /// <summary>Routing holds the waiting call for the agent by name: its preferred agent, or (<paramref name="Backup"/>) that agent's backup.</summary>
+    public sealed record HeldForAgent(AgentId Agent, bool Backup) : CallCommand;
+
+    /// <summary>Routing no longer holds the waiting call for the agent: its time ran out, or the agent went.</summary>
+    public sealed record PreferenceExpired(AgentId Agent) : CallCommand;
+
     /// <summary>The call reached its tier's maximum wait and is served next.</summary>
     public sealed record Promoted : CallCommand
     {
@@ -217,4 +223,16 @@ public abstract record CallEvent
         : CallEvent(Call, Sequence, At);
 
     public sealed record Promoted(CallId Call, long Sequence, DateTimeOffset At) : CallEvent(Call, Sequence, At);
+
+    /// <summary>
+    /// Routing placed the call to wait for the agent by name (its preferred agent, or that agent's
+    /// backup), as long as its queue's preferred-agent time and the agent's presence last. Whether it
+    /// does depends on who was there, so a restart reads it here.
+    /// </summary>
+    public sealed record HeldForAgent(CallId Call, long Sequence, DateTimeOffset At, AgentId Agent, bool Backup)
+        : CallEvent(Call, Sequence, At);
+
+    /// <summary>The call no longer waits for the agent it was held for: the time ran out, or the agent went.</summary>
+    public sealed record PreferenceExpired(CallId Call, long Sequence, DateTimeOffset At, AgentId Agent)
+        : CallEvent(Call, Sequence, At);
 }

@@ -68,6 +68,12 @@ public static class CallLifecycle
             CallCommand.LongWaitCrossed c => state.IsWaiting && c.Threshold > (state.LongWaitCrossed ?? TimeSpan.Zero)
                 ? Changed(state, s => new CallEvent.LongWaitCrossed(state.Id, s, now, c.Threshold))
                 : Unchanged(state),
+            CallCommand.HeldForAgent c => state.IsWaiting
+                ? Changed(state, s => new CallEvent.HeldForAgent(state.Id, s, now, c.Agent, c.Backup))
+                : Unchanged(state),
+            CallCommand.PreferenceExpired c => state.IsWaiting
+                ? Changed(state, s => new CallEvent.PreferenceExpired(state.Id, s, now, c.Agent))
+                : Unchanged(state),
             CallCommand.Promoted => state.IsWaiting && !state.Promoted
                 ? Changed(state, s => new CallEvent.Promoted(state.Id, s, now))
                 : Unchanged(state),
@@ -183,7 +189,7 @@ public static class CallLifecycle
                 QueuedAt = e.At,
             },
             CallEvent.TransferFailed => state with { Transfer = null },
-            CallEvent.PositionAnnounced => state,
+            CallEvent.PositionAnnounced or CallEvent.HeldForAgent or CallEvent.PreferenceExpired => state,
             CallEvent.LongWaitCrossed e => state with { LongWaitCrossed = e.Threshold },
             CallEvent.Promoted => state with { Promoted = true },
             _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "unknown call event"),
@@ -221,6 +227,8 @@ public static class CallLifecycle
             ?? (c.Epoch < 1 ? Outcome.Invalid("epoch", $"epoch {c.Epoch} is not positive") : null),
         CallCommand.Answered c => Missing(c.Agent.Value, "agent"),
         CallCommand.AgentHungUp c => Missing(c.Agent.Value, "agent"),
+        CallCommand.HeldForAgent c => Missing(c.Agent.Value, "agent"),
+        CallCommand.PreferenceExpired c => Missing(c.Agent.Value, "agent"),
         CallCommand.TransferCompleted c => Missing(c.Agent.Value, "agent"),
         CallCommand.Overflowed c => Missing(c.From.Value, "from") ?? Missing(c.To.Value, "to")
             ?? (c.From == c.To ? Outcome.Invalid("to", $"a call cannot overflow from '{c.From}' to itself") : null),

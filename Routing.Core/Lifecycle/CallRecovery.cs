@@ -84,10 +84,12 @@ public static class CallRecovery
         var routing = state.IsWaiting && !memory.Refused
             ? new RestoredCall
             {
-                Request = CallRouting.RequestFor(state) is var request && memory.PreferenceSpent ? request with { PreferredAgent = null } : request,
+                Request = CallRouting.RequestFor(state),
                 PlacedBy = memory.PlacedBy,
                 QueueEnteredAt = memory.QueueEnteredAt,
                 RoutedSince = memory.RoutedSince,
+                HeldFor = memory.HeldFor?.Agent,
+                HeldForBackup = memory.HeldFor?.Backup ?? false,
                 DeclinedBy = memory.DeclinedBy,
             }
             : null;
@@ -111,11 +113,12 @@ public static class CallRecovery
         public bool Refused { get; private set; }
 
         /// <summary>
-        /// The engine no longer holds the call for its preferred (or backup) agent: it was offered to
-        /// someone (a call held for an agent rings only that agent, and whatever ends the offer ends
-        /// the hold), or it left its queue by overflow after it was placed.
+        /// The agent the engine holds the call for by name, as it told when it placed the call. The hold
+        /// ends when it expires or the agent goes (told), when the call is offered to anyone (a call held
+        /// for an agent rings only that agent, and whatever ends the offer ends the hold), or when it
+        /// leaves its queue by overflow after it was placed.
         /// </summary>
-        public bool PreferenceSpent { get; private set; }
+        public (AgentId Agent, bool Backup)? HeldFor { get; private set; }
 
         public void Observe(CallState before, CallEvent @event)
         {
@@ -125,7 +128,7 @@ public static class CallRecovery
                     or CallEvent.TransferStarted { Transfer.Kind: TransferKind.Blind }:
                     PlacedBy = null;
                     Refused = false;
-                    PreferenceSpent = false;
+                    HeldFor = null;
                     QueueEnteredAt = @event.At;
                     RoutedSince = @event.At;
                     _declinedBy.Clear();
@@ -135,14 +138,20 @@ public static class CallRecovery
                     break;
                 case CallEvent.Overflowed:
                     QueueEnteredAt = @event.At;
-                    PreferenceSpent |= PlacedBy is not null;
+                    HeldFor = null;
                     break;
                 case CallEvent.Queued queued:
                     PlacedBy ??= queued.Queue;
                     break;
                 case CallEvent.Offered:
                     PlacedBy ??= before.Queue;
-                    PreferenceSpent = true;
+                    HeldFor = null;
+                    break;
+                case CallEvent.HeldForAgent held:
+                    HeldFor = (held.Agent, held.Backup);
+                    break;
+                case CallEvent.PreferenceExpired:
+                    HeldFor = null;
                     break;
                 case CallEvent.OfferReturned { Reason: OfferReturnReason.Declined or OfferReturnReason.TimedOut } returned:
                     _declinedBy.Add(returned.Offer.Agent);

@@ -37,7 +37,8 @@ public readonly record struct AgentFairness(DateTimeOffset IdleSince, int CallsH
 /// A call that waited for an agent when the server stopped, as the journal tells it: what routes it
 /// (<see cref="Request"/>, with the queue it waits in now), the queue whose settings gave it its
 /// place (<see cref="PlacedBy"/>; null while it had none), when it entered its current queue, when
-/// its routing began (its preferred agent's time counts from then) and the agents who declined it.
+/// its routing began, the agent it waits for by name (<see cref="HeldFor"/>, whose time counts from
+/// then; the request's preferred agent is not looked for again) and the agents who declined it.
 /// </summary>
 public sealed record RestoredCall
 {
@@ -45,5 +46,11 @@ public sealed record RestoredCall
     public QueueId? PlacedBy { get; init; }
     public required DateTimeOffset QueueEnteredAt { get; init; }
     public required DateTimeOffset RoutedSince { get; init; }
+
+    /// <summary>The agent the call was held for by name at the stop, if any; <see cref="HeldForBackup"/> when as a backup.</summary>
+    public AgentId? HeldFor { get; init; }
+
+    public bool HeldForBackup { get; init; }
+
     public IReadOnlyList<AgentId> DeclinedBy { get; init; } = [];
 }

@@ -162,28 +162,30 @@ public sealed partial class RoutingEngine
     /// <summary>Reserves the call for its preferred agent, or failing that the backup, for the queue's time.</summary>
     private void ChooseTarget(CallEntry call, AgentId? preferred, long nowTicks)
     {
-        var timeout = call.Queue.Config.PreferredAgentTimeout;
-        if (preferred is not { } preferredId || timeout <= TimeSpan.Zero)
+        if (preferred is { } preferredId && !HoldFor(call, preferredId, MatchRule.PreferredAgent, nowTicks)
+            && _backups.TryGetValue(preferredId, out var backupId))
         {
-            return;
+            HoldFor(call, backupId, MatchRule.BackupAgent, nowTicks);
         }
+    }
 
-        var rule = MatchRule.PreferredAgent;
-        if (!IsPresentAndEligible(preferredId, call.Bucket.Group, out var target))
+    /// <summary>
+    /// Reserves the call for the agent, if it is staffed and may take it, for the queue's preferred-agent
+    /// time counted from <paramref name="sinceTicks"/>. False when it is not reserved.
+    /// </summary>
+    private bool HoldFor(CallEntry call, AgentId agentId, MatchRule rule, long sinceTicks)
+    {
+        var timeout = call.Queue.Config.PreferredAgentTimeout;
+        if (timeout <= TimeSpan.Zero || !IsPresentAndEligible(agentId, call.Bucket.Group, out var target))
         {
-            if (!_backups.TryGetValue(preferredId, out var backupId)
-                || !IsPresentAndEligible(backupId, call.Bucket.Group, out target))
-            {
-                return;
-            }
-
-            rule = MatchRule.BackupAgent;
+            return false;
         }
 
         call.Target = target;
         call.TargetRule = rule;
-        call.TargetUntilTicks = nowTicks + timeout.Ticks;
+        call.TargetUntilTicks = sinceTicks + timeout.Ticks;
         call.TargetLengthTicks = timeout.Ticks;
+        return true;
     }
 
     private bool IsPresentAndEligible(AgentId id, RequirementGroup group, out AgentEntry agent)

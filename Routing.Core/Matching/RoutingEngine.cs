@@ -317,14 +317,20 @@ public sealed partial class RoutingEngine
         EnterQueue(call, destination, nowTicks);
         ChooseTarget(call, request.PreferredAgent, nowTicks);
         RouteWaitingCall(call, events, announce: true);
+        if (call.Phase == CallPhase.Waiting && call.Target is { } target)
+        {
+            // Told, so the call's journal holds it: whether a call waits for an agent, and which, depends on who was there.
+            events.Add(new HeldForAgent(call.Id, now, target.Id, call.TargetRule));
+        }
+
         return Done(events);
     }
 
     /// <summary>
     /// Takes back a call that waited when the server stopped, at the place it had: its key comes from
     /// its arrival and the queue that first placed it, its queue's timers count from when it entered
-    /// that queue, its preferred agent's from when its routing began, and those who declined it are
-    /// not offered it again. It is not admitted again (it was). Restored in the order the calls first
+    /// that queue, it waits for the agent it was held for (if any) until the time counted from when its
+    /// routing began, and those who declined it are not offered it again. It is not admitted again (it was). Restored in the order the calls first
     /// reached the engine, ties between equal keys fall as they did.
     /// </summary>
     public RoutingResult RestoreWaitingCall(RestoredCall restored, DateTimeOffset now)
@@ -358,7 +364,12 @@ public sealed partial class RoutingEngine
         _calls[call.Id] = call;
         EnterQueue(call, queue, Math.Min(restored.QueueEnteredAt.UtcTicks, nowTicks));
         call.DeclinedBy = restored.DeclinedBy.Count > 0 ? [.. restored.DeclinedBy] : null;
-        ChooseTarget(call, request.PreferredAgent, Math.Min(restored.RoutedSince.UtcTicks, nowTicks));
+        if (restored.HeldFor is { } heldFor)
+        {
+            HoldFor(call, heldFor, restored.HeldForBackup ? MatchRule.BackupAgent : MatchRule.PreferredAgent,
+                Math.Min(restored.RoutedSince.UtcTicks, nowTicks));
+        }
+
         RouteWaitingCall(call, events, announce: false);
 
         // Before its timer, which is due already: the engine that stopped acted on it now, as the call came back from ringing.

@@ -111,6 +111,13 @@ public sealed record LongWaitCrossed(CallId Call, DateTimeOffset At, TierId Tier
 /// <summary>The call reached its tier's maximum wait and is now served next (anti-starvation).</summary>
 public sealed record CallPromoted(CallId Call, DateTimeOffset At, TierId Tier) : RoutingEvent(Call, At);
 
+/// <summary>
+/// The call, placed in line, waits for this agent by name: its preferred agent, or the backup of an
+/// absent preferred agent (<paramref name="Rule"/> says which), until its queue's preferred-agent time
+/// runs out or the agent goes. Only that agent is offered it meanwhile.
+/// </summary>
+public sealed record HeldForAgent(CallId Call, DateTimeOffset At, AgentId Agent, MatchRule Rule) : RoutingEvent(Call, At);
+
 /// <summary>The call stopped waiting for its preferred (or backup) agent; anyone suitable may take it.</summary>
 public sealed record PreferenceExpired(CallId Call, DateTimeOffset At, AgentId Agent) : RoutingEvent(Call, At);
 

@@ -77,6 +77,9 @@ public sealed class JournalRoundTripTests
         yield return Case("PositionAnnounced without an estimated wait", new CallEvent.PositionAnnounced(TheCall, 15, At, 1, null));
         yield return Case("LongWaitCrossed", new CallEvent.LongWaitCrossed(TheCall, 16, At, TimeSpan.FromSeconds(90)));
         yield return Case("Promoted", new CallEvent.Promoted(TheCall, 17, At));
+        yield return Case("HeldForAgent, the preferred one", new CallEvent.HeldForAgent(TheCall, 18, At, Alice, false));
+        yield return Case("HeldForAgent, a backup", new CallEvent.HeldForAgent(TheCall, 18, At, Bob, true));
+        yield return Case("PreferenceExpired", new CallEvent.PreferenceExpired(TheCall, 19, At, Alice));
     }
 
     [TestCaseSource(nameof(EveryKind))]

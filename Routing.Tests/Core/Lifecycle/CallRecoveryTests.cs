@@ -199,16 +199,62 @@ public sealed class CallRecoveryTests
     }
 
     [Test]
+    public void A_call_held_for_its_agent_is_held_for_it_again_from_when_its_routing_began()
+    {
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
+            .Do(new CallCommand.HeldForAgent(Carol, false));
+
+        var routing = Resume(script).Routing!;
+
+        Assert.That((routing.HeldFor, routing.HeldForBackup), Is.EqualTo(((AgentId?)Carol, false)));
+        Assert.That(routing.RoutedSince, Is.EqualTo(script.Events[0].At), "its time for the agent counts from then");
+    }
+
+    [Test]
+    public void A_call_held_for_the_backup_of_its_agent_is_held_for_the_backup_again()
+    {
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
+            .Do(new CallCommand.HeldForAgent(Bob, true));
+
+        var routing = Resume(script).Routing!;
+
+        Assert.That((routing.HeldFor, routing.HeldForBackup), Is.EqualTo(((AgentId?)Bob, true)));
+        Assert.That(routing.Request.PreferredAgent, Is.EqualTo(Carol), "the call still names its agent");
+    }
+
+    [Test]
+    public void A_call_placed_without_a_hold_is_not_held_though_it_names_an_agent()
+    {
+        // Its agent was not there when it was placed: the engine never held it, whoever is there after the restart.
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null));
+
+        var routing = Resume(script).Routing!;
+
+        Assert.That(routing.HeldFor, Is.Null);
+        Assert.That(routing.Request.PreferredAgent, Is.EqualTo(Carol));
+    }
+
+    [Test]
+    public void A_call_whose_hold_expired_or_whose_agent_went_is_no_longer_held()
+    {
+        var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
+            .Do(new CallCommand.HeldForAgent(Carol, false)).Do(new CallCommand.PreferenceExpired(Carol));
+
+        Assert.That(Resume(script).Routing!.HeldFor, Is.Null);
+    }
+
+    [Test]
     public void A_call_that_rang_any_agent_is_no_longer_held_for_its_preferred_agent()
     {
         // The engine holds a call for its preferred agent by ringing only that agent; however the
         // offer ended (here a bounce, not held against the agent), the hold ended with it.
         var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
+            .Do(new CallCommand.HeldForAgent(Carol, false))
             .Do(new CallCommand.Offered(Carol, 11)).Do(new CallCommand.OfferBounced(11));
 
         var routing = Resume(script).Routing!;
 
-        Assert.That(routing.Request.PreferredAgent, Is.Null);
+        Assert.That(routing.HeldFor, Is.Null);
         Assert.That(routing.DeclinedBy, Is.Empty, "a bounce is not a decline");
         Assert.That(script.State.PreferredAgent, Is.EqualTo(Carol), "the call itself still names its agent");
     }
@@ -218,34 +264,38 @@ public sealed class CallRecoveryTests
     {
         var script = new CallScript().Arrive(Carol).Do(new CallCommand.Offered(Carol, 11));
 
-        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.Null);
+        Assert.That(Resume(script).Routing!.HeldFor, Is.Null);
     }
 
     [Test]
     public void A_call_that_overflowed_after_it_was_placed_is_no_longer_held_for_its_preferred_agent()
     {
         var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
-            .Do(new CallCommand.Overflowed(Sales, Support));
+            .Do(new CallCommand.HeldForAgent(Carol, false)).Do(new CallCommand.Overflowed(Sales, Support));
 
-        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.Null);
+        Assert.That(Resume(script).Routing!.HeldFor, Is.Null);
     }
 
     [Test]
-    public void A_call_moved_on_as_it_arrived_is_still_held_for_its_preferred_agent()
+    public void A_call_moved_on_as_it_arrived_is_held_for_its_agent_as_placed()
     {
         var script = new CallScript().Arrive(Carol).Do(new CallCommand.Overflowed(Sales, Support))
-            .Do(new CallCommand.Queued(Support, 1, null));
+            .Do(new CallCommand.Queued(Support, 1, null)).Do(new CallCommand.HeldForAgent(Carol, false));
 
-        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.EqualTo(Carol));
+        Assert.That(Resume(script).Routing!.HeldFor, Is.EqualTo(Carol));
     }
 
     [Test]
     public void A_blind_transfer_to_an_agent_is_held_for_that_agent_though_the_call_rang_others_before()
     {
         var script = new CallScript().Arrive(Bob).Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.Answered(Alice, 11))
-            .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToAgent(Carol)));
+            .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToAgent(Carol)))
+            .Do(new CallCommand.HeldForAgent(Carol, false));
 
-        Assert.That(Resume(script).Routing!.Request.PreferredAgent, Is.EqualTo(Carol));
+        var routing = Resume(script).Routing!;
+
+        Assert.That(routing.HeldFor, Is.EqualTo(Carol));
+        Assert.That(routing.Request.PreferredAgent, Is.EqualTo(Carol));
     }
 
     [Test]

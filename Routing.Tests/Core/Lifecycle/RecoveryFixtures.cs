@@ -88,11 +88,13 @@ internal static class RecoveryFixtures
     {
         SkillRequirement[] extras = [new(new SkillId("french"), 3), new(new SkillId("english"), 5)];
 
-        // Every way an offer comes back, a move, a consultative and a failed blind transfer, then a hang-up.
+        // Held for its agent a while; every way an offer comes back, a move, a consultative and a failed blind transfer, then a hang-up.
         var busy = new CallScript("busy");
         busy.Do(new CallCommand.Arrive(Sales, Gold, true, Alice, extras, Start - TimeSpan.FromTicks(903_456_780)))
             .Do(new CallCommand.Queued(Sales, 3, TimeSpan.FromTicks(455_000_010)))
+            .Do(new CallCommand.HeldForAgent(Alice, false))
             .Do(new CallCommand.PositionAnnounced(2, null))
+            .Do(new CallCommand.PreferenceExpired(Alice))
             .Do(new CallCommand.PositionAnnounced(1, TimeSpan.FromTicks(123_456_780)))
             .Do(new CallCommand.LongWaitCrossed(TimeSpan.FromSeconds(30)))
             .Do(CallCommand.Promoted.Instance)
