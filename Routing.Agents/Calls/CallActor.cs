@@ -417,7 +417,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 });
                 break;
             case CallOverflowed overflowed:
-                Execute(new CallCommand.Overflowed(overflowed.From, overflowed.To));
+                Execute(new CallCommand.Overflowed(overflowed.From, overflowed.To, overflowed.Reason));
                 break;
             case CallRefused refused:
                 HandleQueueRefusal(refused);

@@ -1,3 +1,4 @@
+using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Lifecycle;
@@ -39,8 +40,12 @@ public abstract record CallCommand
 
     public sealed record Answered(AgentId Agent, long Epoch) : CallCommand;
 
-    /// <summary>Routing moved the waiting call to another queue, keeping its tier and arrival time.</summary>
-    public sealed record Overflowed(QueueId From, QueueId To) : CallCommand;
+    /// <summary>
+    /// Routing moved the waiting call to another queue, keeping its tier and arrival time.
+    /// <paramref name="Reason"/> is why it left <paramref name="From"/>: closed or full as routing placed
+    /// it, or its maximum wait after.
+    /// </summary>
+    public sealed record Overflowed(QueueId From, QueueId To, QueueExitReason? Reason = null) : CallCommand;
 
     /// <summary>The queue would not keep the call; with a callback offered the caller may still ask for one.</summary>
     public sealed record Refused(QueueId Queue, string Reason, bool CallbackOffered) : CallCommand;
@@ -155,7 +160,11 @@ public abstract record CallEvent
         CallId Call, long Sequence, DateTimeOffset At, QueueId Queue, int Position, TimeSpan? EstimatedWait)
         : CallEvent(Call, Sequence, At);
 
-    public sealed record Overflowed(CallId Call, long Sequence, DateTimeOffset At, QueueId From, QueueId To)
+    /// <summary>
+    /// <paramref name="Reason"/> tells an overflow as routing placed the call (the queue was closed or
+    /// full) from one after it was placed (its maximum wait); null in journals written before it was kept.
+    /// </summary>
+    public sealed record Overflowed(CallId Call, long Sequence, DateTimeOffset At, QueueId From, QueueId To, QueueExitReason? Reason = null)
         : CallEvent(Call, Sequence, At);
 
     /// <summary>Without a callback offered, the call's Ended event follows at once.</summary>

@@ -458,7 +458,7 @@ public static class CallLifecycle
         }
 
         return state.Queue == command.From
-            ? Changed(state, s => new CallEvent.Overflowed(state.Id, s, now, command.From, command.To))
+            ? Changed(state, s => new CallEvent.Overflowed(state.Id, s, now, command.From, command.To, command.Reason))
             : Refused(state, Outcome.Conflict("from", $"call '{state.Id}' is in queue '{state.Queue}', not '{command.From}'"));
     }
 

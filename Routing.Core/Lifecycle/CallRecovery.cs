@@ -49,8 +49,8 @@ public static class CallRecovery
                 break;
             }
 
-            memory.Observe(state, @event);
             state = CallLifecycle.Apply(state, @event);
+            memory.Observe(state, @event);
             replayed.Add(@event);
         }
 
@@ -65,8 +65,8 @@ public static class CallRecovery
             var decision = CallLifecycle.Decide(state, command, now);
             foreach (var @event in decision.Events)
             {
-                memory.Observe(state, @event);
                 state = CallLifecycle.Apply(state, @event);
+                memory.Observe(state, @event);
                 events.Add(@event);
             }
         }
@@ -104,7 +104,17 @@ public static class CallRecovery
     {
         private readonly List<AgentId> _declinedBy = [];
 
-        public QueueId? PlacedBy { get; private set; }
+        /// <summary>Routing began and has not placed the call yet: an overflow now is the engine's admission.</summary>
+        private bool _placing;
+
+        /// <summary>
+        /// The queue whose settings gave the call its key when its routing began: the queue it asked
+        /// for, or where the overflows from closed or full queues on the way led (the engine admits the
+        /// call, then keys it by the queue it places it in). Followed from the routing's start, not read
+        /// from a Queued event: a blind transfer's placing leaves none (the call is in line already).
+        /// </summary>
+        public QueueId PlacedBy { get; private set; }
+
         public DateTimeOffset QueueEnteredAt { get; private set; }
         public DateTimeOffset RoutedSince { get; private set; }
         public IReadOnlyList<AgentId> DeclinedBy => _declinedBy;
@@ -120,13 +130,15 @@ public static class CallRecovery
         /// </summary>
         public (AgentId Agent, bool Backup)? HeldFor { get; private set; }
 
-        public void Observe(CallState before, CallEvent @event)
+        /// <param name="after">The call's state once <paramref name="event"/> is applied.</param>
+        public void Observe(CallState after, CallEvent @event)
         {
             switch (@event)
             {
                 case CallEvent.Arrived or CallEvent.CallbackDue or CallEvent.TransferFailed { RequeuedIn: not null }
                     or CallEvent.TransferStarted { Transfer.Kind: TransferKind.Blind }:
-                    PlacedBy = null;
+                    PlacedBy = after.Queue;
+                    _placing = true;
                     Refused = false;
                     HeldFor = null;
                     QueueEnteredAt = @event.At;
@@ -136,18 +148,30 @@ public static class CallRecovery
                 case CallEvent.Refused:
                     Refused = true;
                     break;
-                case CallEvent.Overflowed:
+                case CallEvent.Overflowed overflowed:
                     QueueEnteredAt = @event.At;
                     HeldFor = null;
+
+                    // A journal written before overflows kept their reason: one before the call was queued or offered was its admission.
+                    if (_placing && overflowed.Reason is not QueueExitReason.MaximumWait)
+                    {
+                        PlacedBy = overflowed.To;
+                    }
+                    else
+                    {
+                        _placing = false;
+                    }
+
                     break;
-                case CallEvent.Queued queued:
-                    PlacedBy ??= queued.Queue;
+                case CallEvent.Queued:
+                    _placing = false;
                     break;
                 case CallEvent.Offered:
-                    PlacedBy ??= before.Queue;
+                    _placing = false;
                     HeldFor = null;
                     break;
                 case CallEvent.HeldForAgent held:
+                    _placing = false;
                     HeldFor = (held.Agent, held.Backup);
                     break;
                 case CallEvent.PreferenceExpired:

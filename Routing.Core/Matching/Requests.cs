@@ -36,9 +36,10 @@ public readonly record struct AgentFairness(DateTimeOffset IdleSince, int CallsH
 /// <summary>
 /// A call that waited for an agent when the server stopped, as the journal tells it: what routes it
 /// (<see cref="Request"/>, with the queue it waits in now), the queue whose settings gave it its
-/// place (<see cref="PlacedBy"/>; null while it had none), when it entered its current queue, when
-/// its routing began, the agent it waits for by name (<see cref="HeldFor"/>, whose time counts from
-/// then; the request's preferred agent is not looked for again) and the agents who declined it.
+/// place when its routing began (<see cref="PlacedBy"/>; null: the queue it waits in), when it
+/// entered its current queue, when its routing began, the agent it waits for by name
+/// (<see cref="HeldFor"/>, whose time counts from then; the request's preferred agent is not looked
+/// for again) and the agents who declined it.
 /// </summary>
 public sealed record RestoredCall
 {

@@ -44,7 +44,7 @@ public static class LogMapping
                 arrivedAt = a.ArrivedAt,
             }),
             CallEvent.Queued q => Row(q.Queue, detail: new { position = q.Position, estimatedWaitSeconds = Seconds(q.EstimatedWait) }),
-            CallEvent.Overflowed o => Row(o.To, detail: new { from = o.From.Value }),
+            CallEvent.Overflowed o => Row(o.To, detail: new { from = o.From.Value, reason = o.Reason?.ToString() }),
             CallEvent.Refused r => Row(r.Queue, detail: new { reason = r.Reason, callbackOffered = r.CallbackOffered }),
             CallEvent.Offered o => Row(agent: o.Offer.Agent, epoch: o.Offer.Epoch),
             CallEvent.OfferReturned r => Row(agent: r.Offer.Agent, epoch: r.Offer.Epoch, detail: new { reason = r.Reason.ToString() }),
@@ -115,6 +115,8 @@ public static class LogMapping
             ? FromSeconds(value.GetDouble())
             : null;
         T Enum<T>(string name) where T : struct, System.Enum => System.Enum.Parse<T>(Text(name));
+        T? OptionalEnum<T>(string name) where T : struct, System.Enum =>
+            detail is { } d && d.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? System.Enum.Parse<T>(value.GetString()!) : null;
         QueueId Queue() => row.Queue ?? throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} names no queue");
         AgentAssignment Assignment() => new(
             row.Agent ?? throw new FormatException($"call_events ({row.Call}, {row.Sequence}): {row.Kind} names no agent"),
@@ -128,7 +130,7 @@ public static class LogMapping
                 Array.AsReadOnly(Field("extraSkills").EnumerateArray().Select(s => ParseRequirement(s.GetString() ?? "")).ToArray()),
                 Field("arrivedAt").GetDateTimeOffset()),
             nameof(CallEvent.Queued) => new CallEvent.Queued(call, sequence, at, Queue(), Field("position").GetInt32(), SecondsOf("estimatedWaitSeconds")),
-            nameof(CallEvent.Overflowed) => new CallEvent.Overflowed(call, sequence, at, new QueueId(Text("from")), Queue()),
+            nameof(CallEvent.Overflowed) => new CallEvent.Overflowed(call, sequence, at, new QueueId(Text("from")), Queue(), OptionalEnum<QueueExitReason>("reason")),
             nameof(CallEvent.Refused) => new CallEvent.Refused(call, sequence, at, Queue(), Text("reason"), Field("callbackOffered").GetBoolean()),
             nameof(CallEvent.Offered) => new CallEvent.Offered(call, sequence, at, Assignment()),
             nameof(CallEvent.OfferReturned) => new CallEvent.OfferReturned(call, sequence, at, Assignment(), Enum<OfferReturnReason>("reason")),

@@ -1,6 +1,7 @@
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Host.InteractionLog;
 using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 using static CallCenter.Routing.Tests.Core.Lifecycle.RecoveryFixtures;
 
@@ -38,7 +39,12 @@ public sealed class JournalRoundTripTests
         yield return Case("Arrived plain", new CallEvent.Arrived(TheCall, 1, At, Sales, Gold, false, null, Array.AsReadOnly(Array.Empty<SkillRequirement>()), At));
         yield return Case("Queued with an estimated wait", new CallEvent.Queued(TheCall, 2, At, Sales, 4, TimeSpan.FromTicks(455_000_010)));
         yield return Case("Queued without an estimated wait", new CallEvent.Queued(TheCall, 2, At, Sales, 1, null));
-        yield return Case("Overflowed", new CallEvent.Overflowed(TheCall, 3, At, Sales, Support));
+        yield return Case("Overflowed without a reason (an older row)", new CallEvent.Overflowed(TheCall, 3, At, Sales, Support));
+        foreach (var reason in Enum.GetValues<QueueExitReason>())
+        {
+            yield return Case($"Overflowed {reason}", new CallEvent.Overflowed(TheCall, 3, At, Sales, Support, reason));
+        }
+
         yield return Case("Refused with a callback offered", new CallEvent.Refused(TheCall, 3, At, Sales, "Closed", true));
         yield return Case("Refused outright", new CallEvent.Refused(TheCall, 3, At, Sales, "Full \"at noon\" é", false));
         yield return Case("Offered", new CallEvent.Offered(TheCall, 4, At, offer));

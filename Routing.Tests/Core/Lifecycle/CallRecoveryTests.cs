@@ -1,4 +1,5 @@
 using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 using static CallCenter.Routing.Tests.Core.Lifecycle.RecoveryFixtures;
 
@@ -137,7 +138,7 @@ public sealed class CallRecoveryTests
         Assert.That(after.Routing!.Request.ArrivedAt, Is.EqualTo(due), "served in the order of its appointment");
         Assert.That(after.Routing.RoutedSince, Is.EqualTo(script.Now), "its routing began again when it fell due");
         Assert.That(after.Routing.QueueEnteredAt, Is.EqualTo(script.Now));
-        Assert.That(after.Routing.PlacedBy, Is.Null, "not placed since it fell due");
+        Assert.That(after.Routing.PlacedBy, Is.EqualTo(Sales), "placed by its queue when it fell due");
     }
 
     [Test]
@@ -167,6 +168,43 @@ public sealed class CallRecoveryTests
         Assert.That(routing.PlacedBy, Is.EqualTo(Support));
         Assert.That(routing.QueueEnteredAt, Is.EqualTo(script.Events[1].At));
     }
+
+    [Test]
+    public void A_blind_transfer_is_placed_by_its_target_queue_though_it_overflowed_for_its_maximum_wait_before_it_rang()
+    {
+        var script = TransferredTo(Billing).Do(new CallCommand.Overflowed(Billing, Support, QueueExitReason.MaximumWait), TimeSpan.FromSeconds(90));
+
+        var routing = Resume(script).Routing!;
+
+        Assert.That(routing.PlacedBy, Is.EqualTo(Billing));
+        Assert.That(routing.Request.Queue, Is.EqualTo(Support));
+        Assert.That(routing.QueueEnteredAt, Is.EqualTo(script.Now));
+    }
+
+    [Test]
+    public void A_blind_transfer_moved_on_from_a_full_target_is_placed_by_the_queue_that_took_it()
+    {
+        // The engine's admission: Billing was full and sent the call on to Support, which placed it (no event of its own).
+        var script = TransferredTo(Billing).Do(new CallCommand.Overflowed(Billing, Support, QueueExitReason.Full), TimeSpan.FromTicks(20_000))
+            .Do(new CallCommand.Overflowed(Support, Sales, QueueExitReason.MaximumWait), TimeSpan.FromSeconds(90));
+
+        Assert.That(Resume(script).Routing!.PlacedBy, Is.EqualTo(Support));
+    }
+
+    [Test]
+    public void A_failed_blind_transfer_back_in_its_queue_is_placed_by_that_queue_though_it_overflowed_after()
+    {
+        var script = TransferredTo(Billing).Do(new CallCommand.TransferFailed("queue 'billing' refused the call: Closed"))
+            .Do(new CallCommand.Overflowed(Sales, Support, QueueExitReason.MaximumWait), TimeSpan.FromSeconds(90));
+
+        var routing = Resume(script).Routing!;
+
+        Assert.That(routing.PlacedBy, Is.EqualTo(Sales));
+        Assert.That(routing.Request.Queue, Is.EqualTo(Support));
+    }
+
+    private static CallScript TransferredTo(QueueId queue) => Queued().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.Answered(Alice, 11))
+        .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToQueue(queue)));
 
     [Test]
     public void A_call_first_offered_at_once_is_placed_by_the_queue_it_was_offered_from()

@@ -1,4 +1,5 @@
 using CallCenter.Routing.Lifecycle;
+using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Tests.Core.Lifecycle;
@@ -98,7 +99,7 @@ internal static class RecoveryFixtures
             .Do(new CallCommand.PositionAnnounced(1, TimeSpan.FromTicks(123_456_780)))
             .Do(new CallCommand.LongWaitCrossed(TimeSpan.FromSeconds(30)))
             .Do(CallCommand.Promoted.Instance)
-            .Do(new CallCommand.Overflowed(Sales, Support))
+            .Do(new CallCommand.Overflowed(Sales, Support, QueueExitReason.MaximumWait))
             .Do(new CallCommand.Offered(Alice, 11))
             .Do(new CallCommand.OfferDeclined(11))
             .Do(new CallCommand.Offered(Bob, 12))
