@@ -172,10 +172,15 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
+    /// <summary>The backup named takes effect with the login: a repeated login changes it no more than the engine's.</summary>
     private void HandleLogIn(AgentProtocol.LogIn message)
     {
+        var previous = _backup;
         _backup = message.Backup;
-        Execute(new AgentCommand.LogIn(message.Skills), reply: true);
+        if (Execute(new AgentCommand.LogIn(message.Skills), reply: true) != OutcomeCode.Ok)
+        {
+            _backup = previous;
+        }
     }
 
     private void HandleAccept(AgentProtocol.Accept message)

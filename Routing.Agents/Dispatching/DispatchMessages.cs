@@ -68,12 +68,19 @@ public static class Dispatch
 
     /// <summary>
     /// After a restart, before anything else: the agents logged in (in the order they logged in; a
-    /// staffed one is busy until its softphone is back and it reports itself free) and the calls that
-    /// wait (in the order they first reached routing), each at the place it had.
+    /// staffed one is busy until its softphone is back and it reports itself free), the backups the
+    /// agents logged out had named at their last login (calls for them go to their backups, as before
+    /// the restart), and the calls that wait (in the order they first reached routing), each at the
+    /// place it had.
     /// </summary>
-    public sealed record Restore(IReadOnlyList<RestoredAgent> Agents, IReadOnlyList<RestoredWaitingCall> Calls) : INoSerializationVerificationNeeded;
+    public sealed record Restore(
+        IReadOnlyList<RestoredAgent> Agents, IReadOnlyList<LoggedOutBackup> Backups, IReadOnlyList<RestoredWaitingCall> Calls)
+        : INoSerializationVerificationNeeded;
 
     public sealed record RestoredAgent(AgentProfile Profile, IActorRef Agent, bool Staffed);
+
+    /// <summary>An agent logged out at the stop, and the backup it named when it last logged in.</summary>
+    public sealed record LoggedOutBackup(AgentId Agent, AgentId Backup);
 
     public sealed record RestoredWaitingCall(RestoredCall Routing, IActorRef Call, bool IsCallback);
 

@@ -91,6 +91,15 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
             }
         }
 
+        foreach (var (agent, backup) in message.Backups)
+        {
+            var outcome = _engine.RememberBackup(agent, backup);
+            if (!outcome.Succeeded)
+            {
+                _log.Warning("The backup of agent {0} could not be restored: {1}", agent, outcome);
+            }
+        }
+
         var now = Now;
         foreach (var waiting in message.Calls)
         {

@@ -171,6 +171,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         }
 
         var agents = new List<Dispatch.RestoredAgent>();
+        var backups = new List<Dispatch.LoggedOutBackup>();
         foreach (var checkpoint in contents.Agents.OrderBy(c => c.LoggedInAt ?? DateTimeOffset.MinValue).ThenBy(c => c.State.Id, StringComparer.Ordinal))
         {
             var id = checkpoint.Agent;
@@ -189,6 +190,11 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
                 var profile = new AgentProfile { Id = id, Skills = checkpoint.State.Skills, Backup = checkpoint.Backup };
                 agents.Add(new Dispatch.RestoredAgent(profile, agent, Staffed: checkpoint.State.Status != AgentStatus.NotReady));
             }
+            else if (checkpoint.Backup is { } backup)
+            {
+                // The engine that stopped kept it from the agent's login: a call for the agent went to its backup.
+                backups.Add(new Dispatch.LoggedOutBackup(id, backup));
+            }
         }
 
         var waiting = calls.Values
@@ -198,7 +204,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             .ThenBy(c => c.Call.State.Id.Value, StringComparer.Ordinal)
             .Select(c => new Dispatch.RestoredWaitingCall(c.Call.Routing!, c.Actor, c.Call.IsCallback))
             .ToList();
-        _dispatcher.Tell(new Dispatch.Restore(agents, waiting));
+        _dispatcher.Tell(new Dispatch.Restore(agents, backups, waiting));
         return calls.Count;
     }
 

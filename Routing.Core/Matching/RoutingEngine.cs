@@ -132,7 +132,10 @@ public sealed partial class RoutingEngine
 
     // ---- agents ------------------------------------------------------------------------
 
-    /// <summary>Registers a logged-in agent; it takes no calls until it is made available.</summary>
+    /// <summary>
+    /// Registers a logged-in agent; it takes no calls until it is made available. The backup it names
+    /// (or none) is the one its calls go to while it is away, and is kept after it logs out.
+    /// </summary>
     public Outcome LogIn(AgentProfile profile)
     {
         if (string.IsNullOrWhiteSpace(profile.Id.Value))
@@ -181,12 +184,41 @@ public sealed partial class RoutingEngine
         }
 
         _agents[profile.Id] = agent;
-        if (profile.Backup is { } backup)
+        SetBackup(profile.Id, profile.Backup);
+        return Outcome.Ok;
+    }
+
+    /// <summary>
+    /// The backup named at the last login of an agent not logged in now: calls for the agent go to it
+    /// as they did before the agent logged out. A restarted domain tells the engine those of the agents
+    /// logged out at the stop, which the engine that stopped kept from their logins.
+    /// </summary>
+    public Outcome RememberBackup(AgentId agentId, AgentId? backup)
+    {
+        if (string.IsNullOrWhiteSpace(agentId.Value))
         {
-            _backups[profile.Id] = backup;
+            return Outcome.Invalid("agentId", "must not be empty");
         }
 
+        if (_agents.ContainsKey(agentId))
+        {
+            return Outcome.Conflict("agentId", $"agent '{agentId}' is logged in: its backup is the one it logged in with");
+        }
+
+        SetBackup(agentId, backup);
         return Outcome.Ok;
+    }
+
+    private void SetBackup(AgentId agentId, AgentId? backup)
+    {
+        if (backup is { } named)
+        {
+            _backups[agentId] = named;
+        }
+        else
+        {
+            _backups.Remove(agentId);
+        }
     }
 
     /// <summary>

@@ -47,6 +47,22 @@ public sealed class AgentActorSpec : ActorSpec
     }
 
     [Test]
+    public void Agent_actor_must_keep_the_backup_of_the_login_that_took_effect()
+    {
+        var checkpoints = CreateTestProbe();
+        Sys.EventStream.Subscribe(checkpoints.Ref, typeof(AgentProtocol.Checkpoint));
+        Send(new AgentProtocol.LogIn(Alice, [], new AgentId("bob")));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.RegisterAgent>().Profile.Backup, Is.EqualTo(new AgentId("bob")));
+        Assert.That(checkpoints.ExpectMsg<AgentProtocol.Checkpoint>().Backup, Is.EqualTo(new AgentId("bob")));
+
+        // Already logged in: the engine keeps bob, and so does the agent's checkpoint a restart reads.
+        Assert.That(Send(new AgentProtocol.LogIn(Alice, [], new AgentId("carol"))).Outcome, Is.EqualTo(Outcome.Unchanged));
+        Send(new AgentProtocol.MakeAvailable(Alice));
+
+        Assert.That(checkpoints.ExpectMsg<AgentProtocol.Checkpoint>().Backup, Is.EqualTo(new AgentId("bob")));
+    }
+
+    [Test]
     public void Agent_actor_must_take_back_an_unanswered_offer_at_the_ring_timeout_and_go_not_ready()
     {
         LogInAvailable();

@@ -28,6 +28,26 @@ public sealed class DispatcherActorSpec : ActorSpec
     }
 
     [Test]
+    public void Dispatcher_must_restore_the_backup_of_an_agent_logged_out_at_the_stop()
+    {
+        // The engine that stopped kept carol's backup (bob) after she logged out: a call for her went to bob.
+        var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
+        var dispatcher = Sys.ActorOf(DispatcherActor.Props(configuration, firstEpoch: 1000));
+        var bob = CreateTestProbe();
+        var call = CreateTestProbe();
+        dispatcher.Tell(new Dispatch.Restore(
+            [new Dispatch.RestoredAgent(new AgentProfile { Id = new AgentId("bob"), Skills = [] }, bob.Ref, Staffed: true)],
+            [new Dispatch.LoggedOutBackup(new AgentId("carol"), new AgentId("bob"))],
+            []));
+
+        dispatcher.Tell(new Dispatch.RouteCall(
+            new CallRequest { Id = new CallId("for-carol"), Queue = Main, Tier = DefaultTiers.Standard, PreferredAgent = new AgentId("carol") }, call.Ref));
+
+        call.ExpectMsg<CallProtocol.Routed>(m => m.Event is CallQueued);
+        Assert.That(call.ExpectMsg<CallProtocol.Routed>().Event, Is.EqualTo(new HeldForAgent(new CallId("for-carol"), Clock.Now, new AgentId("bob"), MatchRule.BackupAgent)));
+    }
+
+    [Test]
     public void Dispatcher_must_offer_a_call_to_a_free_agent_and_tell_the_call()
     {
         var call = CreateTestProbe();

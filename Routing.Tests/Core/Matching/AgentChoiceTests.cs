@@ -1,5 +1,6 @@
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Matching;
+using CallCenter.Routing.Model;
 using static CallCenter.Routing.Tests.Core.Matching.EngineFixture;
 
 namespace CallCenter.Routing.Tests.Core.Matching;
@@ -141,6 +142,49 @@ public sealed class AgentChoiceTests
         var offer = fixture.OfferOf("call")!;
         Assert.That(offer.Agent.Value, Is.EqualTo("deputy"));
         Assert.That(offer.Rule, Is.EqualTo(MatchRule.BackupAgent));
+    }
+
+    [Test]
+    public void The_backup_of_an_agent_who_logged_out_still_takes_its_calls()
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("adviser", backup: "deputy");
+        fixture.LogIn("deputy");
+        fixture.Record(fixture.Engine.LogOut(new("adviser"), fixture.Now).Events);
+        fixture.Free("deputy");
+
+        fixture.Arrive("call", preferred: "adviser");
+
+        Assert.That(fixture.OfferOf("call")!.Rule, Is.EqualTo(MatchRule.BackupAgent));
+    }
+
+    [Test]
+    public void A_login_without_a_backup_leaves_the_agent_without_one()
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("adviser", backup: "deputy");
+        fixture.LogIn("deputy");
+        fixture.Record(fixture.Engine.LogOut(new("adviser"), fixture.Now).Events);
+        fixture.LogIn("adviser");
+        fixture.Free("deputy");
+
+        fixture.Arrive("call", preferred: "adviser");
+
+        Assert.That(fixture.OfferOf("call")!.Rule, Is.EqualTo(MatchRule.AgentSelection), "the backup of an earlier login is not kept");
+    }
+
+    [Test]
+    public void A_backup_remembered_for_an_agent_logged_out_takes_its_calls()
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("deputy");
+        Assert.That(fixture.Engine.RememberBackup(new("adviser"), new("deputy")), Is.EqualTo(Outcome.Ok));
+        Assert.That(fixture.Engine.RememberBackup(new("deputy"), new("adviser")).Code, Is.EqualTo(OutcomeCode.Conflict), "a logged-in agent's backup is its login's");
+        fixture.Free("deputy");
+
+        fixture.Arrive("call", preferred: "adviser");
+
+        Assert.That(fixture.OfferOf("call")!.Rule, Is.EqualTo(MatchRule.BackupAgent));
     }
 
     [Test]
