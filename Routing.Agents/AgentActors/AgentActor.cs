@@ -177,7 +177,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         var previous = _backup;
         _backup = message.Backup;
-        if (Execute(new AgentCommand.LogIn(message.Skills), reply: true) != OutcomeCode.Ok)
+        if (Execute(new AgentCommand.LogIn(message.Skills), reply: true).Code != OutcomeCode.Ok)
         {
             _backup = previous;
         }
