@@ -428,6 +428,9 @@ public sealed class CallActor : UntypedActor, IWithTimers
             case CallPromoted:
                 Execute(CallCommand.Promoted.Instance);
                 break;
+            case OverflowRefused refusedOverflow:
+                Execute(new CallCommand.OverflowRefused(refusedOverflow.Queue, refusedOverflow.RefusedBy, refusedOverflow.Reason));
+                break;
             case HeldForAgent held:
                 Execute(new CallCommand.HeldForAgent(held.Agent, held.Rule == MatchRule.BackupAgent));
                 break;

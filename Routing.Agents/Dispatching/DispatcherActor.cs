@@ -121,6 +121,9 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
 
             Carry(result.Events);
         }
+
+        // Every call is back: those past their maximum wait move on, each finding the queues as full as they are.
+        Carry(_engine.RestoreDone(now));
     }
 
     /// <summary>The call is no longer the dispatcher's to route.</summary>

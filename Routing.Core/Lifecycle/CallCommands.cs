@@ -116,6 +116,9 @@ public abstract record CallCommand
     /// <summary>The call waited past one of its tier's long-wait thresholds.</summary>
     public sealed record LongWaitCrossed(TimeSpan Threshold) : CallCommand;
 
+    /// <summary>The call's maximum wait in <paramref name="Queue"/> is over, but the overflow was refused: it stays.</summary>
+    public sealed record OverflowRefused(QueueId Queue, QueueId RefusedBy, QueueExitReason Reason) : CallCommand;
+
     /// <summary>Routing holds the waiting call for the agent by name: its preferred agent, or (<paramref name="Backup"/>) that agent's backup.</summary>
     public sealed record HeldForAgent(AgentId Agent, bool Backup) : CallCommand;
 
@@ -239,6 +242,14 @@ public abstract record CallEvent
     /// does depends on who was there, so a restart reads it here.
     /// </summary>
     public sealed record HeldForAgent(CallId Call, long Sequence, DateTimeOffset At, AgentId Agent, bool Backup)
+        : CallEvent(Call, Sequence, At);
+
+    /// <summary>
+    /// The call waited its maximum wait in <paramref name="Queue"/>, and <paramref name="RefusedBy"/>, where
+    /// its overflow led, turned it away: it keeps its place, and routing does not try to move it on from
+    /// this queue again. Nothing else tells a restart that the attempt was made.
+    /// </summary>
+    public sealed record OverflowRefused(CallId Call, long Sequence, DateTimeOffset At, QueueId Queue, QueueId RefusedBy, QueueExitReason Reason)
         : CallEvent(Call, Sequence, At);
 
     /// <summary>The call no longer waits for the agent it was held for: the time ran out, or the agent went.</summary>

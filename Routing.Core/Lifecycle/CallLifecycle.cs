@@ -68,6 +68,9 @@ public static class CallLifecycle
             CallCommand.LongWaitCrossed c => state.IsWaiting && c.Threshold > (state.LongWaitCrossed ?? TimeSpan.Zero)
                 ? Changed(state, s => new CallEvent.LongWaitCrossed(state.Id, s, now, c.Threshold))
                 : Unchanged(state),
+            CallCommand.OverflowRefused c => state.IsWaiting && state.Queue == c.Queue
+                ? Changed(state, s => new CallEvent.OverflowRefused(state.Id, s, now, c.Queue, c.RefusedBy, c.Reason))
+                : Unchanged(state),
             CallCommand.HeldForAgent c => state.IsWaiting
                 ? Changed(state, s => new CallEvent.HeldForAgent(state.Id, s, now, c.Agent, c.Backup))
                 : Unchanged(state),
@@ -189,7 +192,7 @@ public static class CallLifecycle
                 QueuedAt = e.At,
             },
             CallEvent.TransferFailed => state with { Transfer = null },
-            CallEvent.PositionAnnounced or CallEvent.HeldForAgent or CallEvent.PreferenceExpired => state,
+            CallEvent.PositionAnnounced or CallEvent.HeldForAgent or CallEvent.PreferenceExpired or CallEvent.OverflowRefused => state,
             CallEvent.LongWaitCrossed e => state with { LongWaitCrossed = e.Threshold },
             CallEvent.Promoted => state with { Promoted = true },
             _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "unknown call event"),
@@ -228,6 +231,7 @@ public static class CallLifecycle
         CallCommand.Answered c => Missing(c.Agent.Value, "agent"),
         CallCommand.AgentHungUp c => Missing(c.Agent.Value, "agent"),
         CallCommand.HeldForAgent c => Missing(c.Agent.Value, "agent"),
+        CallCommand.OverflowRefused c => Missing(c.Queue.Value, "queue") ?? Missing(c.RefusedBy.Value, "refusedBy"),
         CallCommand.PreferenceExpired c => Missing(c.Agent.Value, "agent"),
         CallCommand.TransferCompleted c => Missing(c.Agent.Value, "agent"),
         CallCommand.Overflowed c => Missing(c.From.Value, "from") ?? Missing(c.To.Value, "to")

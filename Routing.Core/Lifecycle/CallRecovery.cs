@@ -90,6 +90,7 @@ public static class CallRecovery
                 RoutedSince = memory.RoutedSince,
                 HeldFor = memory.HeldFor?.Agent,
                 HeldForBackup = memory.HeldFor?.Backup ?? false,
+                QueueExitDone = memory.QueueExitDone,
                 DeclinedBy = memory.DeclinedBy,
             }
             : null;
@@ -130,6 +131,9 @@ public static class CallRecovery
         /// </summary>
         public (AgentId Agent, bool Backup)? HeldFor { get; private set; }
 
+        /// <summary>The call's maximum wait in its current queue was acted on: the overflow was refused, and is not tried again.</summary>
+        public bool QueueExitDone { get; private set; }
+
         /// <param name="after">The call's state once <paramref name="event"/> is applied.</param>
         public void Observe(CallState after, CallEvent @event)
         {
@@ -141,6 +145,7 @@ public static class CallRecovery
                     _placing = true;
                     Refused = false;
                     HeldFor = null;
+                    QueueExitDone = false;
                     QueueEnteredAt = @event.At;
                     RoutedSince = @event.At;
                     _declinedBy.Clear();
@@ -151,6 +156,7 @@ public static class CallRecovery
                 case CallEvent.Overflowed overflowed:
                     QueueEnteredAt = @event.At;
                     HeldFor = null;
+                    QueueExitDone = false;
 
                     // A journal written before overflows kept their reason: one before the call was queued or offered was its admission.
                     if (_placing && overflowed.Reason is not QueueExitReason.MaximumWait)
@@ -176,6 +182,9 @@ public static class CallRecovery
                     break;
                 case CallEvent.PreferenceExpired:
                     HeldFor = null;
+                    break;
+                case CallEvent.OverflowRefused:
+                    QueueExitDone = true;
                     break;
                 case CallEvent.OfferReturned { Reason: OfferReturnReason.Declined or OfferReturnReason.TimedOut } returned:
                     _declinedBy.Add(returned.Offer.Agent);

@@ -53,5 +53,8 @@ public sealed record RestoredCall
 
     public bool HeldForBackup { get; init; }
 
+    /// <summary>Its maximum wait in its current queue was acted on already (the overflow was refused): it stays.</summary>
+    public bool QueueExitDone { get; init; }
+
     public IReadOnlyList<AgentId> DeclinedBy { get; init; } = [];
 }

@@ -419,12 +419,17 @@ public sealed partial class RoutingEngine
     /// </summary>
     private void ExitIfPastMaximumWait(CallEntry call, List<RoutingEvent> events)
     {
-        var config = call.Queue.Config;
-        if (call.Phase == CallPhase.Waiting && !call.QueueExitDone && config.WhenMaximumWait != QueueExitAction.None
-            && config.MaximumWait is { } maximumWait && _nowTicks - call.QueueEnteredTicks >= maximumWait.Ticks)
+        if (!call.QueueExitDone && IsPastMaximumWait(call))
         {
             ExitOnMaximumWait(call, Now, events);
         }
+    }
+
+    private bool IsPastMaximumWait(CallEntry call)
+    {
+        var config = call.Queue.Config;
+        return call.Phase == CallPhase.Waiting && config.WhenMaximumWait != QueueExitAction.None
+            && config.MaximumWait is { } maximumWait && _nowTicks - call.QueueEnteredTicks >= maximumWait.Ticks;
     }
 
     private void Forget(CallEntry call)
@@ -533,7 +538,8 @@ public sealed partial class RoutingEngine
             return;
         }
 
-        // Overflow: the call moves only if a queue down the chain takes it; otherwise it keeps its place.
+        // Overflow: the call moves only if a queue down the chain takes it; otherwise it keeps its place,
+        // and says so, for its journal: after a restart it is not tried again.
         var attempt = new List<RoutingEvent>
         {
             new CallOverflowed(call.Id, at, call.Queue.Id, config.OverflowQueue!.Value, QueueExitReason.MaximumWait),
@@ -541,6 +547,8 @@ public sealed partial class RoutingEngine
         var destination = Admit(call.Id, _queues[config.OverflowQueue.Value], at, attempt);
         if (destination is null)
         {
+            var refused = (CallRefused)attempt[^1];
+            events.Add(new OverflowRefused(call.Id, at, call.Queue.Id, refused.Queue, refused.Reason));
             return;
         }
 

@@ -31,6 +31,9 @@ public sealed partial class RoutingEngine
     private int _nextAgentSequence;
     private long _nowTicks = long.MinValue;
 
+    /// <summary>Restored calls past their queue's maximum wait, in the order they were restored, until <see cref="RestoreDone"/>.</summary>
+    private List<CallEntry>? _exitsAtRestore;
+
     /// <param name="firstEpoch">
     /// The epoch of the engine's first offer. A restarted domain starts above every epoch an earlier
     /// run could have given, so an answer to an offer made before the restart never matches one made after.
@@ -362,8 +365,10 @@ public sealed partial class RoutingEngine
     /// Takes back a call that waited when the server stopped, at the place it had: its key comes from
     /// its arrival and the queue that first placed it, its queue's timers count from when it entered
     /// that queue, it waits for the agent it was held for (if any) until the time counted from when its
-    /// routing began, and those who declined it are not offered it again. It is not admitted again (it was). Restored in the order the calls first
-    /// reached the engine, ties between equal keys fall as they did.
+    /// routing began, and those who declined it are not offered it again. It is not admitted again (it
+    /// was). Restored in the order the calls first reached the engine, ties between equal keys fall as
+    /// they did. A call past its queue's maximum wait moves on at <see cref="RestoreDone"/>, once every
+    /// call is back in the queues it may go to.
     /// </summary>
     public RoutingResult RestoreWaitingCall(RestoredCall restored, DateTimeOffset now)
     {
@@ -395,6 +400,7 @@ public sealed partial class RoutingEngine
         call.Key = InitialKey(call, placedBy.Config, nowTicks);
         _calls[call.Id] = call;
         EnterQueue(call, queue, Math.Min(restored.QueueEnteredAt.UtcTicks, nowTicks));
+        call.QueueExitDone = restored.QueueExitDone;
         call.DeclinedBy = restored.DeclinedBy.Count > 0 ? [.. restored.DeclinedBy] : null;
         if (restored.HeldFor is { } heldFor)
         {
@@ -403,9 +409,35 @@ public sealed partial class RoutingEngine
         }
 
         RouteWaitingCall(call, events, announce: false);
+        if (!call.QueueExitDone && IsPastMaximumWait(call))
+        {
+            // Not by its timer, which is due already: at the restore, as a call back from ringing moves on.
+            call.QueueExitDone = true;
+            (_exitsAtRestore ??= []).Add(call);
+        }
 
-        // Before its timer, which is due already: the engine that stopped acted on it now, as the call came back from ringing.
-        ExitIfPastMaximumWait(call, events);
+        return Done(events);
+    }
+
+    /// <summary>
+    /// Ends a restore: the restored calls past their queue's maximum wait (it fell due while they rang at
+    /// the stop, or while the server was down) move on now, in the order they were restored, as the
+    /// engine that stopped moved its calls back from ringing: each one finds the queue it goes to as
+    /// full as it was, with every restored call in it.
+    /// </summary>
+    public RoutingResult RestoreDone(DateTimeOffset now)
+    {
+        var events = AdvanceTo(now);
+        if (_exitsAtRestore is { } exits)
+        {
+            _exitsAtRestore = null;
+            foreach (var call in exits)
+            {
+                call.QueueExitDone = false;
+                ExitIfPastMaximumWait(call, events);
+            }
+        }
+
         return Done(events);
     }
 

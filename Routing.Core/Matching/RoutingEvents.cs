@@ -100,6 +100,14 @@ public sealed record CallOverflowed(
 public sealed record CallRefused(
     CallId Call, DateTimeOffset At, QueueId Queue, QueueExitReason Reason, bool CallbackOffered) : RoutingEvent(Call, At);
 
+/// <summary>
+/// The call waited its queue's maximum wait, and the queue its overflow leads to (or one further down
+/// the chain, <paramref name="RefusedBy"/>) turned it away for <paramref name="Reason"/>: it keeps its
+/// place in <paramref name="Queue"/>, and is not moved on from there again.
+/// </summary>
+public sealed record OverflowRefused(CallId Call, DateTimeOffset At, QueueId Queue, QueueId RefusedBy, QueueExitReason Reason)
+    : RoutingEvent(Call, At);
+
 /// <summary>The caller, still waiting, may leave a callback request instead.</summary>
 public sealed record CallbackOffered(CallId Call, DateTimeOffset At, QueueId Queue) : RoutingEvent(Call, At);
 

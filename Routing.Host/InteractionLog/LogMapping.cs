@@ -67,6 +67,7 @@ public static class LogMapping
             CallEvent.PositionAnnounced p => Row(detail: new { position = p.Position, estimatedWaitSeconds = Seconds(p.EstimatedWait) }),
             CallEvent.LongWaitCrossed l => Row(detail: new { thresholdSeconds = l.Threshold.TotalSeconds }),
             CallEvent.HeldForAgent h => Row(agent: h.Agent, detail: new { backup = h.Backup }),
+            CallEvent.OverflowRefused o => Row(o.Queue, detail: new { refusedBy = o.RefusedBy.Value, reason = o.Reason.ToString() }),
             CallEvent.PreferenceExpired p => Row(agent: p.Agent),
             _ => Row(),
         };
@@ -153,6 +154,8 @@ public static class LogMapping
             nameof(CallEvent.PositionAnnounced) => new CallEvent.PositionAnnounced(call, sequence, at, Field("position").GetInt32(), SecondsOf("estimatedWaitSeconds")),
             nameof(CallEvent.LongWaitCrossed) => new CallEvent.LongWaitCrossed(call, sequence, at, SecondsOf("thresholdSeconds") ?? TimeSpan.Zero),
             nameof(CallEvent.Promoted) => new CallEvent.Promoted(call, sequence, at),
+            nameof(CallEvent.OverflowRefused) => new CallEvent.OverflowRefused(call, sequence, at, Queue(), new QueueId(Text("refusedBy")),
+                Enum<QueueExitReason>("reason")),
             nameof(CallEvent.HeldForAgent) => new CallEvent.HeldForAgent(call, sequence, at, Assignment().Agent, Field("backup").GetBoolean()),
             nameof(CallEvent.PreferenceExpired) => new CallEvent.PreferenceExpired(call, sequence, at, Assignment().Agent),
             _ => throw new FormatException($"call_events ({call}, {sequence}): unknown kind '{row.Kind}'"),

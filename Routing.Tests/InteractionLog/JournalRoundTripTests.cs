@@ -85,6 +85,7 @@ public sealed class JournalRoundTripTests
         yield return Case("Promoted", new CallEvent.Promoted(TheCall, 17, At));
         yield return Case("HeldForAgent, the preferred one", new CallEvent.HeldForAgent(TheCall, 18, At, Alice, false));
         yield return Case("HeldForAgent, a backup", new CallEvent.HeldForAgent(TheCall, 18, At, Bob, true));
+        yield return Case("OverflowRefused", new CallEvent.OverflowRefused(TheCall, 20, At, Sales, Support, QueueExitReason.Full));
         yield return Case("PreferenceExpired", new CallEvent.PreferenceExpired(TheCall, 19, At, Alice));
     }
 

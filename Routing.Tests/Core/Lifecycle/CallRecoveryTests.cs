@@ -207,6 +207,24 @@ public sealed class CallRecoveryTests
         .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToQueue(queue)));
 
     [Test]
+    public void A_call_whose_overflow_was_refused_has_its_queue_exit_done_until_it_moves_on()
+    {
+        var script = Queued().Do(new CallCommand.OverflowRefused(Sales, Support, QueueExitReason.Full), TimeSpan.FromSeconds(60));
+        Assert.That(Resume(script).Routing!.QueueExitDone, Is.True, "the engine does not try again from this queue");
+
+        script.Do(new CallCommand.Overflowed(Sales, Support, QueueExitReason.Closed), TimeSpan.FromSeconds(1));
+        Assert.That(Resume(script).Routing!.QueueExitDone, Is.False, "a new queue has its own maximum wait");
+    }
+
+    [Test]
+    public void An_overflow_refused_in_a_queue_the_call_has_left_changes_nothing()
+    {
+        var script = Queued();
+
+        Assert.That(CallLifecycle.Decide(script.State, new CallCommand.OverflowRefused(Support, Billing, QueueExitReason.Full), script.Now).Events, Is.Empty);
+    }
+
+    [Test]
     public void A_call_first_offered_at_once_is_placed_by_the_queue_it_was_offered_from()
     {
         var script = new CallScript().Arrive().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferDeclined(11))

@@ -100,6 +100,7 @@ internal static class RecoveryFixtures
             .Do(new CallCommand.LongWaitCrossed(TimeSpan.FromSeconds(30)))
             .Do(CallCommand.Promoted.Instance)
             .Do(new CallCommand.Overflowed(Sales, Support, QueueExitReason.MaximumWait))
+            .Do(new CallCommand.OverflowRefused(Support, Billing, QueueExitReason.Full))
             .Do(new CallCommand.Offered(Alice, 11))
             .Do(new CallCommand.OfferDeclined(11))
             .Do(new CallCommand.Offered(Bob, 12))
