@@ -159,7 +159,7 @@ internal static class RecoveryBenchmark
 
             var serving = clock.Elapsed;
             using var channel = GrpcChannel.ForAddress(endpoints.GrpcAddress);
-            var queues = await new RoutingState.RoutingStateClient(channel).ListQueuesAsync(new ListQueuesRequest());
+            var queues = await WaitingAsync(new RoutingState.RoutingStateClient(channel));
             var metrics = await http.GetFromJsonAsync<ProcessMetrics>("/metrics");
             var healthy = Stopwatch.StartNew();
             while (await HealthAsync(http) != "Healthy" && healthy.Elapsed < TimeSpan.FromMinutes(2))
@@ -174,6 +174,23 @@ internal static class RecoveryBenchmark
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>The queues' figures, once the domain answers: right after a large recovery it is busy with what recovery set going.</summary>
+    private static async Task<ListQueuesReply> WaitingAsync(RoutingState.RoutingStateClient state)
+    {
+        var patience = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await state.ListQueuesAsync(new ListQueuesRequest());
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unavailable && patience.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                await Task.Delay(500);
+            }
         }
     }
 
