@@ -31,9 +31,16 @@ public static class EdgeBenchmark
     private static async Task<int> RunAsync(int events, int agents, int rate, int seconds, int warmUp)
     {
         var endpoints = LoopbackEndpoints.Free();
+
+        // A fresh database per run, dropped after it: the server recovers whatever its database holds,
+        // and a run's calls, agents and event ids would come back into the next run.
+        await using var postgres = await Host.InteractionLog.LocalPostgres.StartAsync(Path.GetFullPath(".data/edge-postgres"));
+        var database = $"edge_{Guid.NewGuid():N}";
+        await postgres.CreateDatabaseAsync(database);
         var app = RoutingServer.Build(
         [
             .. endpoints.Arguments(),
+            $"--Routing:Database:ConnectionString={postgres.ConnectionString(database)}",
             "--Logging:LogLevel:Default=Warning",
             "--Routing:Timing:WrapUpSeconds=0",
             // Announcements every 30 s would only add traffic the figures are not about.
@@ -83,6 +90,7 @@ public static class EdgeBenchmark
         {
             await app.StopAsync();
             await app.DisposeAsync();
+            await postgres.DropDatabaseAsync(database);
         }
     }
 

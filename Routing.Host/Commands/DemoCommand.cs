@@ -21,6 +21,10 @@ public static class DemoCommand
             .. endpoints.Arguments(),
             "--Logging:LogLevel:Default=Warning",
             "--Routing:Timing:WrapUpSeconds=0",
+
+            // A database of its own: the server recovers what its database holds, and the demo's
+            // calls and agents of an earlier run would come back into this one.
+            $"--Routing:Database:LocalDatabase=demo_{Guid.NewGuid():N}",
             .. settings,
         ]);
         await app.StartAsync();
