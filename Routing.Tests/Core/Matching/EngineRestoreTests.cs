@@ -162,6 +162,16 @@ public sealed class EngineRestoreTests
     private static AgentProfile Agent(string id, string? backup = null) =>
         new() { Id = new AgentId(id), Skills = [], Backup = backup is null ? null : new AgentId(backup) };
 
+    /// <summary>A queue whose maximum wait (60 s) overflows into a queue that holds one call.</summary>
+    private static RoutingConfiguration OverflowIntoAQueueOfOne() => EngineFixture.Configuration(
+        AntiStarvationMode.None,
+        new QueueConfig
+        {
+            Id = new QueueId("first"), MaximumWait = TimeSpan.FromSeconds(60),
+            WhenMaximumWait = QueueExitAction.Overflow, OverflowQueue = new QueueId("second"),
+        },
+        new QueueConfig { Id = new QueueId("second"), MaximumSize = 1, WhenFull = QueueExitAction.None });
+
     /// <summary>
     /// Seed 2, c4 and c8: the queue a call's maximum wait sends it to was full, so it stayed; after the
     /// restart, with room there, the restored engine moved it on, which the stopped one never does.
@@ -169,14 +179,7 @@ public sealed class EngineRestoreTests
     [Test]
     public void A_call_whose_overflow_was_refused_stays_in_its_queue_after_a_restart()
     {
-        var configuration = EngineFixture.Configuration(
-            AntiStarvationMode.None,
-            new QueueConfig
-            {
-                Id = new QueueId("first"), MaximumWait = TimeSpan.FromSeconds(60),
-                WhenMaximumWait = QueueExitAction.Overflow, OverflowQueue = new QueueId("second"),
-            },
-            new QueueConfig { Id = new QueueId("second"), MaximumSize = 1, WhenFull = QueueExitAction.None });
+        var configuration = OverflowIntoAQueueOfOne();
         var start = EngineFixture.Start;
         var stopped = new RoutingEngine(configuration);
         var filler = new CallRequest { Id = new CallId("filler"), Queue = new QueueId("second"), Tier = DefaultTiers.Standard };
@@ -203,14 +206,7 @@ public sealed class EngineRestoreTests
     [Test]
     public void A_restored_call_past_its_maximum_wait_finds_the_next_queue_with_every_restored_call_in_it()
     {
-        var configuration = EngineFixture.Configuration(
-            AntiStarvationMode.None,
-            new QueueConfig
-            {
-                Id = new QueueId("first"), MaximumWait = TimeSpan.FromSeconds(60),
-                WhenMaximumWait = QueueExitAction.Overflow, OverflowQueue = new QueueId("second"),
-            },
-            new QueueConfig { Id = new QueueId("second"), MaximumSize = 1, WhenFull = QueueExitAction.None });
+        var configuration = OverflowIntoAQueueOfOne();
         var late = new RecoveryFixtures.CallScript("late").Do(ArriveIn("first")).Do(new CallCommand.Queued(new QueueId("first"), 1, null));
         var other = new RecoveryFixtures.CallScript("other").Do(ArriveIn("second"), TimeSpan.FromSeconds(1)).Do(new CallCommand.Queued(new QueueId("second"), 1, null));
         var now = late.Now + TimeSpan.FromSeconds(90);
