@@ -23,6 +23,7 @@ public static class RoutingServer
         builder.Services.AddSingleton(edge);
         builder.Services.AddSingleton<AgentProfiles>();
         builder.Services.AddSingleton<ConfigurationAdmin>();
+        builder.Services.AddSingleton<ConfigurationJournal>();
         builder.Services.AddSingleton<GatewayRegistry>();
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<GatewayEvents>();
@@ -33,7 +34,7 @@ public static class RoutingServer
         builder.Services.AddSingleton<LogDurability>();
         builder.Services.AddInteractionLog(builder.Configuration);
         // Between the log (which finds the database) and the actor system (whose domain recovers at once).
-        builder.Services.AddHostedService<GatewayRecoveryService>();
+        builder.Services.AddHostedService<EdgeRecoveryService>();
         builder.Services.AddSingleton<PostgresDomainJournal>();
         builder.Services.AddAkka("callcenter", (akka, services) =>
         {
@@ -69,9 +70,13 @@ public static class RoutingServer
         app.MapGrpcService<ReportsService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapGet("/", () => Results.Text(
-            $"CallCenter routing server: {routing.Queues.Count} queues, {routing.Tiers.Count} tiers, " +
-            $"{routing.Skills.Count} skills, configuration version {routing.Version}\n"));
+        app.MapGet("/", async (ConfigurationAdmin admin, CancellationToken cancellation) =>
+        {
+            var current = await admin.Current(cancellation);
+            return Results.Text(
+                $"CallCenter routing server: {current.Queues.Count} queues, {current.Tiers.Count} tiers, " +
+                $"{current.Skills.Count} skills, configuration version {admin.Version}\n");
+        });
         app.MapHealthChecks("/health");
         var overload = app.Services.GetRequiredService<OverloadProbe>();
         app.MapGet("/metrics", () => Results.Json(ProcessMetrics.Read() with { CallsRefusedAsOverload = overload.Refused, RoutingLagMilliseconds = overload.LastLag.TotalMilliseconds }));

@@ -1,4 +1,5 @@
 using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
@@ -16,10 +17,12 @@ public interface IDomainJournal
 
 /// <summary>
 /// A domain's journal as loaded at start: the first epoch its dispatcher may give, every open call's
-/// events (in sequence order) and every agent's last checkpoint.
+/// events (in sequence order), every agent's last checkpoint, and the configuration the domain last
+/// ran with (null: the one it was started with), so the calls come back into the queues they were in.
 /// </summary>
 public sealed record DomainJournalContents(
-    long FirstEpoch, IReadOnlyList<CallJournal> Calls, IReadOnlyList<AgentProtocol.Checkpoint> Agents)
+    long FirstEpoch, IReadOnlyList<CallJournal> Calls, IReadOnlyList<AgentProtocol.Checkpoint> Agents,
+    RoutingConfiguration? Configuration = null)
 {
     public static DomainJournalContents Empty { get; } = new(1, [], []);
 }

@@ -122,6 +122,12 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// </summary>
     private void Start(DomainJournalContents contents)
     {
+        if (contents.Configuration is { } recorded)
+        {
+            _configuration = recorded;
+            _catalog = new RoutingCatalog(recorded);
+        }
+
         _dispatcher = Context.ActorOf(DispatcherActor.Props(_configuration, contents.FirstEpoch), "dispatcher");
 
         // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).

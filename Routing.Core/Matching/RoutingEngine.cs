@@ -62,6 +62,36 @@ public sealed partial class RoutingEngine
     }
 
     /// <summary>
+    /// Whether a running engine on <paramref name="current"/> can take <paramref name="next"/>: a valid
+    /// configuration that keeps the tiers, the anti-starvation rule, every skill and every queue.
+    /// Pure, so a change can be checked before it is recorded.
+    /// </summary>
+    public static Outcome CheckReconfiguration(RoutingConfiguration current, RoutingConfiguration next)
+    {
+        if (next.Validate() is [var first, ..])
+        {
+            return Outcome.Invalid(first.Field, first.Message);
+        }
+
+        if (!next.Tiers.SequenceEqual(current.Tiers) || next.AntiStarvation != current.AntiStarvation)
+        {
+            return Outcome.Conflict("tiers", "the tier ladder and the anti-starvation rule change only with a restart");
+        }
+
+        if (current.Skills.FirstOrDefault(s => !next.Skills.Contains(s)) is { Value: not null } dropped)
+        {
+            return Outcome.Conflict("skills", $"skill '{dropped}' cannot be removed while the server runs");
+        }
+
+        if (current.Queues.FirstOrDefault(q => next.Queues.All(n => n.Id != q.Id)) is { } removed)
+        {
+            return Outcome.Conflict("queues", $"queue '{removed.Id}' cannot be removed while the server runs");
+        }
+
+        return Outcome.Ok;
+    }
+
+    /// <summary>
     /// Takes a changed configuration: new queues and skills, and queues whose settings changed.
     /// The change applies to calls that arrive from now on. Calls already waiting keep the queue
     /// settings they arrived under (requirements, relaxation, limits), and keep their place in
@@ -71,24 +101,9 @@ public sealed partial class RoutingEngine
     /// </summary>
     public Outcome Reconfigure(RoutingConfiguration next)
     {
-        if (next.Validate() is [var first, ..])
+        if (CheckReconfiguration(_config, next) is { Code: not OutcomeCode.Ok } refused)
         {
-            return Outcome.Invalid(first.Field, first.Message);
-        }
-
-        if (!next.Tiers.SequenceEqual(_config.Tiers) || next.AntiStarvation != _config.AntiStarvation)
-        {
-            return Outcome.Conflict("tiers", "the tier ladder and the anti-starvation rule change only with a restart");
-        }
-
-        if (_config.Skills.FirstOrDefault(s => !next.Skills.Contains(s)) is { Value: not null } dropped)
-        {
-            return Outcome.Conflict("skills", $"skill '{dropped}' cannot be removed while the server runs");
-        }
-
-        if (_config.Queues.FirstOrDefault(q => next.Queues.All(n => n.Id != q.Id)) is { } removed)
-        {
-            return Outcome.Conflict("queues", $"queue '{removed.Id}' cannot be removed while the server runs");
+            return refused;
         }
 
         foreach (var queue in next.Queues)

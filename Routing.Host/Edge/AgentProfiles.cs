@@ -28,7 +28,7 @@ public sealed class AgentProfiles
                 new AgentId(profile.AgentId),
                 profile.Skills.Select(s => new AgentSkill(new SkillId(s.Skill), s.Level)).ToList(),
                 string.IsNullOrEmpty(profile.Backup) ? null : new AgentId(profile.Backup));
-            if (Check(stored) is { } problem)
+            if (Problem(stored) is { } problem)
             {
                 throw new InvalidConfigurationException([new ConfigurationError($"Edge:AgentProfiles[{i}].{problem.Field}", problem.Message)]);
             }
@@ -47,15 +47,30 @@ public sealed class AgentProfiles
     /// <summary>Stores the profile; a bad profile is refused, naming its field.</summary>
     public void Put(StoredAgentProfile profile)
     {
-        if (Check(profile) is { } problem)
-        {
-            throw RequestChecks.Invalid(problem.Field, problem.Message);
-        }
-
+        Check(profile);
         _profiles[profile.Agent] = profile;
     }
 
-    private (string Field, string Message)? Check(StoredAgentProfile profile) =>
+    /// <summary>Refuses a bad profile, naming its field.</summary>
+    public void Check(StoredAgentProfile profile)
+    {
+        if (Problem(profile) is { } problem)
+        {
+            throw RequestChecks.Invalid(problem.Field, problem.Message);
+        }
+    }
+
+    /// <summary>At start: the skills and the profiles the configuration journal recorded (checked when they were put).</summary>
+    public void Restore(IEnumerable<SkillId> skills, IEnumerable<StoredAgentProfile> changes)
+    {
+        UseSkills(skills);
+        foreach (var profile in changes)
+        {
+            _profiles[profile.Agent] = profile;
+        }
+    }
+
+    private (string Field, string Message)? Problem(StoredAgentProfile profile) =>
         string.IsNullOrWhiteSpace(profile.Agent.Value) ? ("agent_id", "is required") : CheckSkills(profile.Skills);
 
     /// <summary>The first skill the routing configuration does not know, or whose level is out of range.</summary>

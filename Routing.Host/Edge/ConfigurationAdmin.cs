@@ -4,64 +4,91 @@ using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Model;
+using CallCenter.Routing.Host.InteractionLog;
+using CallCenter.Routing.Matching;
 using Grpc.Core;
+using Npgsql;
 
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>
 /// Changes of the configuration at run time, one at a time, each with the next version number.
-/// Queues and skills go to the routing domain (which applies them to new calls only); agent
-/// profiles stay here and apply at an agent's next login.
+/// Each is checked, then recorded in the configuration journal (with when, what, before and after),
+/// then applied, so a change that was answered survives a restart and a version is never given
+/// twice. A change that changes nothing takes no version. Queues and skills go to the routing
+/// domain (which applies them to new calls only); agent profiles stay here and apply at an
+/// agent's next login.
 /// </summary>
-public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profiles, RoutingConfiguration initial)
+public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
-    private long _version = initial.Version;
 
-    public long Version => Interlocked.Read(ref _version);
+    public long Version => journal.Version;
 
     public Task<RoutingConfiguration> Current(CancellationToken cancellation) =>
         domain.Ask<RoutingConfiguration>(domain.Domain, DomainProtocol.GetConfiguration.Instance, cancellation);
 
     public Task<long> PutAgentProfile(StoredAgentProfile profile, CancellationToken cancellation) =>
-        Change(_ =>
+        Change(async version =>
         {
+            var before = profiles.Find(profile.Agent) is { } stored ? Item(stored) : null;
+            var after = Item(profile);
+            profiles.Check(profile);
+            if (!await Record(version, before, after, cancellation))
+            {
+                return false;
+            }
+
             profiles.Put(profile);
-            return Task.CompletedTask;
+            return true;
         }, cancellation);
 
     public Task<long> PutSkill(SkillId skill, CancellationToken cancellation) =>
         Change(async version =>
         {
             var current = await Current(cancellation);
-            if (!current.Skills.Contains(skill))
+            if (current.Skills.Contains(skill))
             {
-                var next = current with { Version = version, Skills = [.. current.Skills, skill] };
-                await Apply(next, "", cancellation);
-                profiles.UseSkills(next.Skills);
+                return false;
             }
+
+            var next = current with { Version = version, Skills = [.. current.Skills, skill] };
+            Check(current, next, "");
+            await Record(version, null, new ConfigurationItem { SkillId = skill.Value }, cancellation);
+            await Apply(next);
+            profiles.UseSkills(next.Skills);
+            return true;
         }, cancellation);
 
     public Task<long> PutQueue(QueueConfig queue, CancellationToken cancellation) =>
         Change(async version =>
         {
             var current = await Current(cancellation);
-            var queues = current.Queues.Any(q => q.Id == queue.Id)
-                ? current.Queues.Select(q => q.Id == queue.Id ? queue : q).ToList()
-                : [.. current.Queues, queue];
-            await Apply(current with { Version = version, Queues = queues }, $"queues[{queue.Id}].", cancellation);
+            var previous = current.Queues.FirstOrDefault(q => q.Id == queue.Id);
+            var next = current with { Version = version, Queues = WithQueue(current.Queues, queue) };
+            Check(current, next, $"queues[{queue.Id}].");
+            if (!await Record(version, previous is null ? null : Item(previous), Item(queue), cancellation))
+            {
+                return false;
+            }
+
+            await Apply(next);
+            return true;
         }, cancellation);
 
+    /// <summary>The queues with <paramref name="queue"/> in place of the one of its id, or added at the end.</summary>
+    public static IReadOnlyList<QueueConfig> WithQueue(IReadOnlyList<QueueConfig> queues, QueueConfig queue) =>
+        queues.Any(q => q.Id == queue.Id) ? queues.Select(q => q.Id == queue.Id ? queue : q).ToList() : [.. queues, queue];
+
     /// <summary>Runs one change with the next version; the version is taken only if the change is made.</summary>
-    private async Task<long> Change(Func<long, Task> change, CancellationToken cancellation)
+    private async Task<long> Change(Func<long, Task<bool>> change, CancellationToken cancellation)
     {
         await _oneAtATime.WaitAsync(cancellation);
         try
         {
-            var next = _version + 1;
-            await change(next);
-            Interlocked.Exchange(ref _version, next);
-            return next;
+            // The journal takes the version when it records the change.
+            await change(journal.Version + 1);
+            return journal.Version;
         }
         finally
         {
@@ -69,9 +96,35 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
         }
     }
 
-    private async Task Apply(RoutingConfiguration next, string queuePrefix, CancellationToken cancellation)
+    /// <summary>
+    /// Writes the change to the journal; false when it changes nothing. Once written it is applied
+    /// whatever happens to the request: a change recorded and not applied would come back at the next start.
+    /// </summary>
+    private async Task<bool> Record(long version, ConfigurationItem? before, ConfigurationItem after, CancellationToken cancellation)
     {
-        var outcome = await domain.Send(new Dispatch.Reconfigure(next), cancellation);
+        if (after.Equals(before))
+        {
+            return false;
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        var change = new ConfigurationChange { Version = version, ChangedAt = clock.GetUtcNow().ToProto(), Before = before, After = after };
+        try
+        {
+            await journal.RecordAsync(change, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"the change could not be recorded, so nothing was changed ({e.Message}); retry"));
+        }
+    }
+
+    /// <summary>Refuses a change the running domain would not take, before anything is recorded.</summary>
+    private static void Check(RoutingConfiguration current, RoutingConfiguration next, string queuePrefix)
+    {
+        var outcome = RoutingEngine.CheckReconfiguration(current, next);
         if (!outcome.Succeeded)
         {
             // The core names fields by their place in the whole configuration; the request holds one queue.
@@ -81,6 +134,78 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
             throw DomainClient.Refusal(outcome with { Field = field }, "").ToRpcException();
         }
     }
+
+    private async Task Apply(RoutingConfiguration next)
+    {
+        var outcome = await domain.Send(new Dispatch.Reconfigure(next), CancellationToken.None);
+        if (!outcome.Succeeded)
+        {
+            throw new InvalidOperationException($"the routing domain refused a checked and recorded change: {outcome.Field}: {outcome.Message}");
+        }
+    }
+
+    public static ConfigurationItem Item(StoredAgentProfile profile)
+    {
+        var proto = new Protos.V1.AgentProfile { AgentId = profile.Agent.Value, BackupAgentId = profile.Backup?.Value ?? "" };
+        proto.Skills.AddRange(profile.Skills.Select(ProtoMapping.ToProto));
+        return new ConfigurationItem { AgentProfile = proto };
+    }
+
+    public static ConfigurationItem Item(QueueConfig queue) => new() { Queue = ToQueueDefinition(queue) };
+
+    /// <summary>An agent profile from the operators' API; its fields are checked, its skills are not.</summary>
+    public static StoredAgentProfile ToStoredProfile(Protos.V1.AgentProfile request)
+    {
+        var agent = new AgentId(RequestChecks.Id(request.AgentId, "agent_id"));
+        var backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id");
+        return new StoredAgentProfile(agent, request.Skills.ToCore("skills"), backup is null ? null : new AgentId(backup));
+    }
+
+    /// <summary>A queue as the operators' API spells it: <see cref="ToQueueConfig"/> gives it back.</summary>
+    public static QueueDefinition ToQueueDefinition(QueueConfig queue)
+    {
+        var definition = new QueueDefinition
+        {
+            QueueId = queue.Id.Value,
+            ExpectedHandleTimeSeconds = queue.ExpectedHandleTime.TotalSeconds,
+            WhenFull = queue.WhenFull.ToString(),
+            WhenMaximumWait = queue.WhenMaximumWait.ToString(),
+            Status = queue.Status.ToString(),
+            WhenClosed = queue.WhenClosed.ToString(),
+            OverflowQueueId = queue.OverflowQueue?.Value ?? "",
+            AgentSelection = queue.AgentSelection.ToString(),
+            PreferredAgentTimeoutSeconds = queue.PreferredAgentTimeout.TotalSeconds,
+            HeadStartSeconds = queue.HeadStart.TotalSeconds,
+            Priority = queue.Priority,
+        };
+        if (queue.ServiceLevelThreshold is { } threshold)
+        {
+            definition.ServiceLevelThresholdSeconds = threshold.TotalSeconds;
+        }
+
+        if (queue.MaximumSize is { } size)
+        {
+            definition.MaximumSize = size;
+        }
+
+        if (queue.MaximumWait is { } wait)
+        {
+            definition.MaximumWaitSeconds = wait.TotalSeconds;
+        }
+
+        definition.RequiredSkills.AddRange(queue.RequiredSkills.Select(ToProto));
+        foreach (var step in queue.Relaxation)
+        {
+            var proto = new Protos.V1.RelaxationStep { AfterSeconds = step.After.TotalSeconds };
+            proto.RequiredSkills.AddRange(step.RequiredSkills.Select(ToProto));
+            definition.Relaxation.Add(proto);
+        }
+
+        return definition;
+    }
+
+    private static Protos.V1.SkillRequirement ToProto(Routing.Model.SkillRequirement requirement) =>
+        new() { SkillId = requirement.Skill.Value, MinimumLevel = requirement.MinimumLevel };
 
     /// <summary>A queue definition from the operators' API, as the configuration holds it.</summary>
     public static QueueConfig ToQueueConfig(QueueDefinition definition)

@@ -7,13 +7,16 @@ using CallCenter.Routing.Configuration;
 using QueueStatus = CallCenter.Protos.V1.QueueStatus;
 using CallCenter.Routing.Model;
 using CallCenter.Routing.Operations;
+using CallCenter.Routing.Host.InteractionLog;
 using Grpc.Core;
+using Npgsql;
 using Status = Grpc.Core.Status;
 
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>The operators' service: reads from the queues and the state view, watches, and administers agent profiles.</summary>
-public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin admin, AgentProfiles profiles, ShutdownDrain drain)
+public sealed class RoutingStateService(
+    DomainClient domain, ConfigurationAdmin admin, AgentProfiles profiles, ConfigurationJournal journal, ShutdownDrain drain)
     : RoutingState.RoutingStateBase
 {
     public override async Task<ListQueuesReply> ListQueues(ListQueuesRequest request, ServerCallContext context)
@@ -96,9 +99,7 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
     {
         var profile = RequestChecks.Checked(() =>
         {
-            var agent = new AgentId(RequestChecks.Id(request.AgentId, "agent_id"));
-            var backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id");
-            var stored = new StoredAgentProfile(agent, request.Skills.ToCore("skills"), backup is null ? null : new AgentId(backup));
+            var stored = ConfigurationAdmin.ToStoredProfile(request);
             return profiles.CheckSkills(stored.Skills) is { } problem ? throw RequestChecks.Invalid(problem.Field, problem.Message) : stored;
         });
         await admin.PutAgentProfile(profile, context.CancellationToken);
@@ -118,6 +119,32 @@ public sealed class RoutingStateService(DomainClient domain, ConfigurationAdmin 
         await admin.PutSkill(skill, context.CancellationToken);
         return await Configuration(context.CancellationToken);
     }
+
+    public override async Task<ListConfigurationChangesReply> ListConfigurationChanges(
+        ListConfigurationChangesRequest request, ServerCallContext context)
+    {
+        var limit = RequestChecks.Checked(() => request switch
+        {
+            { AfterVersion: < 0 } => throw RequestChecks.Invalid("after_version", "must not be negative"),
+            { Limit: < 0 or > MaxChangesListed } => throw RequestChecks.Invalid("limit", $"must be between 0 and {MaxChangesListed}"),
+            { Limit: 0 } => DefaultChangesListed,
+            _ => request.Limit,
+        });
+        var reply = new ListConfigurationChangesReply();
+        try
+        {
+            reply.Changes.AddRange(await journal.ReadAsync(request.AfterVersion, limit, context.CancellationToken));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the configuration journal cannot be read ({e.Message}); retry"));
+        }
+
+        return reply;
+    }
+
+    private const int DefaultChangesListed = 100;
+    private const int MaxChangesListed = 1000;
 
     private async Task<ConfigurationView> Configuration(CancellationToken cancellation)
     {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Model;
 using Dapper;
 using Npgsql;
@@ -24,10 +25,12 @@ public static class AgentJournal
 
 /// <summary>
 /// The routing domain's journal in PostgreSQL: the interaction log's call events for the calls still
-/// open, the agents' checkpoints, and the domain's incarnation, which loading takes the next of. The
+/// open, the agents' checkpoints, the run-time configuration changes, and the domain's incarnation,
+/// which loading takes the next of. The
 /// log is the one source of truth: what is recovered is exactly what acknowledgements waited for.
 /// </summary>
-public sealed class PostgresDomainJournal(LogDatabase database, string domainId = PostgresDomainJournal.DefaultDomain) : IDomainJournal
+public sealed class PostgresDomainJournal(
+    LogDatabase database, RoutingConfiguration file, string domainId = PostgresDomainJournal.DefaultDomain) : IDomainJournal
 {
     public const string DefaultDomain = "default";
 
@@ -52,7 +55,9 @@ public sealed class PostgresDomainJournal(LogDatabase database, string domainId 
                 "SELECT checkpoint::text FROM agent_checkpoints ORDER BY agent_id", cancellationToken: cancellation)))
             .Select(AgentJournal.FromJson)
             .ToList();
-        return new DomainJournalContents((incarnation << EpochBits) + 1, calls, agents);
+        var configuration = ConfigurationJournal.Replay(
+            file, await ConfigurationJournal.ReadAsync(connection, domainId, 0, int.MaxValue, cancellation));
+        return new DomainJournalContents((incarnation << EpochBits) + 1, calls, agents, configuration.Routing);
     }
 
     /// <summary>Every open call's events, in each call's order.</summary>

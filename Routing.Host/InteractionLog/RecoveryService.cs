@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
 using CallCenter.Routing.Model;
@@ -10,12 +11,14 @@ using Npgsql;
 namespace CallCenter.Routing.Host.InteractionLog;
 
 /// <summary>
-/// Before the routing domain starts: the gateways own their open calls again and remember the events
-/// they were told were accepted within the resend window (older ones are deleted), so what the
-/// domain's recovery tells a gateway reaches it, and a resend is a duplicate. Waits for the database.
+/// Before the routing domain starts: the recorded configuration changes are taken back (the agent
+/// profiles, and the version to go on from); the gateways own their open calls again and
+/// remember the events they were told were accepted within the resend window (older ones are
+/// deleted), so what the domain's recovery tells a gateway reaches it, and a resend is a duplicate.
+/// Waits for the database.
 /// </summary>
-internal sealed class GatewayRecoveryService(
-    LogDatabase database, GatewayRegistry gateways, EdgeSettings edge, TimeProvider clock, ILogger<GatewayRecoveryService> logger) : IHostedService
+internal sealed class EdgeRecoveryService(
+    LogDatabase database, GatewayRegistry gateways, ConfigurationJournal configuration, AgentProfiles profiles, EdgeSettings edge, TimeProvider clock, ILogger<EdgeRecoveryService> logger) : IHostedService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -27,6 +30,8 @@ internal sealed class GatewayRecoveryService(
             try
             {
                 await SchemaMigrator.ApplyAsync(dataSource, cancellationToken: cancellationToken);
+                var effective = await configuration.LoadAsync(cancellationToken);
+                profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 var forgetBefore = clock.GetUtcNow() - edge.EventIdRetention;
                 await connection.ExecuteAsync(new CommandDefinition(
@@ -37,7 +42,9 @@ internal sealed class GatewayRecoveryService(
                 var accepted = (await connection.QueryAsync<(string Gateway, string EventId)>(new CommandDefinition(
                     "SELECT gateway_id, event_id FROM gateway_events ORDER BY accepted_at", cancellationToken: cancellationToken))).ToList();
                 gateways.Restore(owners.Select(o => (o.Gateway, new CallId(o.Call))), accepted);
-                logger.LogInformation("Gateways: {Calls} open calls owned again, {EventIds} accepted event ids remembered", owners.Count, accepted.Count);
+                logger.LogInformation(
+                    "Configuration at version {Version} ({Queues} queues, {Skills} skills); gateways: {Calls} open calls owned again, {EventIds} accepted event ids remembered",
+                    effective.Version, effective.Routing.Queues.Count, effective.Routing.Skills.Count, owners.Count, accepted.Count);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)

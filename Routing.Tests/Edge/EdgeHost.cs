@@ -59,8 +59,11 @@ public sealed class EdgeHost : IAsyncDisposable
         var app = RoutingServer.Build(args, akka => akka.AddHocon(
             "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"", HoconAddMode.Prepend));
         await app.StartAsync();
-        return new EdgeHost(app, endpoints.GrpcAddress, PostgresSetUp.Server.ConnectionString(database));
+        return new EdgeHost(app, endpoints.GrpcAddress, PostgresSetUp.Server.ConnectionString(database)) { DatabaseName = database };
     }
+
+    /// <summary>The name of the server's own database on the tests' PostgreSQL.</summary>
+    public string DatabaseName { get; private init; } = "";
 
     /// <summary>An open connection to the server's own database, to read what it logged.</summary>
     public NpgsqlConnection Database()

@@ -135,6 +135,54 @@ public sealed class ServerRestartRecoveryTests
     }
 
     [Test]
+    public async Task Configuration_changed_at_run_time_survives_a_kill_with_the_calls_waiting_under_it_and_versions_go_on()
+    {
+        var name = "config_" + Guid.NewGuid().ToString("N");
+        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var connectionString = PostgresSetUp.Server.ConnectionString(name);
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+        var state = new RoutingState.RoutingStateClient(_server.Channel);
+
+        var start = await state.GetConfigurationAsync(new GetConfigurationRequest());
+        await state.PutSkillAsync(new PutSkillRequest { SkillId = "french" });
+        var queue = new QueueDefinition { QueueId = "quebec", MaximumWaitSeconds = 900, Priority = 5, AgentSelection = "BestProficiency" };
+        queue.RequiredSkills.Add(new SkillRequirement { SkillId = "french", MinimumLevel = 6 });
+        await state.PutQueueAsync(queue);
+        var profile = new AgentProfile { AgentId = "a-french" };
+        profile.Skills.Add(new AgentSkill { SkillId = "french", Level = 8 });
+        var changed = await state.PutAgentProfileAsync(profile);
+        Assert.That(changed.Version, Is.EqualTo(start.Version + 3));
+
+        var gateway = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
+        await gateway.AcceptedAsync(Arrival("c-quebec", "quebec", "Gold"));
+        await gateway.DisposeAsync();
+        var listed = await state.ListConfigurationChangesAsync(new ListConfigurationChangesRequest());
+
+        await _server.KillAsync();
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+        state = new RoutingState.RoutingStateClient(_server.Channel);
+
+        Assert.That(await state.GetConfigurationAsync(new GetConfigurationRequest()), Is.EqualTo(changed),
+            "the same version, queues, skills and agent profiles");
+        Assert.That(await state.ListConfigurationChangesAsync(new ListConfigurationChangesRequest()), Is.EqualTo(listed), "the same record of changes");
+        var snapshot = await state.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(snapshot.Calls.Select(c => (c.CallId, c.QueueId, c.Status)), Is.EqualTo(new[] { ("c-quebec", "quebec", CallStatus.Queued) }),
+            "the call waits again in the queue added at run time");
+
+        // The agent logs in with its stored profile (naming no skills) and is offered the call.
+        gateway = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
+        var softphone = new Softphone.SoftphoneClient(_server.Channel);
+        await softphone.LogInAsync(new LogInRequest { AgentId = "a-french" });
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-french", Available = new Available() });
+        var (offered, _) = await gateway.NextRingAtAsync("a-french", []);
+        Assert.That(offered, Is.EqualTo("c-quebec"));
+
+        var next = await state.PutSkillAsync(new PutSkillRequest { SkillId = "german" });
+        Assert.That(next.Version, Is.EqualTo(changed.Version + 1), "versions go on from the last one given before the crash");
+        await gateway.DisposeAsync();
+    }
+
+    [Test]
     public async Task A_stopping_server_refuses_new_calls_carries_out_the_rest_tells_its_clients_to_reconnect_and_resumes_where_it_stopped()
     {
         var name = "stop_" + Guid.NewGuid().ToString("N");
