@@ -234,7 +234,7 @@ public sealed class ReportQueriesTests
         }));
     }
 
-    /// <summary>What the README shows a person running with psql gives the same figures as the server.</summary>
+    /// <summary>What docs/reports.md shows a person running with psql gives the same figures as the server.</summary>
     [Test]
     public async Task The_views_answer_a_hand_written_service_level_query()
     {
