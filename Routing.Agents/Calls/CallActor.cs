@@ -50,18 +50,46 @@ public sealed class CallActor : UntypedActor, IWithTimers
     /// <summary>For a call actor started after a restart: what it was rebuilt from, published in PreStart.</summary>
     private RecoveredCall? _recovered;
 
+    /// <summary>Its recovery was published (and counted in its queue) before its actor started: see <see cref="CanStartLater"/>.</summary>
+    private bool _announced;
+
     /// <summary>
     /// A call taken back after a restart: its actor starts from the recovered state, publishes what
     /// its recovery decided and sets its timers again. Its routing is restored by the dispatcher (in
     /// the calls' original order), and its agents' actors are made known with <see cref="CallProtocol.AgentRestored"/>.
     /// </summary>
+    /// <param name="announced">The recovery was published already (<see cref="Announce"/>): the actor only takes the call up.</param>
     public static Props Props(
-        RecoveredCall recovered, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings) =>
+        RecoveredCall recovered, IActorRef dispatcher, IReadOnlyDictionary<QueueId, IActorRef> queues, RoutingCatalog catalog, DomainSettings settings,
+        bool announced = false) =>
         ActorFactory<CallActor>.Props(() => new CallActor(recovered.State.Id, dispatcher, queues, catalog, settings)
         {
             _state = recovered.State,
             _recovered = recovered,
+            _announced = announced,
         }).WithMailbox(CompactMailbox.Id);
+
+    /// <summary>
+    /// Whether a recovered call's actor may start when it is first needed rather than with the
+    /// recovery: a call only waiting in its queue, whose recovery decided nothing to tell, with no
+    /// timer of its own due but its announcements. Its recovery is then published with <see cref="Announce"/>.
+    /// </summary>
+    public static bool CanStartLater(RecoveredCall recovered) =>
+        recovered.State.Status == CallStatus.Queued && recovered.Events.Count == 0 && recovered.State.CallbackDueAt is null;
+
+    /// <summary>What a recovered call's actor publishes when it starts, published for it by whoever holds it until then.</summary>
+    public static void Announce(RecoveredCall recovered, Akka.Event.EventStream events, IReadOnlyDictionary<QueueId, IActorRef> queues)
+    {
+        events.Publish(new CallProtocol.Recovered(recovered.State.Id, recovered.Replayed));
+        if (IsCounted(recovered.State) && queues.TryGetValue(recovered.State.Queue, out var queue))
+        {
+            queue.Tell(new QueueProtocol.Record(new QueueFact.Entered(recovered.State.Queue)));
+        }
+    }
+
+    /// <summary>A recovered call the queue statistics count as waiting (or rung) in its queue.</summary>
+    private static bool IsCounted(CallState state) =>
+        state.AnsweredAt is null && (state.IsWaiting || state.Status == CallStatus.Ringing);
 
     protected override void PreStart()
     {
@@ -71,15 +99,22 @@ public sealed class CallActor : UntypedActor, IWithTimers
         }
 
         _recovered = null;
-        Context.System.EventStream.Publish(new CallProtocol.Recovered(_state.Id, recovered.Replayed));
-        foreach (var callEvent in recovered.Events)
+        if (_announced)
         {
-            Context.System.EventStream.Publish(callEvent);
+            _countedIn = IsCounted(_state) ? _state.Queue : null;
         }
-
-        if (_state.AnsweredAt is null && (_state.IsWaiting || _state.Status == CallStatus.Ringing))
+        else
         {
-            Count(_state.Queue);
+            Context.System.EventStream.Publish(new CallProtocol.Recovered(_state.Id, recovered.Replayed));
+            foreach (var callEvent in recovered.Events)
+            {
+                Context.System.EventStream.Publish(callEvent);
+            }
+
+            if (IsCounted(_state))
+            {
+                Count(_state.Queue);
+            }
         }
 
         if (_state.Status == CallStatus.Queued)

@@ -19,6 +19,12 @@ public sealed record DomainSettings
     /// <summary>How long a domain whose journal cannot be read waits before it tries again.</summary>
     public TimeSpan RecoveryRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// After a recovery, the actors of the calls that came back only waiting are started this many at
+    /// a time between other messages; 0 starts each only when a message comes for its call.
+    /// </summary>
+    public int RecoveredCallsStartedAtOnce { get; init; } = 500;
+
     /// <summary>A scheduled callback not offered this long after its time is reported late.</summary>
     public TimeSpan CallbackLateAfter { get; init; } = TimeSpan.FromMinutes(5);
 }

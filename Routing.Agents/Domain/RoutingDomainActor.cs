@@ -33,6 +33,16 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     private readonly Dictionary<CallId, IActorRef> _calls = [];
 
     /// <summary>
+    /// Recovered calls only waiting, whose actors start at the first message for them or in the
+    /// background once the domain serves (<see cref="DomainSettings.RecoveredCallsStartedAtOnce"/>):
+    /// starting a hundred thousand actors is most of a recovery.
+    /// </summary>
+    private readonly Dictionary<CallId, RecoveredCall> _dormant = [];
+
+    /// <summary>The actors started from <see cref="_dormant"/>, for what was sent to their stand-ins (<see cref="DormantCallRef"/>).</summary>
+    private readonly Dictionary<CallId, IActorRef> _woken = [];
+
+    /// <summary>
     /// Ended calls, for the retention: what repeats and queries are answered from. Their actors
     /// are stopped at the end: an actor costs many times its state, and a collector that keeps
     /// minutes of ended calls' actors alive pays for every byte of them.
@@ -59,7 +69,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         _catalog = new RoutingCatalog(configuration);
         if (journal is null)
         {
-            Start(DomainJournalContents.Empty);
+            Start(DomainJournalContents.Empty, []);
         }
         else
         {
@@ -90,7 +100,8 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
     private void Recovering()
     {
-        Receive<JournalLoaded>(m => Start(m.Contents));
+        Receive<JournalLoaded>(m => ResumeCalls(m.Contents));
+        Receive<CallsResumed>(m => Start(m.Contents, m.Calls));
         Receive<JournalFailed>(m =>
         {
             _log.Warning("Routing domain: its journal cannot be read ({0}); trying again in {1}", m.Error.Message, _settings.RecoveryRetryDelay);
@@ -114,13 +125,30 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         Receive<Dispatch.Reconfigured>(HandleReconfigured);
         Receive<DomainProtocol.GetConfiguration>(_ => Sender.Tell(_configuration));
         Receive<DomainProtocol.WhenReady>(_ => Sender.Tell(_ready));
+        Receive<ForDormantCall>(HandleForDormantCall);
+        Receive<WakeDormantCalls>(_ => WakeSomeDormantCalls());
     }
 
     /// <summary>
     /// Starts the domain's dispatcher and queues, takes back what the journal holds, then serves:
     /// the messages that waited meanwhile are handled in the order they came.
     /// </summary>
-    private void Start(DomainJournalContents contents)
+    /// <summary>
+    /// Replays every open call from its journal off the actor's thread, on every core: the replay is
+    /// pure, and a large recovery spends much of its time in it. Messages keep waiting meanwhile.
+    /// </summary>
+    private void ResumeCalls(DomainJournalContents contents)
+    {
+        var now = Context.System.Scheduler.Now;
+        Task.Run(() =>
+        {
+            var resumed = new RecoveredCall?[contents.Calls.Count];
+            Parallel.For(0, resumed.Length, i => resumed[i] = CallRecovery.Resume(contents.Calls[i].Call, contents.Calls[i].Events, now));
+            return new CallsResumed(contents, resumed);
+        }).PipeTo(Self, failure: e => new JournalFailed(e));
+    }
+
+    private void Start(DomainJournalContents contents, IReadOnlyList<RecoveredCall?> resumed)
     {
         if (contents.Configuration is { } recorded)
         {
@@ -136,7 +164,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         Context.Watch(_dispatcher);
         StartNewQueues();
         var loaded = _loading?.Elapsed;
-        var recovered = Restore(contents);
+        var recovered = Restore(contents, resumed);
         _ready = new DomainProtocol.Ready(recovered, contents.Agents.Count, contents.FirstEpoch);
         if (_journal is not null)
         {
@@ -146,6 +174,10 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
         Become(Serving);
         Stash?.UnstashAll();
+        if (_dormant.Count > 0 && _settings.RecoveredCallsStartedAtOnce > 0)
+        {
+            Self.Tell(WakeDormantCalls.Instance);
+        }
     }
 
     /// <summary>
@@ -153,13 +185,13 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// then hands the dispatcher the agents in the order they logged in and the waiting calls in the
     /// order they first reached routing, so every line comes back in its order. Returns the calls recovered.
     /// </summary>
-    private int Restore(DomainJournalContents contents)
+    private int Restore(DomainJournalContents contents, IReadOnlyList<RecoveredCall?> resumed)
     {
-        var now = Context.System.Scheduler.Now;
-        var calls = new Dictionary<CallId, (RecoveredCall Call, IActorRef Actor)>();
-        foreach (var journal in contents.Calls)
+        var calls = new Dictionary<CallId, (RecoveredCall Call, IActorRef Actor)>(resumed.Count);
+        for (var i = 0; i < resumed.Count; i++)
         {
-            if (CallRecovery.Resume(journal.Call, journal.Events, now) is not { } recovered)
+            var journal = contents.Calls[i];
+            if (resumed[i] is not { } recovered)
             {
                 continue;
             }
@@ -171,8 +203,19 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
                 continue;
             }
 
-            var actor = Context.ActorOf(CallActor.Props(recovered, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
-            _calls[journal.Call] = actor;
+            IActorRef actor;
+            if (CallActor.CanStartLater(recovered))
+            {
+                CallActor.Announce(recovered, Context.System.EventStream, _queues);
+                _dormant[journal.Call] = recovered;
+                actor = new DormantCallRef(Self, journal.Call, (IInternalActorRef)Self);
+            }
+            else
+            {
+                actor = Context.ActorOf(CallActor.Props(recovered, _dispatcher, _queues, _catalog, _settings), "call-" + _nextChild++);
+                _calls[journal.Call] = actor;
+            }
+
             calls[journal.Call] = (recovered, actor);
         }
 
@@ -313,9 +356,19 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
     private IActorRef? CallFor(CallId id, bool create)
     {
-        if (_calls.TryGetValue(id, out var call) || !create)
+        if (_calls.TryGetValue(id, out var call))
         {
             return call;
+        }
+
+        if (_dormant.Remove(id, out var dormant))
+        {
+            return Wake(dormant);
+        }
+
+        if (!create)
+        {
+            return null;
         }
 
         // Not watched: a call actor stops only when its domain stops it, at the end (a failure restarts it),
@@ -325,11 +378,53 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         return call;
     }
 
+    /// <summary>Starts the actor of a recovered call that waited without one; its recovery was published when it was taken back.</summary>
+    private IActorRef Wake(RecoveredCall recovered)
+    {
+        var actor = Context.ActorOf(CallActor.Props(recovered, _dispatcher, _queues, _catalog, _settings, announced: true), "call-" + _nextChild++);
+        _calls[recovered.State.Id] = actor;
+        _woken[recovered.State.Id] = actor;
+        return actor;
+    }
+
+    /// <summary>
+    /// A message sent to a recovered call's stand-in goes to the actor started for it (now, if it has
+    /// none yet). Once that call has ended, it goes nowhere, as it would to a stopped actor.
+    /// </summary>
+    private void HandleForDormantCall(ForDormantCall message)
+    {
+        if (_dormant.Remove(message.Call, out var dormant))
+        {
+            Wake(dormant);
+        }
+
+        if (_woken.TryGetValue(message.Call, out var actor))
+        {
+            actor.Tell(message.Message, Sender);
+        }
+    }
+
+    /// <summary>Starts the actors of some of the calls still without one, then lets other messages through before the next.</summary>
+    private void WakeSomeDormantCalls()
+    {
+        foreach (var call in _dormant.Keys.Take(_settings.RecoveredCallsStartedAtOnce).ToList())
+        {
+            Wake(_dormant[call]);
+            _dormant.Remove(call);
+        }
+
+        if (_dormant.Count > 0 && _settings.RecoveredCallsStartedAtOnce > 0)
+        {
+            Self.Tell(WakeDormantCalls.Instance);
+        }
+    }
+
     private void HandleRetired(CallProtocol.Retired message)
     {
         _ended.Remove(message.Call);
         if (_calls.Remove(message.Call, out var call))
         {
+            _woken.Remove(message.Call);
             call.Tell(PoisonPill.Instance);
         }
     }
@@ -348,6 +443,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         }
 
         _calls.Remove(message.Call);
+        _woken.Remove(message.Call);
         call.Tell(PoisonPill.Instance);
         Retain(message.Final);
     }
@@ -386,7 +482,36 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
     private sealed record JournalLoaded(DomainJournalContents Contents) : INoSerializationVerificationNeeded;
 
+    /// <summary>What was sent to a recovered call's stand-in, with the call it is for.</summary>
+    private sealed record ForDormantCall(CallId Call, object Message) : INoSerializationVerificationNeeded;
+
+    private sealed record WakeDormantCalls
+    {
+        public static readonly WakeDormantCalls Instance = new();
+
+        private WakeDormantCalls()
+        {
+        }
+    }
+
+    /// <summary>
+    /// Stands in for a recovered waiting call's actor until it starts: the dispatcher (and the agents
+    /// it offers the call to) hold it, and what they send goes through the domain, which starts the
+    /// actor first. It stays the call's reference for them, so their messages keep their order.
+    /// </summary>
+    private sealed class DormantCallRef(IActorRef domain, CallId call, IInternalActorRef parent) : MinimalActorRef
+    {
+        public override ActorPath Path { get; } = parent.Path / ("recovered-" + Uri.EscapeDataString(call.Value));
+
+        public override IActorRefProvider Provider => parent.Provider;
+
+        protected override void TellInternal(object message, IActorRef sender) => domain.Tell(new ForDormantCall(call, message), sender);
+    }
+
     private sealed record JournalFailed(Exception Error) : INoSerializationVerificationNeeded;
+
+    /// <summary>The journal, and each of its calls as its replay left it (null: nothing to take back).</summary>
+    private sealed record CallsResumed(DomainJournalContents Contents, IReadOnlyList<RecoveredCall?> Calls) : INoSerializationVerificationNeeded;
 
     private sealed record RetryRecovery
     {
