@@ -16,6 +16,25 @@ public sealed class PostgresSetUp
 
     public static LocalPostgres Server => server ?? throw new InvalidOperationException("PostgreSQL is not started");
 
+    /// <summary>Takes a database away from whoever uses it (its connections are ended and new ones refused), or gives it back: an outage of it.</summary>
+    public static async Task SetConnectionsAllowedAsync(string database, bool allowed)
+    {
+        await using var admin = new NpgsqlConnection(Server.ConnectionString("postgres") + ";Pooling=false");
+        await admin.OpenAsync();
+        await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", admin))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        if (!allowed)
+        {
+            await using var terminate = new NpgsqlCommand(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database AND pid <> pg_backend_pid()", admin);
+            terminate.Parameters.AddWithValue("database", database);
+            await terminate.ExecuteNonQueryAsync();
+        }
+    }
+
     [OneTimeSetUp]
     public async Task StartPostgres()
     {

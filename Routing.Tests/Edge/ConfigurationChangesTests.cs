@@ -1,6 +1,5 @@
 using CallCenter.Protos.V1;
 using Grpc.Core;
-using Npgsql;
 
 namespace CallCenter.Routing.Tests.Edge;
 
@@ -70,7 +69,7 @@ public sealed class ConfigurationChangesTests : ServerPerTest
     public async Task A_change_that_cannot_be_recorded_is_refused_unavailable_and_not_made()
     {
         var before = await Host.State.GetConfigurationAsync(new GetConfigurationRequest());
-        await SetConnectionsAllowed(false);
+        await PostgresSetUp.SetConnectionsAllowedAsync(Host.DatabaseName, false);
         try
         {
             var error = (await Assert.ThrowsAsync<RpcException>(() => Host.State.PutQueueAsync(Queue("latam", ("billing", 4))).ResponseAsync))!;
@@ -81,7 +80,7 @@ public sealed class ConfigurationChangesTests : ServerPerTest
         }
         finally
         {
-            await SetConnectionsAllowed(true);
+            await PostgresSetUp.SetConnectionsAllowedAsync(Host.DatabaseName, true);
         }
 
         // Retried once the database is back, it takes the version the refused attempt did not.
@@ -114,23 +113,4 @@ public sealed class ConfigurationChangesTests : ServerPerTest
 
     private static (string, int)[] Requirements(QueueDefinition queue) =>
         queue.RequiredSkills.Select(r => (r.SkillId, r.MinimumLevel)).ToArray();
-
-    /// <summary>Takes the server's database away (or gives it back), as an outage of it would.</summary>
-    private async Task SetConnectionsAllowed(bool allowed)
-    {
-        await using var admin = new NpgsqlConnection(PostgresSetUp.Server.ConnectionString("postgres"));
-        await admin.OpenAsync();
-        await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{Host.DatabaseName}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", admin))
-        {
-            await alter.ExecuteNonQueryAsync();
-        }
-
-        if (!allowed)
-        {
-            await using var terminate = new NpgsqlCommand(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name AND pid <> pg_backend_pid()", admin);
-            terminate.Parameters.AddWithValue("name", Host.DatabaseName);
-            await terminate.ExecuteNonQueryAsync();
-        }
-    }
 }

@@ -150,7 +150,7 @@ public sealed class RandomCrashTests
         var connectionString = PostgresSetUp.Server.ConnectionString(database);
         var server = await StartAsync(connectionString);
         var start = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(2);
-        var gateway = await FireGateway.ConnectAsync(server.Gateway);
+        var gateway = await ScriptedGateway.ConnectAsync(server.Gateway, GatewayId);
         var softphone = new Softphone.SoftphoneClient(server.Channel);
         await softphone.LogInAsync(new LogInRequest { AgentId = "resting", Skills = { new AgentSkill { SkillId = "billing", Level = 5 } } });
         await softphone.SetStateAsync(new SetStateRequest { AgentId = "resting", NotReady = new NotReady { Reason = "lunch" } });
@@ -161,10 +161,10 @@ public sealed class RandomCrashTests
         {
             if (i == outageFrom)
             {
-                await SetConnectionsAllowed(database, false);
+                await PostgresSetUp.SetConnectionsAllowedAsync(database, false);
             }
 
-            var sending = gateway.Send(Event(history[i], start));
+            var sending = gateway.SendAsync(Event(history[i], start));
             if (i < outageFrom && i < inFlightFrom)
             {
                 await sending;
@@ -177,25 +177,25 @@ public sealed class RandomCrashTests
             await gateway.DisposeAsync();
             if (outageFrom != int.MaxValue)
             {
-                await SetConnectionsAllowed(database, true);
+                await PostgresSetUp.SetConnectionsAllowedAsync(database, true);
             }
 
             server = await StartAsync(connectionString);
             var before = gateway;
-            gateway = await FireGateway.ConnectAsync(server.Gateway);
+            gateway = await ScriptedGateway.ConnectAsync(server.Gateway, GatewayId);
             softphone = new Softphone.SoftphoneClient(server.Channel);
 
             // What the gateway was never told was accepted, it sends again, in its order.
             foreach (var step in history.Take(end).Where(s => !before.Answered(s.EventId)).DistinctBy(s => s.EventId))
             {
-                await gateway.Send(Event(step, start));
+                await gateway.SendAsync(Event(step, start));
                 resent++;
             }
         }
 
         for (var i = end; i < history.Count; i++)
         {
-            await gateway.Send(Event(history[i], start));
+            await gateway.SendAsync(Event(history[i], start));
         }
 
         var order = await ServeAsync(softphone, gateway, Waiting(history).Count);
@@ -204,7 +204,7 @@ public sealed class RandomCrashTests
     }
 
     /// <summary>One agent able to take any call takes the <paramref name="waiting"/> calls one by one; returns them in the order offered.</summary>
-    private static async Task<List<string>> ServeAsync(Softphone.SoftphoneClient softphone, FireGateway gateway, int waiting)
+    private static async Task<List<string>> ServeAsync(Softphone.SoftphoneClient softphone, ScriptedGateway gateway, int waiting)
     {
 
         var login = new LogInRequest { AgentId = "server" };
@@ -217,7 +217,7 @@ public sealed class RandomCrashTests
             var (call, epoch) = await gateway.NextRingAtAsync("server", order);
             order.Add(call);
             await softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "server", CallId = call, Epoch = epoch });
-            var hangUp = await gateway.Send(new GatewayEvent { EventId = call + "-served", CallHungUp = new CallHungUp { CallId = call, Party = Party.Caller } });
+            var hangUp = await gateway.SendAsync(new GatewayEvent { EventId = call + "-served", CallHungUp = new CallHungUp { CallId = call, Party = Party.Caller } });
             Assert.That(hangUp.Accepted, Is.Not.Null, hangUp.ToString());
             await softphone.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "server" });
         }
@@ -230,99 +230,5 @@ public sealed class RandomCrashTests
         var server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
         _servers.Add(server);
         return server;
-    }
-
-    /// <summary>Takes the database away from the server (or gives it back), as an outage of it would.</summary>
-    private static async Task SetConnectionsAllowed(string database, bool allowed)
-    {
-        await using var admin = new NpgsqlConnection(PostgresSetUp.Server.ConnectionString("postgres") + ";Pooling=false");
-        await admin.OpenAsync();
-        await admin.ExecuteAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}");
-        if (!allowed)
-        {
-            await admin.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
-        }
-    }
-
-    /// <summary>A gateway that may send without waiting for the answer, and remembers which events were answered.</summary>
-    private sealed class FireGateway : IAsyncDisposable
-    {
-        private readonly AsyncDuplexStreamingCall<GatewayEvent, GatewayReply> _call;
-        private readonly ConcurrentDictionary<string, TaskCompletionSource<GatewayReply>> _answers = new();
-        private readonly ConcurrentQueue<CallUpdate> _updates = new();
-        private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly SemaphoreSlim _writing = new(1, 1);
-        private readonly Task _reading;
-
-        private FireGateway(AsyncDuplexStreamingCall<GatewayEvent, GatewayReply> call)
-        {
-            _call = call;
-            _reading = Task.Run(ReadAsync);
-        }
-
-        public static async Task<FireGateway> ConnectAsync(Gateway.GatewayClient client)
-        {
-            var gateway = new FireGateway(client.Connect());
-            await gateway._call.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = GatewayId } });
-            await gateway._hello.Task.WaitAsync(Poll.Patience);
-            return gateway;
-        }
-
-        public bool Answered(string eventId) => _answers.TryGetValue(eventId, out var answer) && answer.Task.IsCompleted;
-
-        /// <summary>Sends the event; the task completes with the server's answer to it (accepted or rejected).</summary>
-        public async Task<GatewayReply> Send(GatewayEvent gatewayEvent)
-        {
-            var answer = new TaskCompletionSource<GatewayReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _answers[gatewayEvent.EventId] = answer;
-            await _writing.WaitAsync();
-            try
-            {
-                await _call.RequestStream.WriteAsync(gatewayEvent);
-            }
-            finally
-            {
-                _writing.Release();
-            }
-
-            return await answer.Task.WaitAsync(Poll.Patience);
-        }
-
-        public async Task<(string Call, long Epoch)> NextRingAtAsync(string agent, IReadOnlyCollection<string> served)
-        {
-            CallUpdate? found = null;
-            await Poll.Until(
-                () => (found = _updates.FirstOrDefault(u => u.RingAgent?.AgentId == agent && !served.Contains(u.CallId))) is not null,
-                $"a ring at {agent}");
-            return (found!.CallId, found.RingAgent.Epoch);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _call.Dispose();
-            await _reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        private async Task ReadAsync()
-        {
-            await foreach (var reply in _call.ResponseStream.ReadAllAsync())
-            {
-                switch (reply.ReplyCase)
-                {
-                    case GatewayReply.ReplyOneofCase.HelloAccepted:
-                        _hello.TrySetResult();
-                        break;
-                    case GatewayReply.ReplyOneofCase.Accepted when _answers.TryGetValue(reply.Accepted.EventId, out var accepted):
-                        accepted.TrySetResult(reply);
-                        break;
-                    case GatewayReply.ReplyOneofCase.Rejected when _answers.TryGetValue(reply.Rejected.EventId, out var rejected):
-                        rejected.TrySetResult(reply);
-                        break;
-                    case GatewayReply.ReplyOneofCase.CallUpdate:
-                        _updates.Enqueue(reply.CallUpdate);
-                        break;
-                }
-            }
-        }
     }
 }
