@@ -174,10 +174,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
         Become(Serving);
         Stash?.UnstashAll();
-        if (_dormant.Count > 0 && _settings.RecoveredCallsStartedAtOnce > 0)
-        {
-            Self.Tell(WakeDormantCalls.Instance);
-        }
+        WakeMoreLater();
     }
 
     /// <summary>
@@ -361,9 +358,9 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             return call;
         }
 
-        if (_dormant.Remove(id, out var dormant))
+        if (WakeIfDormant(id) is { } woken)
         {
-            return Wake(dormant);
+            return woken;
         }
 
         if (!create)
@@ -378,12 +375,20 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         return call;
     }
 
-    /// <summary>Starts the actor of a recovered call that waited without one; its recovery was published when it was taken back.</summary>
-    private IActorRef Wake(RecoveredCall recovered)
+    /// <summary>
+    /// Starts the actor of a recovered call that waits without one (its recovery was published when it
+    /// was taken back); null when the call has none to start.
+    /// </summary>
+    private IActorRef? WakeIfDormant(CallId id)
     {
+        if (!_dormant.Remove(id, out var recovered))
+        {
+            return null;
+        }
+
         var actor = Context.ActorOf(CallActor.Props(recovered, _dispatcher, _queues, _catalog, _settings, announced: true), "call-" + _nextChild++);
-        _calls[recovered.State.Id] = actor;
-        _woken[recovered.State.Id] = actor;
+        _calls[id] = actor;
+        _woken[id] = actor;
         return actor;
     }
 
@@ -393,11 +398,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// </summary>
     private void HandleForDormantCall(ForDormantCall message)
     {
-        if (_dormant.Remove(message.Call, out var dormant))
-        {
-            Wake(dormant);
-        }
-
+        WakeIfDormant(message.Call);
         if (_woken.TryGetValue(message.Call, out var actor))
         {
             actor.Tell(message.Message, Sender);
@@ -409,10 +410,15 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     {
         foreach (var call in _dormant.Keys.Take(_settings.RecoveredCallsStartedAtOnce).ToList())
         {
-            Wake(_dormant[call]);
-            _dormant.Remove(call);
+            WakeIfDormant(call);
         }
 
+        WakeMoreLater();
+    }
+
+    /// <summary>Asks for the next start of calls without actors, unless none is left or they start only when needed.</summary>
+    private void WakeMoreLater()
+    {
         if (_dormant.Count > 0 && _settings.RecoveredCallsStartedAtOnce > 0)
         {
             Self.Tell(WakeDormantCalls.Instance);

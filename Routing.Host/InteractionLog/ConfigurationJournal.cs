@@ -61,12 +61,6 @@ public sealed class ConfigurationJournal(LogDatabase database, RoutingConfigurat
     public async Task<IReadOnlyList<ConfigurationChange>> ReadAsync(long afterVersion, int limit, CancellationToken cancellation)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellation);
-        return await ReadAsync(connection, domainId, afterVersion, limit, cancellation);
-    }
-
-    public static async Task<IReadOnlyList<ConfigurationChange>> ReadAsync(
-        NpgsqlConnection connection, string domainId, long afterVersion, int limit, CancellationToken cancellation)
-    {
         var rows = await connection.QueryAsync<(long Version, DateTime ChangedAt, string? Before, string After)>(new CommandDefinition(
             """
             SELECT version, changed_at, before::text, after::text FROM configuration_changes
@@ -130,12 +124,20 @@ public sealed class ConfigurationJournal(LogDatabase database, RoutingConfigurat
         return new EffectiveConfiguration(routing, profiles, version);
     }
 
-    /// <summary>At start: the configuration the recorded changes lead to; versions go on from its.</summary>
+    /// <summary>
+    /// The configuration the recorded changes lead to (at start, and when the routing domain starts
+    /// again); versions go on from its, or from one recorded since it was read.
+    /// </summary>
     public async Task<EffectiveConfiguration> LoadAsync(CancellationToken cancellation)
     {
-        await using var connection = await DataSource.OpenConnectionAsync(cancellation);
-        var effective = Replay(file, await ReadAsync(connection, domainId, 0, int.MaxValue, cancellation));
-        Interlocked.Exchange(ref _version, effective.Version);
+        var effective = Replay(file, await ReadAsync(0, int.MaxValue, cancellation));
+        long seen;
+        do
+        {
+            seen = Version;
+        }
+        while (effective.Version > seen && Interlocked.CompareExchange(ref _version, effective.Version, seen) != seen);
+
         return effective;
     }
 

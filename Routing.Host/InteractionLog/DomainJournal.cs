@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Domain;
-using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Model;
 using Dapper;
 using Npgsql;
@@ -30,7 +29,7 @@ public static class AgentJournal
 /// log is the one source of truth: what is recovered is exactly what acknowledgements waited for.
 /// </summary>
 public sealed class PostgresDomainJournal(
-    LogDatabase database, RoutingConfiguration file, string domainId = PostgresDomainJournal.DefaultDomain) : IDomainJournal
+    LogDatabase database, ConfigurationJournal configurationJournal, string domainId = PostgresDomainJournal.DefaultDomain) : IDomainJournal
 {
     public const string DefaultDomain = "default";
 
@@ -62,8 +61,7 @@ public sealed class PostgresDomainJournal(
                 "SELECT checkpoint::text FROM agent_checkpoints ORDER BY agent_id", cancellationToken: cancellation)))
             .Select(AgentJournal.FromJson)
             .ToList();
-        var configuration = ConfigurationJournal.Replay(
-            file, await ConfigurationJournal.ReadAsync(connection, domainId, 0, int.MaxValue, cancellation));
+        var configuration = await configurationJournal.LoadAsync(cancellation);
         return new DomainJournalContents((incarnation << EpochBits) + 1, calls, agents, configuration.Routing);
     }
 
