@@ -53,6 +53,14 @@ public sealed class PostgresSetUp
         DeleteFolder(folder);
     }
 
+    /// <summary>Creates a new, empty database on the shared server, named by <paramref name="prefix"/> and a fresh id; returns its name.</summary>
+    public static async Task<string> NewDatabaseAsync(string prefix)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N");
+        await Server.CreateDatabaseAsync(name);
+        return name;
+    }
+
     /// <summary>A new, empty database on the shared server.</summary>
     public static async Task<NpgsqlDataSource> FreshDatabaseAsync(LocalPostgres? on = null)
     {

@@ -46,8 +46,7 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <param name="settings">Configuration overrides, as "Section:Key=value".</param>
     public static async Task<EdgeHost> Start(params string[] settings)
     {
-        var database = "edge_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(database);
+        var database = await PostgresSetUp.NewDatabaseAsync("edge");
         var endpoints = LoopbackEndpoints.Free();
         string[] args =
         [

@@ -7,8 +7,7 @@ public sealed class DemoCommandTests
     [Test]
     public async Task The_demo_routes_every_call_and_the_VIP_first()
     {
-        var database = "demo_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(database);
+        var database = await PostgresSetUp.NewDatabaseAsync("demo");
         var output = new StringWriter();
 
         var exit = await DemoCommand.Run(output, $"--Routing:Database:ConnectionString={PostgresSetUp.Server.ConnectionString(database)}");

@@ -17,8 +17,7 @@ public sealed class InteractionLogHostingTests
     [Test]
     public async Task A_host_with_the_interaction_log_applies_the_schema_writes_and_reports_healthy()
     {
-        var name = "host_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var name = await PostgresSetUp.NewDatabaseAsync("host");
         var connectionString = PostgresSetUp.Server.ConnectionString(name);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

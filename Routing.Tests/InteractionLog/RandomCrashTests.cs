@@ -145,8 +145,7 @@ public sealed class RandomCrashTests
     /// <summary>Plays the history (crashing before step <paramref name="crashAt"/>, if given), then serves every waiting call; returns the order served and the database.</summary>
     private async Task<(List<string> Order, string Database, int Resent)> RunAsync(List<Step> history, int? crashAt, int outageFrom, int inFlightFrom)
     {
-        var database = "random_crash_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(database);
+        var database = await PostgresSetUp.NewDatabaseAsync("random_crash");
         var connectionString = PostgresSetUp.Server.ConnectionString(database);
         var server = await StartAsync(connectionString);
         var start = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(2);

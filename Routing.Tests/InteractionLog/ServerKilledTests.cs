@@ -20,8 +20,7 @@ public sealed class ServerKilledTests
     [SetUp]
     public async Task CreateDatabase()
     {
-        var name = "killed_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var name = await PostgresSetUp.NewDatabaseAsync("killed");
         connectionString = PostgresSetUp.Server.ConnectionString(name);
     }
 

@@ -41,8 +41,7 @@ public sealed class ServerRestartRecoveryTests
     [Test]
     public async Task A_server_killed_mid_traffic_comes_back_with_every_acknowledged_call_and_agent_in_its_place()
     {
-        var name = "restart_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var name = await PostgresSetUp.NewDatabaseAsync("restart");
         var connectionString = PostgresSetUp.Server.ConnectionString(name);
         _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
 
@@ -137,8 +136,7 @@ public sealed class ServerRestartRecoveryTests
     [Test]
     public async Task Configuration_changed_at_run_time_survives_a_kill_with_the_calls_waiting_under_it_and_versions_go_on()
     {
-        var name = "config_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var name = await PostgresSetUp.NewDatabaseAsync("config");
         var connectionString = PostgresSetUp.Server.ConnectionString(name);
         _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
         var state = new RoutingState.RoutingStateClient(_server.Channel);
@@ -185,8 +183,7 @@ public sealed class ServerRestartRecoveryTests
     [Test]
     public async Task A_stopping_server_refuses_new_calls_carries_out_the_rest_tells_its_clients_to_reconnect_and_resumes_where_it_stopped()
     {
-        var name = "stop_" + Guid.NewGuid().ToString("N");
-        await PostgresSetUp.Server.CreateDatabaseAsync(name);
+        var name = await PostgresSetUp.NewDatabaseAsync("stop");
         var connectionString = PostgresSetUp.Server.ConnectionString(name);
         _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate, "--Edge:ShutdownDrainSeconds=2");
         var gateway = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
