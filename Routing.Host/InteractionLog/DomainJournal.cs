@@ -58,7 +58,7 @@ public sealed class PostgresDomainJournal(
         }, cancellation)));
         var calls = parts.SelectMany(part => part).ToList();
         var agents = (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT checkpoint::text FROM agent_checkpoints ORDER BY agent_id", cancellationToken: cancellation)))
+                "SELECT DISTINCT ON (agent_id) checkpoint::text FROM agent_checkpoints ORDER BY agent_id, version DESC", cancellationToken: cancellation)))
             .Select(AgentJournal.FromJson)
             .ToList();
         var configuration = await configurationJournal.LoadAsync(cancellation);

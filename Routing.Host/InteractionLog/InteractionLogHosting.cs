@@ -25,6 +25,9 @@ public sealed record DatabaseSettings
     public int MaxBatchRecords { get; init; } = new InteractionLogOptions().MaxBatchRecords;
     public int WriterConnections { get; init; } = new InteractionLogOptions().Connections;
 
+    /// <summary>How often the agents' replaced checkpoints are deleted.</summary>
+    public TimeSpan CheckpointPruneInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     public static DatabaseSettings Load(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<DatabaseSettings>() ?? new DatabaseSettings();
 }
@@ -48,6 +51,7 @@ public static class InteractionLogHosting
             },
             provider.GetRequiredService<ILogger<InteractionLogWriter>>()));
         services.AddHostedService<InteractionLogService>();
+        services.AddHostedService<AgentCheckpointPruningService>();
         services.AddHealthChecks().AddCheck<InteractionLogHealthCheck>("interaction-log");
         return services;
     }
@@ -60,6 +64,13 @@ public static class InteractionLogHosting
 public sealed class LogDatabase
 {
     private volatile NpgsqlDataSource? dataSource;
+
+    public LogDatabase()
+    {
+    }
+
+    /// <summary>A database open from the start (a tool's, or a test's).</summary>
+    public LogDatabase(NpgsqlDataSource source) => dataSource = source;
 
     /// <summary>Null until the log has started.</summary>
     public NpgsqlDataSource? DataSource => dataSource;

@@ -8,6 +8,7 @@ internal static class LogBatch
     /// <summary>
     /// Writes the records and commits; returns how many records were written. Interactions are
     /// upserted from array parameters, their pieces merged into the rows there. The other records
+    /// (agents' checkpoints too: appended, each agent's newest version being its state)
     /// of a batch written for the first time are copied straight into their tables (PostgreSQL
     /// does half the work); only if that meets a row already there, or the batch is a retry, are
     /// they inserted with ON CONFLICT DO NOTHING instead.
@@ -66,9 +67,10 @@ internal static class LogBatch
 
         // One statement may touch a row once, so the pieces of one call are merged first.
         Add(moves, LogSql.Interactions, LogSql.UpsertInteractions, InteractionMerge.MergeByCall(interactions));
-        Add(moves, LogSql.AgentCheckpoints, LogSql.UpsertAgentCheckpoints, checkpoints?.Values.ToList() ?? []);
+        var newestCheckpoints = checkpoints?.Values.ToList() ?? [];
         if (!direct)
         {
+            Add(moves, LogSql.AgentCheckpoints, LogSql.AgentCheckpoints.InsertNew, newestCheckpoints);
             Add(moves, LogSql.CallEvents, LogSql.CallEvents.InsertNew, callEvents);
             Add(moves, LogSql.AgentStates, LogSql.AgentStates.InsertNew, agentStates);
             Add(moves, LogSql.Decisions, LogSql.Decisions.InsertNew, decisions);
@@ -88,6 +90,7 @@ internal static class LogBatch
             await CopyAsync(connection, LogSql.AgentStates, agentStates, stop).ConfigureAwait(false);
             await CopyAsync(connection, LogSql.Decisions, decisions, stop).ConfigureAwait(false);
             await CopyAsync(connection, LogSql.GatewayEvents, gatewayEvents, stop).ConfigureAwait(false);
+            await CopyAsync(connection, LogSql.AgentCheckpoints, newestCheckpoints, stop).ConfigureAwait(false);
         }
 
         if (moves.BatchCommands.Count > 0)
@@ -98,7 +101,7 @@ internal static class LogBatch
         // Every row this batch writes is now written (and locked until the commit): the next batch may write its own.
         turn.Release();
         await transaction.CommitAsync(stop).ConfigureAwait(false);
-        return interactions.Count + callEvents.Count + agentStates.Count + decisions.Count + gatewayEvents.Count + (checkpoints?.Count ?? 0);
+        return interactions.Count + callEvents.Count + agentStates.Count + decisions.Count + gatewayEvents.Count + newestCheckpoints.Count;
     }
 
     private static void Add<T>(NpgsqlBatch moves, LogTable<T> table, string sql, IReadOnlyList<T> rows)

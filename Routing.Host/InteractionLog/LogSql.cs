@@ -111,16 +111,6 @@ internal static class LogSql
         LogColumn.Time<LogRecord.GatewayEvent>("accepted_at", r => r.At),
     ]);
 
-    /// <summary>The newest checkpoint of each agent wins; one given per agent (the batch keeps each agent's newest).</summary>
-    public static readonly string UpsertAgentCheckpoints =
-        $"""
-         INSERT INTO agent_checkpoints AS a ({AgentCheckpoints.ColumnList})
-         {AgentCheckpoints.SelectRows}
-         ORDER BY agent_id
-         ON CONFLICT (agent_id) DO UPDATE SET version = excluded.version, checkpoint = excluded.checkpoint, updated_at = now()
-         WHERE excluded.version > a.version
-         """;
-
     /// <summary>
     /// The rules of <see cref="InteractionMerge"/>, in SQL: <c>i</c> is the stored row, <c>excluded</c> the new piece.
     /// The pieces must name each call once (one statement may touch a row once).
