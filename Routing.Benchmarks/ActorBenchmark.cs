@@ -172,8 +172,8 @@ public static class ActorBenchmark
             for (var a = 0; a < agents; a++)
             {
                 var id = new AgentId("agent-" + a);
-                _domain.Tell(new AgentProtocol.Subscribe(id, softphones));
                 _domain.Tell(new AgentProtocol.LogIn(id, []));
+                _domain.Tell(new AgentProtocol.Subscribe(id, softphones));
                 ready.Add(_domain.Ask<CommandResult>(new AgentProtocol.MakeAvailable(id), TimeSpan.FromSeconds(60)));
             }
 

@@ -317,6 +317,13 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void HandleHangUp(AgentProtocol.HangUp message)
     {
+        if (_state.CurrentCall?.Call != message.Call && _lastHandled != message.Call)
+        {
+            // A repeat for the call it ended last changes nothing; any other call is not the agent's to end.
+            Sender.Tell(new CommandResult(Outcome.Conflict("callId", $"agent '{_state.Id}' is not on call '{message.Call}'")));
+            return;
+        }
+
         var work = _work;
         if (Execute(new AgentCommand.CallEnded(message.Call), reply: true).Code == OutcomeCode.Ok && work is { } ended)
         {
@@ -466,7 +473,9 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         if (disposition.Call != _lastHandled)
         {
-            Sender.Tell(new CommandResult(Outcome.Conflict("callId", $"agent '{_state.Id}' did not handle call '{disposition.Call}' last")));
+            Sender.Tell(new CommandResult(message.CallKnown
+                ? Outcome.Conflict("callId", $"agent '{_state.Id}' did not handle call '{disposition.Call}' last")
+                : Outcome.NotFound("callId", $"call '{disposition.Call}' is not known")));
             return;
         }
 

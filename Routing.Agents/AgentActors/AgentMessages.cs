@@ -10,35 +10,41 @@ public static class AgentProtocol
 {
     // From the softphone (through the edge). Each is answered with a CommandResult.
 
+    /// <summary>A command for an agent that has logged in before: for any other agent it is refused as not found.</summary>
+    public interface IForKnownAgent : IAgentMessage;
+
     public sealed record LogIn(AgentId Agent, IReadOnlyList<AgentSkill> Skills, AgentId? Backup = null) : IAgentMessage;
 
-    public sealed record MakeAvailable(AgentId Agent) : IAgentMessage;
+    public sealed record MakeAvailable(AgentId Agent) : IForKnownAgent;
 
-    public sealed record GoNotReady(AgentId Agent, string Reason) : IAgentMessage;
+    public sealed record GoNotReady(AgentId Agent, string Reason) : IForKnownAgent;
 
-    public sealed record LogOut(AgentId Agent) : IAgentMessage;
+    public sealed record LogOut(AgentId Agent) : IForKnownAgent;
 
-    public sealed record Accept(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+    public sealed record Accept(AgentId Agent, CallId Call, long Epoch) : IForKnownAgent;
 
-    public sealed record Reject(AgentId Agent, CallId Call, long Epoch) : IAgentMessage;
+    public sealed record Reject(AgentId Agent, CallId Call, long Epoch) : IForKnownAgent;
 
     /// <summary>The agent ends the call it is on.</summary>
-    public sealed record HangUp(AgentId Agent, CallId Call) : IAgentMessage;
+    public sealed record HangUp(AgentId Agent, CallId Call) : IForKnownAgent;
 
     /// <summary>Ends wrap-up. A disposition, when given, is recorded for the call the agent handled last.</summary>
-    public sealed record FinishWrapUp(AgentId Agent) : IAgentMessage
+    public sealed record FinishWrapUp(AgentId Agent) : IForKnownAgent
     {
         public CallDisposition? Disposition { get; init; }
+
+        /// <summary>False when the domain does not know the disposition's call at all (set by the domain).</summary>
+        public bool CallKnown { get; init; } = true;
     }
 
     /// <summary>The softphone is alive. Once a softphone subscribed or sent one, silence counts as a lost softphone.</summary>
-    public sealed record Heartbeat(AgentId Agent) : IAgentMessage;
+    public sealed record Heartbeat(AgentId Agent) : IForKnownAgent;
 
     /// <summary>What the agent wants after the current call; the server keeps it.</summary>
-    public sealed record SetAfterCall(AgentId Agent, AfterCall Next) : IAgentMessage;
+    public sealed record SetAfterCall(AgentId Agent, AfterCall Next) : IForKnownAgent;
 
     /// <summary>The subscriber receives the agent's <see cref="AgentState"/> now, then its events and offers.</summary>
-    public sealed record Subscribe(AgentId Agent, IActorRef Subscriber) : IAgentMessage;
+    public sealed record Subscribe(AgentId Agent, IActorRef Subscriber) : IForKnownAgent;
 
     /// <summary>Query: answered with the agent's <see cref="AgentState"/>.</summary>
     public sealed record GetState(AgentId Agent) : IAgentMessage;

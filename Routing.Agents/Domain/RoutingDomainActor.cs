@@ -274,6 +274,17 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
     private void HandleAgentMessage(IAgentMessage message)
     {
+        if (Unknown(message) is { } refusal)
+        {
+            Sender.Tell(new CommandResult(refusal));
+            return;
+        }
+
+        if (message is AgentProtocol.FinishWrapUp { Disposition: { } disposition } finish && !Knows(disposition.Call))
+        {
+            message = finish with { CallKnown = false };
+        }
+
         if (!_agents.TryGetValue(message.Agent, out var agent))
         {
             // Agents are kept after they log out: their fairness counters must survive a new login.
@@ -283,6 +294,42 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
         agent.Forward(message);
     }
+
+    /// <summary>
+    /// A softphone's or gateway's command naming an agent that never logged in, or a call the domain
+    /// does not know (never arrived, or ended longer ago than it keeps ended calls): NOT_FOUND, the
+    /// same for every command. Only a log-in brings a new agent.
+    /// </summary>
+    private Outcome? Unknown(IAgentMessage message)
+    {
+        if (message is not AgentProtocol.IForKnownAgent)
+        {
+            return null;
+        }
+
+        if (!_agents.ContainsKey(message.Agent))
+        {
+            return Outcome.NotFound("agentId", $"agent '{message.Agent}' has never logged in");
+        }
+
+        var call = message switch
+        {
+            AgentProtocol.Accept m => m.Call,
+            AgentProtocol.Reject m => m.Call,
+            AgentProtocol.HangUp m => m.Call,
+            _ => (CallId?)null,
+        };
+        return call is { } named && !Knows(named) ? Outcome.NotFound("callId", $"call '{named}' is not known") : null;
+    }
+
+    /// <summary>A transfer from or to an agent that never logged in: NOT_FOUND, as for any command naming one.</summary>
+    private Outcome? UnknownAgentOf(CallProtocol.Transfer transfer) =>
+        !_agents.ContainsKey(transfer.From) ? Outcome.NotFound("from", $"agent '{transfer.From}' has never logged in")
+        : transfer.ToAgent is { } to && !_agents.ContainsKey(to) ? Outcome.NotFound("target", $"agent '{to}' has never logged in")
+        : null;
+
+    /// <summary>Whether the call is here, waiting to be started, or ended recently; asking does not start it.</summary>
+    private bool Knows(CallId call) => _calls.ContainsKey(call) || _dormant.ContainsKey(call) || _ended.ContainsKey(call);
 
     /// <summary>A message that may start a call: refused here, before any actor exists, if it is bad.</summary>
     private void ForNewOrKnownCall(CallId id, ICallMessage message, Outcome? problem)
@@ -303,6 +350,12 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
     private void HandleCallMessage(ICallMessage message)
     {
+        if (message is CallProtocol.Transfer transfer && Knows(transfer.Call) && UnknownAgentOf(transfer) is { } unknown)
+        {
+            Sender.Tell(new CommandResult(unknown));
+            return;
+        }
+
         if (CallFor(message.Call, create: false) is { } call)
         {
             call.Forward(message);

@@ -116,8 +116,8 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable,
-                $"the change could not be recorded, so nothing was changed ({e.Message}); retry"));
+            throw RequestChecks.Unavailable(
+                $"the change could not be recorded, so nothing was changed ({e.Message}); retry").ToRpcException();
         }
     }
 
@@ -131,9 +131,20 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
             var field = outcome.Field is { } path && queuePrefix.Length > 0 && path.StartsWith(queuePrefix, StringComparison.Ordinal)
                 ? path[queuePrefix.Length..]
                 : outcome.Field;
-            throw DomainClient.Refusal(outcome with { Field = field }, "").ToRpcException();
+            throw DomainClient.Refusal(outcome with { Field = field }, "", QueueDurations).ToRpcException();
         }
     }
+
+    /// <summary>The queue's durations, which the proto spells in seconds.</summary>
+    private static readonly Dictionary<string, string> QueueDurations = new()
+    {
+        ["serviceLevelThreshold"] = "service_level_threshold_seconds",
+        ["expectedHandleTime"] = "expected_handle_time_seconds",
+        ["maximumWait"] = "maximum_wait_seconds",
+        ["preferredAgentTimeout"] = "preferred_agent_timeout_seconds",
+        ["headStart"] = "head_start_seconds",
+        ["after"] = "after_seconds",
+    };
 
     private async Task Apply(RoutingConfiguration next)
     {

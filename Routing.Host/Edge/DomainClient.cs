@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
+using CallCenter.Routing.Agents.AgentActors;
+using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Agents.Operations;
 using CallCenter.Routing.Host.Configuration;
@@ -48,14 +50,43 @@ public sealed class DomainClient(
         var outcome = await Send(command, cancellation);
         if (!outcome.Succeeded)
         {
-            throw Refusal(outcome, prefix).ToRpcException();
+            throw Refusal(outcome, prefix, command).ToRpcException();
         }
 
         return outcome.Code == OutcomeCode.Ok;
     }
 
-    public static BadRequestException Refusal(Outcome outcome, string prefix) =>
-        new(RequestChecks.StatusOf(outcome.Code), RequestChecks.ProtoField(prefix, outcome.Field, ProtoNames), outcome.Message ?? outcome.Code.ToString());
+    /// <summary>
+    /// The refusal of <paramref name="command"/> as the edge answers it: the field the routing side
+    /// names becomes the request's field as the proto spells it, under <paramref name="prefix"/>.
+    /// </summary>
+    public static BadRequestException Refusal(Outcome outcome, string prefix, object? command = null) =>
+        Refusal(outcome, prefix, ProtoNames, command);
+
+    /// <param name="names">The core's names of single fields as the proto spells them, instead of the common ones.</param>
+    public static BadRequestException Refusal(Outcome outcome, string prefix, IReadOnlyDictionary<string, string> names, object? command = null)
+    {
+        var field = command is not null && outcome.Field is { } named && FieldOf(command, named, prefix) is { } own
+            ? (prefix.Length == 0 ? own : $"{prefix}.{own}")
+            : RequestChecks.ProtoField(prefix, outcome.Field, names == ProtoNames ? names : new Dictionary<string, string>(ProtoNames.Concat(names)));
+        return new(RequestChecks.StatusOf(outcome.Code), field, outcome.Message ?? outcome.Code.ToString());
+    }
+
+    /// <summary>Fields the routing side names by what they mean in a command, for the request field that carries it.</summary>
+    private static string? FieldOf(object command, string named, string prefix) => (command, named) switch
+    {
+        // The gateway names the agent on the call from_agent_id; a softphone's request is its own agent's.
+        (CallProtocol.Transfer, "from") => prefix == "transfer_requested" ? "from_agent_id" : "agent_id",
+        (CallProtocol.Transfer t, "target") => t.ToAgent is null ? "to_queue_id" : "to_agent_id",
+        (CallProtocol.Transfer, "target.queue") => "to_queue_id",
+        // Another transfer under way, or a call with nothing to transfer: the call's state.
+        (CallProtocol.Transfer, "transfer") => "call_id",
+        (CallProtocol.CancelCallback or CallProtocol.RequestCallback, "callback") => "call_id",
+        (AgentProtocol.SetAfterCall, "next") => "logged_out",
+        (AgentProtocol.SetAfterCall, "next.reason") => "not_ready.reason",
+        (AgentProtocol.GoNotReady, "reason") => "not_ready.reason",
+        _ => null,
+    };
 
     public async Task<T> Ask<T>(IActorRef actor, object message, CancellationToken cancellation)
     {
@@ -65,7 +96,7 @@ public sealed class DomainClient(
         }
         catch (AskTimeoutException)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "routing did not answer in time; retry"));
+            throw RequestChecks.Unavailable("routing did not answer in time; retry").ToRpcException();
         }
     }
 }

@@ -67,7 +67,7 @@ public sealed class GatewayEvents(
                 return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };
             }
 
-            return Rejected(eventId, DomainClient.Refusal(outcome, prefix));
+            return Rejected(eventId, DomainClient.Refusal(outcome, prefix, command));
         }
         catch (BadRequestException bad)
         {
@@ -95,7 +95,7 @@ public sealed class GatewayEvents(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Not durable: no acknowledgement. The answer is not remembered, so the gateway's resend is tried again.
-            throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, $"the interaction log could not record the event ({e.Message}); resend it"));
+            throw RequestChecks.Unavailable($"the interaction log could not record the event ({e.Message}); resend it").ToRpcException();
         }
     }
 
@@ -114,7 +114,7 @@ public sealed class GatewayEvents(
             EventId = eventId,
             Code = RequestChecks.CodeName(problem.Code),
             Field = problem.Field,
-            Message = problem.Message,
+            Message = problem.Detail,
         },
     };
 

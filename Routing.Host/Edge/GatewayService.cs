@@ -26,7 +26,7 @@ public sealed class GatewayService(
         var hello = requestStream.Current;
         if (hello.EventCase != GatewayEvent.EventOneofCase.Hello)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, "hello: the first message must be a hello naming the gateway"));
+            throw RequestChecks.FailedPrecondition("hello", "the first message must be a hello naming the gateway").ToRpcException();
         }
 
         var gatewayId = ValidGatewayId(hello.Hello.GatewayId);

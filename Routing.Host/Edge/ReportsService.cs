@@ -230,7 +230,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
         var explanation = await Read(dataSource => new CallExplanations(dataSource).Explain(callId, context.CancellationToken));
         if (explanation is null)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"call_id: the log has nothing of call '{callId}'"));
+            throw RequestChecks.NotFound("call_id", $"the log has nothing of call '{callId}'").ToRpcException();
         }
 
         var reply = new V1.CallExplanation { CallId = callId, Summary = explanation.Summary };
@@ -293,14 +293,14 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
     private async Task<T> Read<T>(Func<NpgsqlDataSource, Task<T>> read)
     {
         var dataSource = database.DataSource
-            ?? throw new RpcException(new Status(StatusCode.Unavailable, "the interaction log has not started yet"));
+            ?? throw RequestChecks.Unavailable("the interaction log has not started yet").ToRpcException();
         try
         {
             return await read(dataSource);
         }
         catch (NpgsqlException error)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"the interaction log cannot be read: {error.Message}"));
+            throw RequestChecks.Unavailable($"the interaction log cannot be read: {error.Message}").ToRpcException();
         }
     }
 }

@@ -1,10 +1,17 @@
 using CallCenter.Routing.Model;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
 using Grpc.Core;
 
 namespace CallCenter.Routing.Host.Edge;
 
-/// <summary>A request the edge refuses before it reaches routing, naming the proto field at fault.</summary>
-public sealed class BadRequestException(StatusCode code, string field, string message) : Exception($"{field}: {message}")
+/// <summary>
+/// A refusal, naming the proto field at fault as a path in the request (empty when no one field is).
+/// Every refusal of every service is one of these: a unary call ends with <see cref="ToRpcException"/>,
+/// a stream answers with a message carrying the same code, field and detail.
+/// </summary>
+public sealed class BadRequestException(StatusCode code, string field, string message)
+    : Exception(field.Length == 0 ? message : $"{field}: {message}")
 {
     public StatusCode Code { get; } = code;
     public string Field { get; } = field;
@@ -15,7 +22,23 @@ public sealed class BadRequestException(StatusCode code, string field, string me
     /// <summary>The same refusal for a request nested under <paramref name="prefix"/>: its field's path starts there.</summary>
     public BadRequestException Under(string prefix) => new(Code, RequestChecks.ProtoField(prefix, Field), Detail);
 
-    public RpcException ToRpcException() => new(new Status(Code, Message));
+    /// <summary>
+    /// The status a unary call ends with: the message for people (<c>field: detail</c>), and for
+    /// programs the field again as a <c>google.rpc.BadRequest</c> field violation in the details.
+    /// </summary>
+    public RpcException ToRpcException()
+    {
+        var status = new Google.Rpc.Status { Code = (int)Code, Message = Message };
+        if (Field.Length > 0)
+        {
+            status.Details.Add(Any.Pack(new BadRequest
+            {
+                FieldViolations = { new BadRequest.Types.FieldViolation { Field = Field, Description = Detail } },
+            }));
+        }
+
+        return status.ToRpcException();
+    }
 }
 
 /// <summary>Checks of request fields, with errors that name the field as the proto spells it.</summary>
@@ -64,6 +87,13 @@ public static class RequestChecks
     }
 
     public static BadRequestException Invalid(string field, string message) => new(StatusCode.InvalidArgument, field, message);
+
+    public static BadRequestException NotFound(string field, string message) => new(StatusCode.NotFound, field, message);
+
+    public static BadRequestException FailedPrecondition(string field, string message) => new(StatusCode.FailedPrecondition, field, message);
+
+    /// <summary>Nothing is wrong with the request: the server cannot carry it out now, and a retry may succeed.</summary>
+    public static BadRequestException Unavailable(string message) => new(StatusCode.Unavailable, "", message);
 
     /// <summary>Runs the checks of a request; a refusal becomes the RpcException a unary call answers with.</summary>
     public static T Checked<T>(Func<T> check)

@@ -34,7 +34,7 @@ public sealed class RoutingStateService(
         var routing = await admin.Current(context.CancellationToken);
         if (routing.Queues.All(q => q.Id != queue))
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"queue_id: unknown queue '{queue}'"));
+            throw RequestChecks.NotFound("queue_id", $"unknown queue '{queue}'").ToRpcException();
         }
 
         return await Queue(queue, context.CancellationToken);
@@ -44,14 +44,14 @@ public sealed class RoutingStateService(
     {
         var agent = new AgentId(RequestChecks.Checked(() => RequestChecks.Id(request.AgentId, "agent_id")));
         var reply = await domain.Ask<StateViewProtocol.AgentReply>(domain.StateView, new StateViewProtocol.GetAgent(agent), context.CancellationToken);
-        return reply.Agent?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"agent_id: agent '{agent}' has never logged in"));
+        return reply.Agent?.ToProto() ?? throw RequestChecks.NotFound("agent_id", $"agent '{agent}' has never logged in").ToRpcException();
     }
 
     public override async Task<Protos.V1.CallHistory> GetCall(GetCallRequest request, ServerCallContext context)
     {
         var call = new CallId(RequestChecks.Checked(() => RequestChecks.Id(request.CallId, "call_id")));
         var reply = await domain.Ask<StateViewProtocol.CallHistoryReply>(domain.StateView, new StateViewProtocol.GetCallHistory(call), context.CancellationToken);
-        return reply.History?.ToProto() ?? throw new RpcException(new Status(StatusCode.NotFound, $"call_id: call '{call}' is not in the live view: it never arrived, or it ended and has left the view (the interaction log keeps it: Reports.ExplainCall)"));
+        return reply.History?.ToProto() ?? throw RequestChecks.NotFound("call_id", $"call '{call}' is not in the live view: it never arrived, or it ended and has left the view (the interaction log keeps it: Reports.ExplainCall)").ToRpcException();
     }
 
     public override async Task<Snapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)
@@ -64,7 +64,7 @@ public sealed class RoutingStateService(
     {
         if (request.ResumeAfter < 0)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "resume_after: must not be negative"));
+            throw RequestChecks.Invalid("resume_after", "must not be negative").ToRpcException();
         }
 
         var updates = Channel.CreateUnbounded<WatchUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -137,7 +137,7 @@ public sealed class RoutingStateService(
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"the configuration journal cannot be read ({e.Message}); retry"));
+            throw RequestChecks.Unavailable($"the configuration journal cannot be read ({e.Message}); retry").ToRpcException();
         }
 
         return reply;

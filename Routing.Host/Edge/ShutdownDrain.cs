@@ -35,7 +35,7 @@ public sealed class ShutdownDrain(Configuration.EdgeSettings settings, TimeProvi
 
     /// <summary>What a stream ended by the stop tells its client.</summary>
     public static RpcException Unavailable() =>
-        new(new Status(StatusCode.Unavailable, "the server is stopping; reconnect (to another server, or to this one once it is back)"));
+        RequestChecks.Unavailable("the server is stopping; reconnect (to another server, or to this one once it is back)").ToRpcException();
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(_draining ? HealthCheckResult.Unhealthy("stopping: new calls are refused") : HealthCheckResult.Healthy("serving"));

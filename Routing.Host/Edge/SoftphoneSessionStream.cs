@@ -26,7 +26,7 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
         var open = commands.Current;
         if (open.CommandCase != SoftphoneCommand.CommandOneofCase.Open)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, "open: the first command must open the session for an agent"));
+            throw RequestChecks.FailedPrecondition("open", "the first command must open the session for an agent").ToRpcException();
         }
 
         var agent = RequestChecks.Checked(() => new AgentId(RequestChecks.Id(open.Open.AgentId, "open.agent_id")));
@@ -102,7 +102,7 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
             }
             else
             {
-                Refused(result, DomainClient.Refusal(outcome, prefix));
+                Refused(result, DomainClient.Refusal(outcome, prefix, mapped));
             }
         }
         catch (BadRequestException bad)
@@ -122,6 +122,6 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
     {
         result.Code = RequestChecks.CodeName(problem.Code);
         result.Field = problem.Field;
-        result.Message = problem.Message;
+        result.Message = problem.Detail;
     }
 }

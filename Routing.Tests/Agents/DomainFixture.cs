@@ -53,13 +53,13 @@ internal sealed class DomainFixture
         Send(new CallProtocol.Arrive(new CallId(call), queue ?? Main, new TierId(tier),
             PreferredAgent: preferred is null ? null : new AgentId(preferred)));
 
-    /// <summary>Logs the agent in, subscribes a softphone probe to it, and makes it available.</summary>
+    /// <summary>Logs the agent in, subscribes a softphone probe to it (an agent that never logged in has nothing to subscribe to), and makes it available.</summary>
     public TestProbe Agent(string agent, params (SkillId Skill, int Level)[] skills)
     {
         var id = new AgentId(agent);
         var softphone = _kit.CreateTestProbe($"softphone-{agent}");
-        Assert.That(Send(new AgentProtocol.Subscribe(id, softphone.Ref)).Code, Is.EqualTo(OutcomeCode.Ok));
         Assert.That(Send(new AgentProtocol.LogIn(id, skills.Select(s => new AgentSkill(s.Skill, s.Level)).ToList())).Code, Is.EqualTo(OutcomeCode.Ok));
+        Assert.That(Send(new AgentProtocol.Subscribe(id, softphone.Ref)).Code, Is.EqualTo(OutcomeCode.Ok));
         Assert.That(Send(new AgentProtocol.MakeAvailable(id)).Code, Is.EqualTo(OutcomeCode.Ok));
         return softphone;
     }

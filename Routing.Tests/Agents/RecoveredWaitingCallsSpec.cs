@@ -56,8 +56,8 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
 
         var agent = new AgentId("a1");
         var softphone = CreateTestProbe();
-        Assert.That(Send(domain, new AgentProtocol.Subscribe(agent, softphone.Ref)).Code, Is.EqualTo(OutcomeCode.Ok));
         Assert.That(Send(domain, new AgentProtocol.LogIn(agent, [new AgentSkill(Billing, 5)])).Code, Is.EqualTo(OutcomeCode.Ok));
+        Assert.That(Send(domain, new AgentProtocol.Subscribe(agent, softphone.Ref)).Code, Is.EqualTo(OutcomeCode.Ok));
         Assert.That(Send(domain, new AgentProtocol.MakeAvailable(agent)).Code, Is.EqualTo(OutcomeCode.Ok));
 
         var served = new List<string>();

@@ -44,7 +44,7 @@ public sealed class BadInputTests
 
         Assert.That(reply.Rejected, Is.Not.Null, reply.ToString());
         Assert.That((reply.Rejected.Code, reply.Rejected.Field), Is.EqualTo((code, field)), reply.Rejected.Message);
-        Assert.That(reply.Rejected.Message, Does.StartWith(field + ":"));
+        Assert.That(reply.Rejected.Message, Is.Not.Empty.And.Not.StartWith(field), "the message is for people; the field has its own");
         // The stream stays open for the next event.
         Assert.That((await gateway.Arrive($"good-after-{Guid.NewGuid():N}", "general")).Accepted, Is.Not.Null);
     }
@@ -108,7 +108,7 @@ public sealed class BadInputTests
         yield return Case(c => c.SetStateAsync(new SetStateRequest { AgentId = "a2" }), StatusCode.InvalidArgument, "state", "a state change naming no state");
         yield return Case(c => c.SetStateAsync(new SetStateRequest { AgentId = "a2", NotReady = new NotReady() }), StatusCode.InvalidArgument, "not_ready.reason", "not ready without a reason");
         yield return Case(c => c.AcceptOfferAsync(new OfferAnswer { AgentId = "a3", CallId = "" }), StatusCode.InvalidArgument, "call_id", "an answer naming no call");
-        yield return Case(c => c.AcceptOfferAsync(new OfferAnswer { AgentId = "a3", CallId = "c", Epoch = 1 }), StatusCode.FailedPrecondition, "call_id", "accepting an offer never made");
+        yield return Case(c => c.AcceptOfferAsync(new OfferAnswer { AgentId = "a3", CallId = "c", Epoch = 1 }), StatusCode.NotFound, "agent_id", "an answer from an agent that never logged in");
         yield return Case(c => c.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "a4", CallId = "c", SatisfactionScore = 9 }), StatusCode.InvalidArgument, "satisfaction_score", "a score out of range");
         yield return Case(c => c.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "a4", DispositionCode = "sale" }), StatusCode.InvalidArgument, "call_id", "a disposition naming no call");
         yield return Case(c => c.RequestTransferAsync(new AgentTransferRequest { AgentId = "a5", CallId = "c", ToQueueId = "billing" }), StatusCode.InvalidArgument, "kind", "a transfer of no kind");

@@ -246,6 +246,6 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         Assert.That((await alice.Offer()).Offer.CallId, Is.EqualTo("next"));
 
         var again = await gateway.Answer(new GatewayEvent { CallbackCancelled = new CallbackCancelled { CallId = "next" } });
-        Assert.That((again.Rejected.Code, again.Rejected.Field), Is.EqualTo(("FAILED_PRECONDITION", "callback_cancelled.callback")));
+        Assert.That((again.Rejected.Code, again.Rejected.Field), Is.EqualTo(("FAILED_PRECONDITION", "callback_cancelled.call_id")));
     }
 }

@@ -38,7 +38,7 @@ public sealed class OverloadTests
             Is.EqualTo(new[] { "RESOURCE_EXHAUSTED", "accepted", "RESOURCE_EXHAUSTED", "accepted" }));
         var refused = replies[0];
         Assert.That(refused.Rejected.Field, Is.EqualTo("call_arrived"));
-        Assert.That(refused.Rejected.Message, Does.StartWith("call_arrived:").And.Contain("overloaded"));
+        Assert.That(refused.Rejected.Message, Does.Contain("overloaded"));
 
         // What the server already holds goes on: a repeated arrival is answered as before, the
         // waiting call is offered to an agent who comes ready, and its hang-up is carried out.

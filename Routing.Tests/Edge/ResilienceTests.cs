@@ -27,7 +27,7 @@ public sealed class ResilienceTests : ServerPerTest
         Assert.That((hangUp.Rejected.Code, hangUp.Rejected.Field), Is.EqualTo(("NOT_FOUND", "call_hung_up.call_id")));
 
         var answered = await gateway.Answer(new GatewayEvent { CallAnswered = new CallAnswered { CallId = "c", AgentId = "nobody", Epoch = 1 } });
-        Assert.That(answered.Rejected.Code, Is.EqualTo("FAILED_PRECONDITION"));
+        Assert.That((answered.Rejected.Code, answered.Rejected.Field), Is.EqualTo(("NOT_FOUND", "call_answered.agent_id")), "no such agent");
 
         // The stream is still open and other calls are untouched.
         Assert.That((await gateway.Arrive("c", "general")).Accepted, Is.Not.Null);
