@@ -43,8 +43,11 @@ public static class BuiltServer
         return Environment.ProcessPath is { } current && System.IO.Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
     }
 
-    /// <summary>How to start the server at <paramref name="host"/> on its endpoints and database, its output redirected.</summary>
-    public static ProcessStartInfo StartInfo(string host, LoopbackEndpoints endpoints, string connectionString, params IEnumerable<string> settings)
+    /// <summary>
+    /// How to start the server at <paramref name="host"/> on its endpoints and database (none: its
+    /// own PostgreSQL), its output redirected.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string host, LoopbackEndpoints endpoints, string? connectionString, params IEnumerable<string> settings)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -56,9 +59,9 @@ public static class BuiltServer
         foreach (var argument in (string[])
                  [
                      host,
-                     .. endpoints.Arguments(System.IO.Path.GetDirectoryName(host)),
+                     .. endpoints.Arguments(),
                      "--Logging:LogLevel:Default=Warning",
-                     $"--Routing:Database:ConnectionString={connectionString}",
+                     .. (connectionString is null ? [] : (string[])[$"--Routing:Database:ConnectionString={connectionString}"]),
                      .. settings,
                  ])
         {

@@ -15,14 +15,13 @@ public sealed record LoopbackEndpoints(int GrpcPort, int HttpPort)
 
     public static LoopbackEndpoints Free() => new(FreePort(), FreePort());
 
-    /// <summary>The endpoints, and the content root holding appsettings.json (the running program's folder unless named).</summary>
-    public IEnumerable<string> Arguments(string? contentRoot = null) =>
+    /// <summary>The arguments that put the server's endpoints here.</summary>
+    public IEnumerable<string> Arguments() =>
     [
         $"--Kestrel:Endpoints:Grpc:Url={GrpcAddress}",
         "--Kestrel:Endpoints:Grpc:Protocols=Http2",
         $"--Kestrel:Endpoints:Http:Url={HttpAddress}",
         "--Kestrel:Endpoints:Http:Protocols=Http1",
-        $"--contentRoot={contentRoot ?? AppContext.BaseDirectory}",
     ];
 
     /// <summary>A port free now; another process could take it before it is bound, which loopback tests accept.</summary>

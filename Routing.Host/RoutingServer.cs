@@ -12,11 +12,20 @@ namespace CallCenter.Routing.Host;
 /// <summary>Composes the server: configuration, the routing domain, the gRPC services, health and reflection.</summary>
 public static class RoutingServer
 {
+    /// <param name="args">Settings as <c>--Section:Key=value</c>, and <c>--config FILE</c> (see <see cref="ConfigurationFiles"/>).</param>
     /// <param name="configureAkka">Lets a test give the actor system its own scheduler (virtual time).</param>
+    /// <exception cref="ServerStartException">The named configuration file is missing, or no queue is configured.</exception>
     public static WebApplication Build(string[] args, Action<AkkaConfigurationBuilder>? configureAkka = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
-        var routing = RoutingSettings.Load(builder.Configuration).ToConfiguration().EnsureValid();
+        var (settings, configFile) = ConfigurationFiles.TakeConfigOption(args);
+
+        // The application's folder, not the working directory: appsettings.json is copied there,
+        // and relative paths in the settings mean the same wherever the server is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings, ContentRootPath = AppContext.BaseDirectory });
+        var filesRead = ConfigurationFiles.Use(builder.Configuration, configFile);
+        var routingSettings = RoutingSettings.Load(builder.Configuration);
+        RequireQueues(routingSettings, filesRead, builder.Environment);
+        var routing = routingSettings.ToConfiguration().EnsureValid();
         var timing = TimingSettings.Load(builder.Configuration).ToDomainSettings();
         var edge = EdgeSettings.Load(builder.Configuration);
         builder.Services.AddSingleton(routing);
@@ -32,7 +41,7 @@ public static class RoutingServer
         builder.Services.AddSingleton<OverloadProbe>();
         builder.Services.AddHostedService(services => services.GetRequiredService<OverloadProbe>());
         builder.Services.AddSingleton<LogDurability>();
-        builder.Services.AddInteractionLog(builder.Configuration);
+        builder.Services.AddInteractionLog(builder.Configuration, builder.Environment.ContentRootPath);
         // Between the log (which finds the database) and the actor system (whose domain recovers at once).
         builder.Services.AddHostedService<EdgeRecoveryService>();
         builder.Services.AddSingleton<PostgresDomainJournal>();
@@ -85,5 +94,32 @@ public static class RoutingServer
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.LogInformation("Routing server listening on {Urls} (gRPC over HTTP/2; /, /health and /metrics over HTTP/1.1)", string.Join(", ", app.Urls)));
         return app;
+    }
+
+    /// <summary>
+    /// Starts the server's own PostgreSQL (when no connection string is configured), then the
+    /// server: a database that cannot start is reported by itself, as a <see cref="ServerStartException"/>,
+    /// rather than logged with its stack trace as a failed hosted service.
+    /// </summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await app.Services.GetRequiredService<EmbeddedPostgres>().StartIfConfiguredAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+    }
+
+    /// <summary>A server with no queue routes nothing: most likely its settings were not found, so it says which files it read.</summary>
+    private static void RequireQueues(RoutingSettings settings, IReadOnlyList<string> filesRead, IHostEnvironment environment)
+    {
+        if (settings.Queues.Count > 0 || settings.AllowNoQueues)
+        {
+            return;
+        }
+
+        var read = filesRead.Count > 0
+            ? "in " + string.Join(", ", filesRead)
+            : $"(no configuration file was read: {ConfigurationFiles.ShippedPath(environment)} does not exist)";
+        throw new ServerStartException(
+            $"no queues configured {read}; add Routing:Queues, name a file with them ({ConfigurationFiles.Option} FILE), " +
+            "or set Routing:AllowNoQueues=true to start without any");
     }
 }

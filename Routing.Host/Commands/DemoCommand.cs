@@ -27,7 +27,16 @@ public static class DemoCommand
             $"--Routing:Database:LocalDatabase=demo_{Guid.NewGuid():N}",
             .. settings,
         ]);
-        await app.StartAsync();
+        try
+        {
+            await RoutingServer.StartAsync(app);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         output.WriteLine($"demo: routing server on {endpoints.GrpcAddress}");
         using var channel = GrpcChannel.ForAddress(endpoints.GrpcAddress);
         var softphone = new Softphone.SoftphoneClient(channel);

@@ -14,6 +14,9 @@ public sealed class RoutingSettings
     public List<QueueSettings> Queues { get; set; } = [];
     public AntiStarvationMode AntiStarvation { get; set; } = AntiStarvationMode.MaximumWait;
 
+    /// <summary>Lets the server start with no queue (they may come at run time); otherwise none stops the start.</summary>
+    public bool AllowNoQueues { get; set; }
+
     public static RoutingSettings Load(IConfiguration configuration) =>
         configuration.GetSection("Routing").Get<RoutingSettings>() ?? new RoutingSettings();
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -13,8 +14,11 @@ public sealed record DatabaseSettings
 
     public string? ConnectionString { get; init; }
 
-    /// <summary>Relative to the working directory.</summary>
-    public string LocalDataDirectory { get; init; } = ".data/postgres";
+    /// <summary>
+    /// The own PostgreSQL's folder; relative to the application's folder. None: the default place
+    /// (<see cref="LocalDataFolders.Default"/>), outside the application and any checkout.
+    /// </summary>
+    public string? LocalDataDirectory { get; init; }
 
     /// <summary>0 picks a free port at each start.</summary>
     public int LocalPort { get; init; }
@@ -30,6 +34,11 @@ public sealed record DatabaseSettings
 
     public static DatabaseSettings Load(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<DatabaseSettings>() ?? new DatabaseSettings();
+
+    /// <summary>The own PostgreSQL's folder as a full path: the configured one against <paramref name="applicationDirectory"/>, else the default.</summary>
+    public string LocalDataPath(string applicationDirectory) => string.IsNullOrWhiteSpace(LocalDataDirectory)
+        ? LocalDataFolders.Default()
+        : Path.GetFullPath(LocalDataDirectory, applicationDirectory);
 }
 
 public static class InteractionLogHosting
@@ -39,10 +48,17 @@ public static class InteractionLogHosting
     /// that finds or starts the database, applies the migrations and starts the writer, and a
     /// health check named "interaction-log" that reports Degraded while the database is away.
     /// </summary>
-    public static IServiceCollection AddInteractionLog(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="applicationDirectory">
+    /// What a relative <see cref="DatabaseSettings.LocalDataDirectory"/> is relative to: the
+    /// server's content root; by default the running program's folder.
+    /// </param>
+    public static IServiceCollection AddInteractionLog(this IServiceCollection services, IConfiguration configuration, string? applicationDirectory = null)
     {
         var settings = DatabaseSettings.Load(configuration);
         services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new EmbeddedPostgres(
+            settings, applicationDirectory ?? AppContext.BaseDirectory, provider.GetRequiredService<ILogger<EmbeddedPostgres>>()));
         services.AddSingleton<LogDatabase>();
         services.AddSingleton(provider => new InteractionLogWriter(
             new InteractionLogOptions
@@ -80,9 +96,8 @@ public sealed class LogDatabase
 
 /// <summary>Starts the database (when it is the server's own), the schema and the writer; stops them in reverse.</summary>
 internal sealed class InteractionLogService(
-    DatabaseSettings settings, InteractionLogWriter writer, LogDatabase database, ILogger<InteractionLogService> logger) : IHostedService
+    DatabaseSettings settings, EmbeddedPostgres embedded, InteractionLogWriter writer, LogDatabase database, ILogger<InteractionLogService> logger) : IHostedService
 {
-    private LocalPostgres? local;
     private NpgsqlDataSource? dataSource;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -90,10 +105,7 @@ internal sealed class InteractionLogService(
         var connectionString = settings.ConnectionString;
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            local = await LocalPostgres.StartAsync(settings.LocalDataDirectory, settings.LocalPort, cancellationToken);
-            await local.CreateDatabaseAsync(settings.LocalDatabase, cancellationToken);
-            connectionString = local.ConnectionString(settings.LocalDatabase);
-            logger.LogInformation("Interaction log: local PostgreSQL in {Directory} on port {Port}", local.DataDirectory, local.Port);
+            connectionString = await embedded.StartAsync(cancellationToken);
         }
 
         dataSource = NpgsqlDataSource.Create(connectionString);
@@ -119,10 +131,7 @@ internal sealed class InteractionLogService(
             await dataSource.DisposeAsync();
         }
 
-        if (local is not null)
-        {
-            await local.DisposeAsync();
-        }
+        await embedded.StopAsync();
     }
 }
 

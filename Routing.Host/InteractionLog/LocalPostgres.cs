@@ -11,7 +11,8 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// folder it owns: created with initdb the first time (trust authentication, loopback only),
 /// started and stopped with pg_ctl. PostgreSQL refuses to run as root, so under root the folder
 /// is handed to the <c>postgres</c> user and the tools run as that user. Used by the server when
-/// no database is configured, and by the tests and the benchmark.
+/// no database is configured, and by the tests and the benchmark. Whatever keeps it from starting
+/// is a <see cref="LocalPostgresException"/> with a one-line message.
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
@@ -54,7 +55,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     public static async Task<LocalPostgres> StartAsync(string dataDirectory, int port = 0, CancellationToken cancellationToken = default)
     {
         var bin = FindBinDirectory();
-        var root = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root" || IsRootByUid();
+        var root = RunsAsRoot();
         var directory = Path.GetFullPath(dataDirectory);
 
         if (RunningPort(directory) is { } runningPort && await AcceptsAsync(runningPort, cancellationToken).ConfigureAwait(false))
@@ -64,16 +65,41 @@ public sealed class LocalPostgres : IAsyncDisposable
 
         var server = new LocalPostgres(directory, bin, port == 0 ? LoopbackEndpoints.FreePort() : port, root);
         await server.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (LocalPostgresException) when (server.StartedHere)
+        {
+            // Started but never accepting: not left running behind a failed start.
+            await server.StopAsync("immediate", CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         return server;
     }
+
+    /// <summary>The tools run as the <c>postgres</c> user when this process is root (PostgreSQL refuses to run as root).</summary>
+    public static string ToolsUser => RunsAsRoot() ? ServiceUser : Environment.UserName;
+
+    public static bool RunsAsRoot() =>
+        Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root" || IsRootByUid();
 
     /// <summary>Starts the server again after <see cref="StopAsync"/>, on the same folder and port.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await RunToolAsync("pg_ctl", cancellationToken,
-            "start", "--wait", "--timeout=60", "-D", DataDirectory, "-l", LogFile,
-            "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+        try
+        {
+            await RunToolAsync("pg_ctl", cancellationToken,
+                "start", "--wait", "--timeout=60", "-D", DataDirectory, "-l", LogFile,
+                "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+        }
+        catch (LocalPostgresException failed) when (LastLogLine() is { } logged)
+        {
+            // pg_ctl only says to look at the log: its last line is the reason.
+            throw new LocalPostgresException($"{failed.Message}; {LogFile} ends: {logged}", failed);
+        }
+
         StartedHere = true;
         await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
     }
@@ -126,15 +152,32 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        if (File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        var initialized = File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
+        if (!initialized)
         {
-            return;
+            try
+            {
+                Directory.CreateDirectory(DataDirectory);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new LocalPostgresException($"cannot create the data folder {DataDirectory}: {error.Message}", error);
+            }
+
+            if (runAsServiceUser)
+            {
+                await RunAsync("chown", cancellationToken, "-R", $"{ServiceUser}:", DataDirectory).ConfigureAwait(false);
+            }
         }
 
-        Directory.CreateDirectory(DataDirectory);
         if (runAsServiceUser)
         {
-            await RunAsync("chown", cancellationToken, "-R", $"{ServiceUser}:", DataDirectory).ConfigureAwait(false);
+            await RequireReachableAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (initialized)
+        {
+            return;
         }
 
         await RunToolAsync("initdb", cancellationToken,
@@ -163,6 +206,37 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The service user must enter every folder above the data folder: one closed to others (a
+    /// home folder of mode 700, as root's is) makes initdb and the server fail with a bare
+    /// "Permission denied". Said here, naming the folder.
+    /// </summary>
+    private async Task RequireReachableAsync(CancellationToken cancellationToken)
+    {
+        var (exitCode, said) = await RunCapturedAsync(
+            "runuser", "runuser", cancellationToken, "-u", ServiceUser, "--", "test", "-w", DataDirectory, "-a", "-x", DataDirectory).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            // test says nothing when the answer is no; anything said is runuser's own failure.
+            throw new LocalPostgresException(said.Length > 0
+                ? $"runuser failed (exit code {exitCode}): {said}"
+                : $"the {ServiceUser} user cannot reach the data folder {DataDirectory} (a folder above it is closed to other users, such as a home folder of mode 700)");
+        }
+    }
+
+    /// <summary>The last line of the server's log, if it can be read.</summary>
+    private string? LastLogLine()
+    {
+        try
+        {
+            return File.ReadLines(LogFile).LastOrDefault(line => !string.IsNullOrWhiteSpace(line))?.Trim();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private async Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
@@ -170,7 +244,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"PostgreSQL on port {Port} did not accept connections within {timeout.TotalSeconds:F0} s; see {LogFile}");
+                throw new LocalPostgresException($"PostgreSQL on port {Port} did not accept connections within {timeout.TotalSeconds:F0} s; see {LogFile}");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
@@ -223,7 +297,9 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable("POSTGRES_BIN") is { Length: > 0 } configured)
         {
-            return configured;
+            return File.Exists(Path.Combine(configured, "initdb"))
+                ? configured
+                : throw new LocalPostgresException($"POSTGRES_BIN is {configured}, which has no initdb");
         }
 
         const string debian = "/usr/lib/postgresql";
@@ -244,9 +320,8 @@ public sealed class LocalPostgres : IAsyncDisposable
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")));
-        return onPath ?? throw new InvalidOperationException(
-            "PostgreSQL's binaries were not found (install the 'postgresql' package, or set POSTGRES_BIN " +
-            "or Routing:Database:ConnectionString)");
+        return onPath ?? throw new LocalPostgresException(
+            "PostgreSQL's binaries were not found (no initdb in /usr/lib/postgresql/N/bin or on the PATH)");
     }
 
     private static bool IsRootByUid()
@@ -267,11 +342,25 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         var path = Path.Combine(binDirectory, tool);
         return runAsServiceUser
-            ? RunAsync("runuser", cancellationToken, ["-u", ServiceUser, "--", path, .. arguments])
-            : RunAsync(path, cancellationToken, arguments);
+            ? RunAsync(tool, "runuser", cancellationToken, ["-u", ServiceUser, "--", path, .. arguments])
+            : RunAsync(tool, path, cancellationToken, arguments);
     }
 
-    private static async Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments)
+    private static Task RunAsync(string program, CancellationToken cancellationToken, params string[] arguments) =>
+        RunAsync(program, program, cancellationToken, arguments);
+
+    /// <param name="tool">What the program is called in a failure's message.</param>
+    private static async Task RunAsync(string tool, string program, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var (exitCode, said) = await RunCapturedAsync(tool, program, cancellationToken, arguments).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new LocalPostgresException($"{tool} failed (exit code {exitCode}){(said.Length > 0 ? ": " + said : "")}");
+        }
+    }
+
+    /// <summary>The program's exit code, and what it wrote (stderr, then stdout) as one line.</summary>
+    private static async Task<(int ExitCode, string Said)> RunCapturedAsync(string tool, string program, CancellationToken cancellationToken, params string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -287,15 +376,28 @@ public sealed class LocalPostgres : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception notRun)
+        {
+            throw new LocalPostgresException($"{tool} could not be run ({program}: {notRun.Message})", notRun);
+        }
+
+        using var process = started ?? throw new LocalPostgresException($"{tool} could not be run ({program})");
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{program} {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await error.ConfigureAwait(false)).Trim()} {(await output.ConfigureAwait(false)).Trim()}");
-        }
+        return (process.ExitCode, OneLine($"{(await error.ConfigureAwait(false)).Trim()} {(await output.ConfigureAwait(false)).Trim()}"));
     }
+
+    /// <summary>A tool's output as one line, so a failure stays one line wherever it is printed.</summary>
+    private static string OneLine(string text) =>
+        string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
+
+/// <summary>Why the local PostgreSQL could not start, in one line.</summary>
+public sealed class LocalPostgresException(string message, Exception? cause = null) : InvalidOperationException(message, cause);

@@ -42,11 +42,14 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Starts the server on the database (with settings such as <c>--Edge:X=y</c>) and waits until its /health answers Healthy.</summary>
     public static async Task<ServerProcess> StartAsync(string connectionString, params IEnumerable<string> settings)
     {
-        var host = HostAssembly();
         var endpoints = LoopbackEndpoints.Free();
-        var start = BuiltServer.StartInfo(host, endpoints, connectionString, settings);
+        return await StartAsync(BuiltServer.StartInfo(HostAssembly(), endpoints, connectionString, settings), endpoints);
+    }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {host}");
+    /// <summary>Starts the server as <paramref name="start"/> says, on <paramref name="endpoints"/>, and waits until its /health answers Healthy.</summary>
+    public static async Task<ServerProcess> StartAsync(ProcessStartInfo start, LoopbackEndpoints endpoints)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {string.Join(' ', start.ArgumentList)}");
         var server = new ServerProcess(process, endpoints.GrpcPort, endpoints.HttpPort);
         process.OutputDataReceived += (_, line) => server.Keep(line.Data);
         process.ErrorDataReceived += (_, line) => server.Keep(line.Data);
@@ -146,7 +149,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static string HostAssembly()
+    /// <summary>The built Routing.Host.dll.</summary>
+    public static string HostAssembly()
     {
         var (host, problem) = BuiltServer.Locate(typeof(ServerProcess).Assembly);
         if (host is null)
