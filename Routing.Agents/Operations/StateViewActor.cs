@@ -20,7 +20,7 @@ public sealed class StateViewActor : ReceiveActor
     {
         _view = view;
         Receive<CallEvent>(e => Broadcast(_view.Apply(e)));
-        Receive<AgentEvent>(e => Broadcast(_view.Apply(e)));
+        Receive<AgentProtocol.Checkpoint>(m => Broadcast(_view.Apply(AgentRecovery.Restore(m.State))));
         Receive<CallProtocol.Recovered>(m => Broadcast(_view.Restore(m.Journal)));
         Receive<AgentProtocol.Recovered>(m => Broadcast(_view.Restore(AgentRecovery.Restore(m.State))));
         Receive<StateViewProtocol.GetSnapshot>(_ => Sender.Tell(_view.Snapshot()));
@@ -37,7 +37,8 @@ public sealed class StateViewActor : ReceiveActor
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
-        Context.System.EventStream.Subscribe(Self, typeof(AgentEvent));
+        // An agent's checkpoint is its state after a whole decision: what operators see, with no passing states.
+        Context.System.EventStream.Subscribe(Self, typeof(AgentProtocol.Checkpoint));
         Context.System.EventStream.Subscribe(Self, typeof(CallProtocol.Recovered));
         Context.System.EventStream.Subscribe(Self, typeof(AgentProtocol.Recovered));
     }

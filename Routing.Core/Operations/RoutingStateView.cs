@@ -51,7 +51,7 @@ public sealed record CallHistory(CallSummary Call, IReadOnlyList<CallEvent> Even
 public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKept = 1_000)
 {
     private readonly Dictionary<CallId, CallEntry> _calls = [];
-    private readonly Dictionary<AgentId, AgentState> _agents = [];
+    private readonly Dictionary<AgentId, AgentSummary> _agents = [];
     private readonly Queue<CallId> _ended = new();
     private readonly Queue<StateChange> _recent = new();
 
@@ -97,6 +97,12 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
         }
 
         var summary = CallSummary.Of(state);
+        if (callEvent is CallEvent.Ended { Agent: { } last })
+        {
+            // An ended call has no agent in its state; the view keeps who talked last or was rung as it ended.
+            summary = summary with { Agent = last };
+        }
+
         var shown = entry.Shown;
         entry.Shown = summary;
         if (shown is not null && summary with { LastSequence = shown.LastSequence } == shown)
@@ -108,17 +114,22 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
         return Record(new StateChange.CallChanged(Sequence + 1, summary));
     }
 
-    /// <summary>Applies an agent's event; returns the change operators see, or null when their view is the same.</summary>
-    public StateChange? Apply(AgentEvent agentEvent)
+    /// <summary>
+    /// Takes an agent's state after one of its decisions; returns the change operators see, or null when
+    /// their view is the same. Whole decisions only: the events of one decision pass through states
+    /// no one should see (available with the call still set, a log-in still logged out).
+    /// </summary>
+    public StateChange? Apply(AgentState agent)
     {
-        var before = _agents.TryGetValue(agentEvent.Agent, out var known) ? known : AgentState.LoggedOut(agentEvent.Agent);
-        var after = AgentLifecycle.Apply(before, agentEvent);
-        _agents[agentEvent.Agent] = after;
-        var summary = AgentSummary.Of(after);
-        return summary == AgentSummary.Of(before) && known is not null
-            ? null
-            : Record(new StateChange.AgentChanged(Sequence + 1, summary));
+        ArgumentNullException.ThrowIfNull(agent);
+        var summary = AgentSummary.Of(agent);
+        var known = _agents.TryGetValue(agent.Id, out var before);
+        _agents[agent.Id] = summary;
+        return known && SameView(summary, before!) ? null : Record(new StateChange.AgentChanged(Sequence + 1, summary));
     }
+
+    private static bool SameView(AgentSummary now, AgentSummary before) =>
+        now with { Skills = before.Skills } == before && now.Skills.SequenceEqual(before.Skills);
 
     /// <summary>A call taken back after a restart, with the events it was rebuilt from: shown as it stood.</summary>
     public StateChange? Restore(IReadOnlyList<CallEvent> journal)
@@ -137,14 +148,15 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
     public StateChange Restore(AgentState agent)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        _agents[agent.Id] = agent;
-        return Record(new StateChange.AgentChanged(Sequence + 1, AgentSummary.Of(agent)));
+        var summary = AgentSummary.Of(agent);
+        _agents[agent.Id] = summary;
+        return Record(new StateChange.AgentChanged(Sequence + 1, summary));
     }
 
     public StateSnapshot Snapshot() => new(
         Sequence,
         _calls.Values.Where(c => c.State is not null).Select(c => c.Shown!).ToList(),
-        _agents.Values.Where(a => a.IsLoggedIn).Select(AgentSummary.Of).ToList());
+        _agents.Values.Where(a => a.Status != AgentStatus.LoggedOut).ToList());
 
     /// <summary>The changes after <paramref name="sequence"/>, or null when some of them are no longer kept.</summary>
     public IReadOnlyList<StateChange>? ChangesAfter(long sequence)
@@ -166,7 +178,7 @@ public sealed class RoutingStateView(int changesKept = 10_000, int endedCallsKep
     public CallHistory? History(CallId call) =>
         _calls.TryGetValue(call, out var entry) && entry.Shown is { } shown ? new CallHistory(shown, entry.Events.ToList()) : null;
 
-    public AgentSummary? Agent(AgentId agent) => _agents.TryGetValue(agent, out var state) ? AgentSummary.Of(state) : null;
+    public AgentSummary? Agent(AgentId agent) => _agents.GetValueOrDefault(agent);
 
     private StateChange Record(StateChange change)
     {

@@ -53,6 +53,10 @@ public static class ProtoMapping
 
     public static Timestamp ToProto(this DateTimeOffset moment) => Timestamp.FromDateTimeOffset(moment);
 
+    /// <summary>Unset rather than year 1 for a moment the server has not seen yet.</summary>
+    public static Timestamp? ToProtoWhenKnown(this DateTimeOffset moment) =>
+        moment == DateTimeOffset.MinValue ? null : Timestamp.FromDateTimeOffset(moment);
+
     public static Duration ToProto(this TimeSpan span) => Duration.FromTimeSpan(span);
 
     public static IReadOnlyList<SkillRequirement> ToCore(this IList<V1.SkillRequirement> skills, string field)
@@ -77,7 +81,7 @@ public static class ProtoMapping
             AgentId = agent.Id.Value,
             Status = agent.Status.ToProto(),
             NotReadyReason = agent.NotReadyReason ?? "",
-            StatusSince = agent.StatusSince.ToProto(),
+            StatusSince = agent.StatusSince.ToProtoWhenKnown(),
             CallId = agent.Call?.Value ?? "",
             CallsHandledToday = agent.CallsHandledToday,
             AfterCall = agent.AfterCall.Status.ToProto(),
@@ -92,7 +96,7 @@ public static class ProtoMapping
         Status = call.Status.ToProto(),
         QueueId = call.Queue.Value ?? "",
         TierId = call.Tier.Value ?? "",
-        ArrivedAt = call.ArrivedAt.ToProto(),
+        ArrivedAt = call.ArrivedAt.ToProtoWhenKnown(),
         AgentId = call.Agent?.Value ?? "",
         Outcome = call.Outcome.ToProto(),
         LastSequence = call.LastSequence,
@@ -109,13 +113,7 @@ public static class ProtoMapping
     public static V1.CallHistory ToProto(this CallHistory history)
     {
         var proto = new V1.CallHistory { Call = history.Call.ToProto() };
-        proto.Events.AddRange(history.Events.Select(e => new V1.CallEventView
-        {
-            Sequence = e.Sequence,
-            At = e.At.ToProto(),
-            Kind = e.GetType().Name,
-            Detail = e.ToString(),
-        }));
+        proto.Events.AddRange(history.Events.Select(CallEventMapping.ToProto));
         return proto;
     }
 

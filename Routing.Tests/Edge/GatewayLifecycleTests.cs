@@ -40,7 +40,7 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         var history = await Host.State.GetCallAsync(new GetCallRequest { CallId = "call-1" });
         Assert.That(history.Call.Status, Is.EqualTo(CallStatus.Ended));
         Assert.That(history.Events.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, history.Events.Count).Select(i => (long)i)), "events in order, no gaps");
-        Assert.That(history.Events.Select(e => e.Kind), Does.Contain("Offered").And.Contain("Connected").And.Contain("Ended"));
+        Assert.That(history.Events.Select(e => e.Kind), Does.Contain("offered").And.Contain("connected").And.Contain("ended"));
     }
 
     [Test]
@@ -131,7 +131,7 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         // The gateway's own report that the agent's leg answered is the same answer again.
         var reply = await gateway.Answer(new GatewayEvent { CallAnswered = new CallAnswered { CallId = "c", AgentId = "alice", Epoch = offer.Offer.Epoch } });
         Assert.That(reply.Accepted.Duplicate, Is.True);
-        Assert.That((await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" })).Events.Count(e => e.Kind == "Connected"), Is.EqualTo(1));
+        Assert.That((await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" })).Events.Count(e => e.EventCase == CallEventView.EventOneofCase.Connected), Is.EqualTo(1));
     }
 
     [Test]
@@ -175,7 +175,7 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         var agent = await Host.State.GetAgentAsync(new GetAgentRequest { AgentId = "alice" });
         Assert.That((agent.Status, agent.CallsHandledToday), Is.EqualTo((AgentStatus.Available, 0)));
         var history = await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" });
-        Assert.That(history.Events.Select(e => e.Kind), Does.Not.Contain("Connected"));
+        Assert.That(history.Events.Select(e => e.EventCase), Does.Not.Contain(CallEventView.EventOneofCase.Connected));
     }
 
     [Test]

@@ -47,6 +47,69 @@ public sealed class OperatorsTests : ServerPerTest
     }
 
     [Test]
+    public async Task Every_watched_agent_change_is_a_state_the_agent_was_in_between_decisions()
+    {
+        using var watch = Host.State.Watch(new WatchRequest());
+        await using var wallboard = new WatchReader(watch);
+        await wallboard.Expect(u => u.Snapshot is not null);
+
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("c", "billing");
+        var offer = await alice.Offer("c");
+        await Host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "c", Epoch = offer.Offer.Epoch });
+        await Host.Softphone.EndCallAsync(new CallRequest { AgentId = "alice", CallId = "c" });
+        await alice.Expect(u => u.StateChanged?.To == AgentStatus.WrapUp);
+        await Host.Softphone.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "alice", CallId = "c" });
+
+        var seen = new List<AgentView>();
+        while (seen.Count < 2 || seen[^1].Status != AgentStatus.Available || seen[^2].Status != AgentStatus.WrapUp)
+        {
+            seen.Add((await wallboard.Expect(u => u.AgentChanged?.AgentId == "alice", "alice's next change")).AgentChanged);
+        }
+
+        Assert.That(seen.Select(a => a.Status), Is.EqualTo(new[]
+        {
+            AgentStatus.NotReady, AgentStatus.Available, AgentStatus.Reserved, AgentStatus.OnCall, AgentStatus.WrapUp, AgentStatus.Available,
+        }), "logged in (not ready), ready, rung, talking, wrapping up, ready again: one change each");
+        Assert.That(seen.Select(a => a.StatusSince?.ToDateTimeOffset().Year), Is.All.GreaterThan(2000), "every change says since when");
+        Assert.That(seen.Where(a => a.Status is AgentStatus.Available or AgentStatus.NotReady or AgentStatus.WrapUp).Select(a => a.CallId), Is.All.Empty);
+        Assert.That(seen.Where(a => a.Status is AgentStatus.Reserved or AgentStatus.OnCall).Select(a => a.CallId), Is.All.EqualTo("c"));
+    }
+
+    [Test]
+    public async Task A_call_reads_as_typed_events_and_keeps_the_agent_who_answered_once_ended()
+    {
+        await using var gateway = await Host.ConnectGateway("gw-1");
+        await using var alice = await Host.AgentReady("alice", ("billing", 5));
+        await gateway.Arrive("c", "billing", "VIP");
+        var offer = await alice.Offer("c");
+        await Host.Softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "alice", CallId = "c", Epoch = offer.Offer.Epoch });
+        await gateway.Update("c", CallUpdate.UpdateOneofCase.ConnectAgent);
+        Host.Clock.Advance(TimeSpan.FromSeconds(42));
+        await Host.Softphone.EndCallAsync(new CallRequest { AgentId = "alice", CallId = "c" });
+        await gateway.Update("c", CallUpdate.UpdateOneofCase.Ended);
+
+        var history = await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" });
+        Assert.That((history.Call.Status, history.Call.AgentId), Is.EqualTo((CallStatus.Ended, "alice")), "who answered, kept once ended");
+        Assert.That(history.Events.Select(e => e.Kind), Is.EqualTo(history.Events.Select(e => CallEventView.Descriptor.FindFieldByNumber((int)e.EventCase).Name)),
+            "each event's kind names the case it carries");
+        Assert.That(history.Events.Select(e => e.EventCase), Is.SupersetOf(new[]
+        {
+            CallEventView.EventOneofCase.Arrived, CallEventView.EventOneofCase.Offered,
+            CallEventView.EventOneofCase.Connected, CallEventView.EventOneofCase.Ended,
+        }));
+
+        var arrived = history.Events.Single(e => e.Arrived is not null).Arrived;
+        Assert.That((arrived.QueueId, arrived.TierId, arrived.Emergency), Is.EqualTo(("billing", "VIP", false)));
+        Assert.That(arrived.ArrivedAt, Is.EqualTo(history.Call.ArrivedAt));
+        var offered = history.Events.Single(e => e.Offered is not null).Offered;
+        Assert.That((offered.AgentId, offered.Epoch), Is.EqualTo(("alice", offer.Offer.Epoch)));
+        var ended = history.Events.Single(e => e.Ended is not null).Ended;
+        Assert.That((ended.Outcome, ended.AgentId, ended.TalkTime.ToTimeSpan()), Is.EqualTo((CallOutcome.Answered, "alice", TimeSpan.FromSeconds(42))));
+    }
+
+    [Test]
     public async Task Queues_agents_and_calls_can_be_read()
     {
         await using var gateway = await Host.ConnectGateway("gw-1");

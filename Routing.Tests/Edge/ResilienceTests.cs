@@ -16,7 +16,7 @@ public sealed class ResilienceTests : ServerPerTest
         var snapshot = await Host.State.GetSnapshotAsync(new GetSnapshotRequest());
         Assert.That(snapshot.Calls.Select(c => c.CallId), Is.EqualTo(new[] { "c" }));
         var history = await Host.State.GetCallAsync(new GetCallRequest { CallId = "c" });
-        Assert.That(history.Events.Count(e => e.Kind == "Arrived"), Is.EqualTo(1));
+        Assert.That(history.Events.Count(e => e.EventCase == CallEventView.EventOneofCase.Arrived), Is.EqualTo(1));
     }
 
     [Test]

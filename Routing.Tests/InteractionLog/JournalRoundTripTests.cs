@@ -27,7 +27,7 @@ public sealed class JournalRoundTripTests
         return LogMapping.ToCallEvent(row);
     }
 
-    private static IEnumerable<TestCaseData> EveryKind()
+    internal static IEnumerable<TestCaseData> EveryKind()
     {
         TestCaseData Case(string name, CallEvent e) => new TestCaseData(e).SetName($"A row gives back the event: {name}");
         var offer = new AgentAssignment(new AgentId("alice"), 42);

@@ -107,14 +107,67 @@ public sealed class RoutingStateViewTests
     {
         var view = new RoutingStateView();
         var alice = new AgentId("alice");
-        view.Apply(new AgentEvent.LoggedIn(alice, T0, [new AgentSkill(new SkillId("sales"), 4)]));
-        view.Apply(new AgentEvent.StatusChanged(alice, T0, AgentStatus.LoggedOut, AgentStatus.NotReady, StatusChangeReasons.LoggedIn));
+        var state = Decide(view, AgentState.LoggedOut(alice), new AgentCommand.LogIn([new AgentSkill(new SkillId("sales"), 4)]), T0);
 
-        Assert.That(view.Snapshot().Agents.Single().Status, Is.EqualTo(AgentStatus.NotReady));
+        var shown = view.Snapshot().Agents.Single();
+        Assert.That((shown.Status, shown.StatusSince), Is.EqualTo((AgentStatus.NotReady, T0)), "a log-in is seen logged in, since when it happened");
 
-        view.Apply(new AgentEvent.StatusChanged(alice, T0, AgentStatus.NotReady, AgentStatus.LoggedOut, StatusChangeReasons.LoggedOut));
+        Decide(view, state, AgentCommand.LogOut.Instance, T0.AddMinutes(5));
         Assert.That(view.Snapshot().Agents, Is.Empty);
-        Assert.That(view.Agent(alice)!.Status, Is.EqualTo(AgentStatus.LoggedOut));
+        Assert.That((view.Agent(alice)!.Status, view.Agent(alice)!.StatusSince), Is.EqualTo((AgentStatus.LoggedOut, T0.AddMinutes(5))));
+    }
+
+    [Test]
+    public void Every_agent_change_is_the_state_after_a_whole_decision()
+    {
+        var view = new RoutingStateView();
+        var alice = new AgentId("alice");
+        var call = new CallId("c");
+        var state = Decide(view, AgentState.LoggedOut(alice), new AgentCommand.LogIn([new AgentSkill(new SkillId("sales"), 4)]), T0);
+        state = Decide(view, state, AgentCommand.MakeAvailable.Instance, T0.AddSeconds(1));
+        state = Decide(view, state, new AgentCommand.Offer(call, 7), T0.AddSeconds(2));
+        state = Decide(view, state, new AgentCommand.OfferTimedOut(7), T0.AddSeconds(20));
+        state = Decide(view, state, AgentCommand.MakeAvailable.Instance, T0.AddSeconds(30));
+        state = Decide(view, state, new AgentCommand.Offer(call, 8), T0.AddSeconds(31));
+        state = Decide(view, state, new AgentCommand.Accept(8), T0.AddSeconds(32));
+        Decide(view, state, new AgentCommand.CallEnded(call), T0.AddSeconds(90));
+
+        var seen = view.ChangesAfter(0)!.Cast<StateChange.AgentChanged>().Select(c => c.Agent).ToList();
+        Assert.That(seen.Select(a => a.Status), Is.EqualTo(new[]
+        {
+            AgentStatus.NotReady, AgentStatus.Available, AgentStatus.Reserved, AgentStatus.NotReady,
+            AgentStatus.Available, AgentStatus.Reserved, AgentStatus.OnCall, AgentStatus.WrapUp,
+        }), "one change per decision, none for the states a decision passes through");
+        Assert.That(seen.Where(a => a.Status is AgentStatus.Available or AgentStatus.NotReady).Select(a => a.Call), Is.All.Null,
+            "an agent free or not ready names no call");
+        Assert.That(seen.Where(a => a.Status is AgentStatus.Reserved or AgentStatus.OnCall).Select(a => a.Call), Is.All.EqualTo(call),
+            "an agent rung or talking names its call");
+        Assert.That(seen.Select(a => a.StatusSince), Is.All.GreaterThanOrEqualTo(T0), "no time before the agent was seen");
+    }
+
+    [Test]
+    public void An_ended_call_keeps_the_agent_who_talked_to_the_caller()
+    {
+        var view = new RoutingStateView();
+        var call = new CallId("c");
+        var alice = new AgentId("alice");
+        view.Apply(Arrived("c", 1));
+        view.Apply(new CallEvent.Offered(call, 2, T0, new AgentAssignment(alice, 1)));
+        view.Apply(new CallEvent.Connected(call, 3, T0.AddSeconds(5), new AgentAssignment(alice, 1)));
+        Assert.That(view.Snapshot().Calls.Single().Agent, Is.EqualTo(alice));
+
+        var change = (StateChange.CallChanged)view.Apply(new CallEvent.Ended(call, 4, T0.AddSeconds(65), CallOutcome.Answered, alice, TimeSpan.FromSeconds(60)))!;
+        Assert.That((change.Call.Status, change.Call.Agent), Is.EqualTo((CallStatus.Ended, (AgentId?)alice)));
+        Assert.That(view.History(call)!.Call.Agent, Is.EqualTo(alice));
+    }
+
+    /// <summary>Decides the command, shows the view the state after it, and returns that state.</summary>
+    private static AgentState Decide(RoutingStateView view, AgentState state, AgentCommand command, DateTimeOffset now)
+    {
+        var decision = AgentLifecycle.Decide(state, command, now, AgentPolicy.Default);
+        Assert.That(decision.Outcome.Code, Is.EqualTo(OutcomeCode.Ok), $"{command}: {decision.Outcome}");
+        view.Apply(decision.State);
+        return decision.State;
     }
 
     private static CallEvent.Arrived Arrived(string call, long sequence) =>
