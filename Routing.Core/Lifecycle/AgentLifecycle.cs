@@ -328,7 +328,8 @@ public static class AgentLifecycle
 
     /// <summary>
     /// A wish can be made at any time while logged in; it is used when the next (or current) offer
-    /// or call is over. Logging out this way is refused: LogOut says what it means.
+    /// or call is over. Logging out after the call is the wish of an agent on a call (as LogOut
+    /// during a call defers); without a call there is nothing to wait for, and LogOut says it.
     /// </summary>
     private static AgentDecision SetAfterCall(AgentState state, AgentCommand.SetAfterCall command, DateTimeOffset now)
     {
@@ -343,12 +344,17 @@ public static class AgentLifecycle
             return Refused(state, Outcome.Invalid("next.reason", "a not-ready reason is required"));
         }
 
-        if (next.Status is not (AgentStatus.Available or AgentStatus.NotReady))
+        if (!state.IsLoggedIn)
         {
-            return Refused(state, Outcome.Invalid("next", "after a call an agent is available or not ready; use LogOut to leave"));
+            return NotLoggedIn(state);
         }
 
-        return state.IsLoggedIn ? ChooseAfterCall(state, next, now) : NotLoggedIn(state);
+        if (next.Status == AgentStatus.LoggedOut && state.Status != AgentStatus.OnCall)
+        {
+            return Refused(state, Outcome.Conflict("next", $"logging out after the call needs a call, and the agent is {state.Status}: use LogOut"));
+        }
+
+        return ChooseAfterCall(state, next, now);
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class RoutingCatalog
 
         if (!_tiers.Contains(request.Tier))
         {
-            return Outcome.Invalid("tier", $"unknown tier '{request.Tier}'");
+            return Outcome.NotFound("tier", $"unknown tier '{request.Tier}'");
         }
 
         for (var i = 0; i < request.ExtraSkills.Count; i++)
@@ -47,7 +47,7 @@ public sealed class RoutingCatalog
             var skill = request.ExtraSkills[i];
             if (!_skills.Contains(skill.Skill))
             {
-                return Outcome.Invalid($"extraSkills[{i}].skill", $"unknown skill '{skill.Skill}'");
+                return Outcome.NotFound($"extraSkills[{i}].skill", $"unknown skill '{skill.Skill}'");
             }
 
             if (!Proficiency.IsValid(skill.MinimumLevel))

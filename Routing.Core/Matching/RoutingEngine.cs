@@ -172,7 +172,7 @@ public sealed partial class RoutingEngine
             var skill = profile.Skills[i];
             if (!_catalog.HasSkill(skill.Skill))
             {
-                return Outcome.Invalid($"skills[{i}].skill", $"unknown skill '{skill.Skill}'");
+                return Outcome.NotFound($"skills[{i}].skill", $"unknown skill '{skill.Skill}'");
             }
 
             if (!Proficiency.IsValid(skill.Level))

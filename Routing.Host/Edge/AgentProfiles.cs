@@ -71,22 +71,24 @@ public sealed class AgentProfiles
     }
 
     private (string Field, string Message)? Problem(StoredAgentProfile profile) =>
-        string.IsNullOrWhiteSpace(profile.Agent.Value) ? ("agent_id", "is required") : CheckSkills(profile.Skills);
+        string.IsNullOrWhiteSpace(profile.Agent.Value) ? ("agent_id", "is required") : CheckSkills(profile.Skills) is { } problem ? (problem.Field, problem.Message) : null;
 
-    /// <summary>The first skill the routing configuration does not know, or whose level is out of range.</summary>
-    public (string Field, string Message)? CheckSkills(IReadOnlyList<AgentSkill> skills)
+    /// <summary>
+    /// The first skill the routing configuration does not know (<c>Unknown</c>), or whose level is out of range.
+    /// </summary>
+    public (string Field, string Message, bool Unknown)? CheckSkills(IReadOnlyList<AgentSkill> skills)
     {
         for (var i = 0; i < skills.Count; i++)
         {
             var skill = skills[i];
             if (!_skills.Contains(skill.Skill))
             {
-                return ($"skills[{i}].skill_id", $"unknown skill '{skill.Skill}'");
+                return ($"skills[{i}].skill_id", $"unknown skill '{skill.Skill}'", true);
             }
 
             if (!Proficiency.IsValid(skill.Level))
             {
-                return ($"skills[{i}].level", $"must be between {Proficiency.Minimum} and {Proficiency.Maximum}");
+                return ($"skills[{i}].level", $"must be between {Proficiency.Minimum} and {Proficiency.Maximum}", false);
             }
         }
 

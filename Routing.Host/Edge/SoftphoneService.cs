@@ -24,7 +24,8 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
             skills = request.Skills.ToCore("skills");
             if (profiles.CheckSkills(skills) is { } problem)
             {
-                throw RequestChecks.Invalid(problem.Field, problem.Message);
+                // A skill the configuration does not know is something named and not found, like an unknown queue.
+                throw problem.Unknown ? RequestChecks.NotFound(problem.Field, problem.Message) : RequestChecks.Invalid(problem.Field, problem.Message);
             }
 
             backup = RequestChecks.OptionalId(request.BackupAgentId, "backup_agent_id") is { } named ? new AgentId(named) : null;

@@ -21,11 +21,11 @@ public sealed class BadInputTests
         yield return Case(new CallArrived { CallId = "x1" }, "INVALID_ARGUMENT", "call_arrived.queue_id", "neither queue nor dialed number");
         yield return Case(new CallArrived { CallId = "x2", QueueId = "nowhere" }, "NOT_FOUND", "call_arrived.queue_id", "unknown queue");
         yield return Case(new CallArrived { CallId = "x3", DialedNumber = "+1999" }, "NOT_FOUND", "call_arrived.dialed_number", "unknown number");
-        yield return Case(new CallArrived { CallId = "x4", QueueId = "billing", TierId = "Platinum" }, "INVALID_ARGUMENT", "call_arrived.tier_id", "unknown tier");
+        yield return Case(new CallArrived { CallId = "x4", QueueId = "billing", TierId = "Platinum" }, "NOT_FOUND", "call_arrived.tier_id", "unknown tier");
         yield return Case(new CallArrived { CallId = new string('x', 200), QueueId = "billing" }, "INVALID_ARGUMENT", "call_arrived.call_id", "id too long");
         var unknownSkill = new CallArrived { CallId = "x5", QueueId = "billing" };
         unknownSkill.RequiredSkills.Add(new SkillRequirement { SkillId = "juggling", MinimumLevel = 3 });
-        yield return Case(unknownSkill, "INVALID_ARGUMENT", "call_arrived.required_skills[0].skill_id", "unknown skill");
+        yield return Case(unknownSkill, "NOT_FOUND", "call_arrived.required_skills[0].skill_id", "unknown skill");
         var badLevel = new CallArrived { CallId = "x6", QueueId = "billing" };
         badLevel.RequiredSkills.Add(new SkillRequirement { SkillId = "mandarin", MinimumLevel = 11 });
         yield return Case(badLevel, "INVALID_ARGUMENT", "call_arrived.required_skills[0].minimum_level", "level out of range");
@@ -103,7 +103,7 @@ public sealed class BadInputTests
     private static IEnumerable<TestCaseData> BadSoftphoneRequests()
     {
         yield return Case(c => c.LogInAsync(new LogInRequest()), StatusCode.InvalidArgument, "agent_id", "log-in without an agent id");
-        yield return Case(c => c.LogInAsync(Login("a1", "juggling", 5)), StatusCode.InvalidArgument, "skills[0].skill_id", "log-in with an unknown skill");
+        yield return Case(c => c.LogInAsync(Login("a1", "juggling", 5)), StatusCode.NotFound, "skills[0].skill_id", "log-in with an unknown skill");
         yield return Case(c => c.LogInAsync(new LogInRequest { AgentId = "nobody-stored" }), StatusCode.NotFound, "skills", "log-in with no skills and no profile");
         yield return Case(c => c.SetStateAsync(new SetStateRequest { AgentId = "a2" }), StatusCode.InvalidArgument, "state", "a state change naming no state");
         yield return Case(c => c.SetStateAsync(new SetStateRequest { AgentId = "a2", NotReady = new NotReady() }), StatusCode.InvalidArgument, "not_ready.reason", "not ready without a reason");

@@ -708,14 +708,39 @@ public sealed class AgentLifecycleTests
         var agent = new AgentDriver().In(AgentStatus.OnCall);
 
         var blank = agent.Send(new AgentCommand.SetAfterCall(AfterCall.NotReady(" ")));
-        var logout = agent.Send(new AgentCommand.SetAfterCall(AfterCall.LoggedOut));
         var missing = agent.Send(new AgentCommand.SetAfterCall(null!));
         var same = agent.Send(new AgentCommand.SetAfterCall(AfterCall.Available));
 
         Assert.That((blank.Outcome.Code, blank.Outcome.Field), Is.EqualTo((OutcomeCode.Invalid, "next.reason")));
-        Assert.That((logout.Outcome.Code, logout.Outcome.Field), Is.EqualTo((OutcomeCode.Invalid, "next")));
         Assert.That((missing.Outcome.Code, missing.Outcome.Field), Is.EqualTo((OutcomeCode.Invalid, "next")));
         Assert.That(same.Outcome, Is.EqualTo(Outcome.Unchanged));
+    }
+
+    [TestCase(AgentStatus.Available)]
+    [TestCase(AgentStatus.NotReady)]
+    [TestCase(AgentStatus.Reserved)]
+    [TestCase(AgentStatus.WrapUp)]
+    public void Logging_out_after_the_call_is_refused_without_a_call(AgentStatus status)
+    {
+        var agent = new AgentDriver().In(status);
+
+        var logout = agent.Send(new AgentCommand.SetAfterCall(AfterCall.LoggedOut));
+
+        Assert.That((logout.Outcome.Code, logout.Outcome.Field), Is.EqualTo((OutcomeCode.Conflict, "next")));
+        Assert.That(logout.State.AfterCall, Is.EqualTo(AfterCall.Available));
+    }
+
+    [Test]
+    public void An_agent_on_a_call_may_ask_to_be_logged_out_after_it()
+    {
+        var agent = new AgentDriver().In(AgentStatus.OnCall);
+
+        var logout = agent.Send(new AgentCommand.SetAfterCall(AfterCall.LoggedOut));
+        Assert.That((logout.Outcome.Code, logout.State.AfterCall, logout.State.Status), Is.EqualTo((OutcomeCode.Ok, AfterCall.LoggedOut, AgentStatus.OnCall)));
+
+        var ended = agent.Send(new AgentCommand.CallEnded(agent.State.CurrentCall!.Value.Call));
+        var wrappedUp = agent.Send(AgentCommand.FinishWrapUp.Instance);
+        Assert.That((ended.State.Status, wrappedUp.State.Status), Is.EqualTo((AgentStatus.WrapUp, AgentStatus.LoggedOut)));
     }
 
     [Test]
