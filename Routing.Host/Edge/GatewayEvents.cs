@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
@@ -105,6 +106,7 @@ public sealed class GatewayEvents(
         Gateway = gateway.Id,
         Caller = string.IsNullOrEmpty(arrived.CallerNumber) ? null : arrived.CallerNumber,
         Customer = string.IsNullOrEmpty(arrived.CustomerId) ? null : arrived.CustomerId,
+        Attributes = arrived.Attributes.Count == 0 ? null : JsonSerializer.Serialize(arrived.Attributes),
     };
 
     public static GatewayReply Rejected(string eventId, BadRequestException problem) => new()

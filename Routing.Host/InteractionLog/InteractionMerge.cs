@@ -22,6 +22,7 @@ public static class InteractionMerge
             Gateway = older.Gateway ?? newer.Gateway,
             Caller = older.Caller ?? newer.Caller,
             Customer = older.Customer ?? newer.Customer,
+            Attributes = older.Attributes ?? newer.Attributes,
             Tier = older.Tier ?? newer.Tier,
             RequiredSkills = older.RequiredSkills ?? newer.RequiredSkills,
             PreferredAgent = older.PreferredAgent ?? newer.PreferredAgent,

@@ -25,6 +25,9 @@ public abstract record LogRecord
         public string? Gateway { get; init; }
         public string? Caller { get; init; }
         public string? Customer { get; init; }
+
+        /// <summary>What the gateway attached at the arrival, as a JSON object of strings; null when nothing.</summary>
+        public string? Attributes { get; init; }
         public TierId? Tier { get; init; }
         public QueueId? Queue { get; init; }
         public IReadOnlyList<string>? RequiredSkills { get; init; }

@@ -32,6 +32,7 @@ internal static class LogSql
         (LogColumn.Text<LogRecord.Interaction>("gateway_id", r => r.Gateway), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("caller", r => r.Caller), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("customer_id", r => r.Customer), Merge.First),
+        (LogColumn.Json<LogRecord.Interaction>("attributes", r => r.Attributes), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("tier", r => r.Tier?.Value), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("queue_id", r => r.Queue?.Value), Merge.BySequence),
         (LogColumn.TextArray<LogRecord.Interaction>("required_skills", r => r.RequiredSkills), Merge.First),

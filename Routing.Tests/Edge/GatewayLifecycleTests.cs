@@ -183,7 +183,7 @@ public sealed class GatewayLifecycleTests : ServerPerTest
     {
         await using var gateway = await Host.ConnectGateway("gw-durable");
         await using var alice = await Host.AgentReady("alice", ("billing", 5));
-        var arrived = new CallArrived { CallId = "logged", QueueId = "billing", CallerNumber = "+15550199", CustomerId = "cust-7" };
+        var arrived = new CallArrived { CallId = "logged", QueueId = "billing", CallerNumber = "+15550199", CustomerId = "cust-7", Attributes = { ["ivr-choice"] = "2", ["ticket"] = "T-9" } };
         Assert.That((await gateway.Answer(new GatewayEvent { CallArrived = arrived })).Accepted, Is.Not.Null);
 
         // Read at once after the acknowledgement: the arrival must already be committed.
@@ -206,6 +206,9 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         var row = (await database.QueryAsync<(string Gateway, string Caller, string Customer, string Outcome, string Agent, short Score, bool Complaint)>(
             "select gateway_id, caller, customer_id, outcome, agent_id, satisfaction_score, complaint from interactions where call_id = 'logged'")).Single();
         Assert.That(row, Is.EqualTo(("gw-durable", "+15550199", "cust-7", "Answered", "alice", (short)4, true)));
+        var attributes = (await database.QueryAsync<(string Choice, string Ticket)>(
+            "select attributes->>'ivr-choice', attributes->>'ticket' from interactions where call_id = 'logged'")).Single();
+        Assert.That(attributes, Is.EqualTo(("2", "T-9")), "what the gateway attached is logged with the interaction");
         var decision = (await database.QueryAsync<(string Agent, long Epoch, long Version)>(
             "select agent_id, epoch, configuration_version from routing_decisions where call_id = 'logged'")).Single();
         Assert.That(decision, Is.EqualTo(("alice", offer.Offer.Epoch, 1L)), "why the call went to alice: the offer, its rule and the rules' version");

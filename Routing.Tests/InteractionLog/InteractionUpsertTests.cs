@@ -46,7 +46,7 @@ public sealed class InteractionUpsertTests : WriterOnFreshDatabase
         new(call, 0) { LinkedCall = new CallId("cb-2"), DispositionCode = "d2", Complaint = false },
         new(call, 2)
         {
-            Gateway = "gw-1", Caller = "+8613800000000", Customer = "c-42", CallbackRequestedAt = Nine.AddSeconds(2),
+            Gateway = "gw-1", Caller = "+8613800000000", Customer = "c-42", Attributes = """{"ivr":"2","ticket":"T-9"}""", CallbackRequestedAt = Nine.AddSeconds(2),
             RequiredSkills = ["spanish:1"], FirstOfferedAt = Nine.AddSeconds(20),
         },
     ];
@@ -78,7 +78,7 @@ public sealed class InteractionUpsertTests : WriterOnFreshDatabase
         Assert.That(row, Is.EqualTo(Expected(pieces.Select(p => new[] { p }))));
         // The same, spelled out, so the rules are checked on their own and not only against the merge in C#.
         Assert.That(row, Is.EqualTo(new Stored(
-            call.Value, 5, "gw-1", "+8613800000000", "c-42", "VIP", "general", "[]", "ann", false,
+            call.Value, 5, "gw-1", "+8613800000000", "c-42", """{"ivr":"2","ticket":"T-9"}""", "VIP", "general", "[]", "ann", false,
             Nine.UtcDateTime, Nine.AddSeconds(3).UtcDateTime, Nine.AddSeconds(20).UtcDateTime, Nine.AddSeconds(40).UtcDateTime,
             Nine.AddSeconds(50).UtcDateTime, Nine.AddSeconds(60).UtcDateTime, "Answered", "bob", "d2", "first note", 4, false,
             Nine.AddSeconds(2).UtcDateTime, "cb-2", null)));
@@ -269,7 +269,8 @@ public sealed class InteractionUpsertTests : WriterOnFreshDatabase
             reader.IsDBNull(reader.GetOrdinal(column)) ? null : reader.GetFieldValue<string>(reader.GetOrdinal(column));
 
         return new Stored(
-            Text("call_id")!, Value<long>("last_sequence")!.Value, Text("gateway_id"), Text("caller"), Text("customer_id"), Text("tier"),
+            Text("call_id")!, Value<long>("last_sequence")!.Value, Text("gateway_id"), Text("caller"), Text("customer_id"),
+            Stored.Json(Text("attributes")), Text("tier"),
             Text("queue_id"),
             reader.IsDBNull(reader.GetOrdinal("required_skills")) ? null : Stored.Skills(reader.GetFieldValue<string[]>(reader.GetOrdinal("required_skills"))),
             Text("preferred_agent_id"), Value<bool>("emergency"), Value<DateTime>("arrived_at"), Value<DateTime>("queued_at"),
@@ -280,7 +281,7 @@ public sealed class InteractionUpsertTests : WriterOnFreshDatabase
 
     /// <summary>Every column an interaction's pieces write, comparable as a whole (the skills as JSON).</summary>
     private sealed record Stored(
-        string CallId, long LastSequence, string? GatewayId, string? Caller, string? CustomerId, string? Tier, string? QueueId,
+        string CallId, long LastSequence, string? GatewayId, string? Caller, string? CustomerId, string? Attributes, string? Tier, string? QueueId,
         string? RequiredSkills, string? PreferredAgentId, bool? Emergency, DateTime? ArrivedAt, DateTime? QueuedAt,
         DateTime? FirstOfferedAt, DateTime? AnsweredAt, DateTime? EndedAt, DateTime? WrapUpEndedAt, string? Outcome, string? AgentId,
         string? DispositionCode, string? Notes, short? SatisfactionScore, bool? Complaint, DateTime? CallbackRequestedAt,
@@ -288,8 +289,11 @@ public sealed class InteractionUpsertTests : WriterOnFreshDatabase
     {
         public static string Skills(IReadOnlyList<string> skills) => JsonSerializer.Serialize(skills);
 
+        /// <summary>JSON in one spelling (the database gives jsonb back with its own spacing).</summary>
+        public static string? Json(string? json) => json is null ? null : JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
+
         public static Stored Of(LogRecord.Interaction r) => new(
-            r.Call.Value, r.Sequence, r.Gateway, r.Caller, r.Customer, r.Tier?.Value, r.Queue?.Value,
+            r.Call.Value, r.Sequence, r.Gateway, r.Caller, r.Customer, Json(r.Attributes), r.Tier?.Value, r.Queue?.Value,
             r.RequiredSkills is { } skills ? Skills(skills) : null, r.PreferredAgent?.Value, r.Emergency, r.ArrivedAt?.UtcDateTime,
             r.QueuedAt?.UtcDateTime, r.FirstOfferedAt?.UtcDateTime, r.AnsweredAt?.UtcDateTime, r.EndedAt?.UtcDateTime,
             r.WrapUpEndedAt?.UtcDateTime, r.Outcome?.ToString(), r.Agent?.Value, r.DispositionCode, r.Notes, r.SatisfactionScore,
