@@ -72,7 +72,7 @@ public sealed class EdgeSettings
     /// <summary>The "Edge" section; overload settings that would break the gate are refused, naming the field.</summary>
     public static EdgeSettings Load(IConfiguration configuration)
     {
-        var settings = configuration.GetSection("Edge").Get<EdgeSettings>() ?? new EdgeSettings();
+        var settings = SettingsBinding.Read<EdgeSettings>(configuration, "Edge");
         var errors = settings.OverloadErrors().ToList();
         return errors.Count == 0 ? settings : throw new InvalidConfigurationException(errors);
     }

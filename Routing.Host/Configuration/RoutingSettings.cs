@@ -18,7 +18,7 @@ public sealed class RoutingSettings
     public bool AllowNoQueues { get; set; }
 
     public static RoutingSettings Load(IConfiguration configuration) =>
-        configuration.GetSection("Routing").Get<RoutingSettings>() ?? new RoutingSettings();
+        SettingsBinding.Read<RoutingSettings>(configuration, "Routing");
 
     public RoutingConfiguration ToConfiguration() => new()
     {

@@ -19,7 +19,7 @@ public sealed class TimingSettings
     public double EndedCallRetentionSeconds { get; set; } = 300;
 
     public static TimingSettings Load(IConfiguration configuration) =>
-        configuration.GetSection("Routing:Timing").Get<TimingSettings>() ?? new TimingSettings();
+        SettingsBinding.Read<TimingSettings>(configuration, "Routing:Timing");
 
     public DomainSettings ToDomainSettings()
     {

@@ -1,3 +1,4 @@
+using CallCenter.Routing.Host.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
@@ -33,7 +34,7 @@ public sealed record DatabaseSettings
     public TimeSpan CheckpointPruneInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     public static DatabaseSettings Load(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<DatabaseSettings>() ?? new DatabaseSettings();
+        SettingsBinding.Read<DatabaseSettings>(configuration, Section);
 
     /// <summary>The own PostgreSQL's folder as a full path: the configured one against <paramref name="applicationDirectory"/>, else the default.</summary>
     public string LocalDataPath(string applicationDirectory) => string.IsNullOrWhiteSpace(LocalDataDirectory)

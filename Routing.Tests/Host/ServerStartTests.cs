@@ -91,6 +91,26 @@ public sealed class ServerStartTests
         Assert.That(error, Does.Not.Contain('\n'));
     }
 
+    [TestCase("""{ "Skills": [ "spanish" ], "Queues": [ { "Id": "spanish" }, { "Id": "french", "AgentSelection": "Fastest" } ] }""",
+        "Routing:Queues:1:AgentSelection", "Fastest", TestName = "A misspelt agent selection in the second queue stops the start, naming it")]
+    [TestCase("""{ "Skills": [ "spanish" ], "Queues": [ { "Id": "spanish", "RequiredSkills": [ { "Skill": "spanish", "MinimumLevel": "high" } ] } ] }""",
+        "Routing:Queues:0:RequiredSkills:0:MinimumLevel", "high", TestName = "A level that is not a number in a queue's skills stops the start, naming it")]
+    [TestCase("""{ "Skills": [ "spanish" ], "Queues": [ { "Id": "spanish" } ], "Timing": { "RingTimeoutSeconds": "soon" } }""",
+        "Routing:Timing:RingTimeoutSeconds", "soon", TestName = "A time that is not a number stops the start, naming it")]
+    public async Task A_setting_that_cannot_be_read_stops_the_start_in_one_line_naming_its_path(string routing, string path, string value)
+    {
+        var folder = NewFolder("callcenter-config");
+        var file = Path.Combine(folder, "bad.json");
+        await File.WriteAllTextAsync(file, $$"""{ "Routing": {{routing}} }""");
+        var start = BuiltServer.StartInfo(ServerProcess.HostAssembly(), LoopbackEndpoints.Free(), null, "--config", file);
+
+        var (exitCode, error) = await RunUntilExitAsync(start);
+
+        Assert.That(exitCode, Is.Not.EqualTo(0));
+        Assert.That(error, Does.Contain($"'{path}'").And.Contain($"'{value}'"), "the setting's path and value, not a queue quietly left out");
+        Assert.That(error, Does.Not.Contain('\n'));
+    }
+
     [Test]
     public async Task With_AllowNoQueues_a_server_without_queues_starts()
     {
