@@ -358,7 +358,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     /// <summary>An offer the agent could not take goes back, not counted as a decline.</summary>
     private void Bounce(AgentProtocol.Offer offer) =>
-        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
+        _dispatcher.Tell(new Dispatch.OfferReturned(offer.Call, offer.Epoch, OfferReturnReason.Bounced));
 
     /// <summary>The caller left: a ringing offer is withdrawn, a call in progress ends.</summary>
     private void HandleCallerLeft(AgentProtocol.CallerLeft message)
@@ -419,8 +419,8 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     /// <summary>
-    /// The softphone disconnected or went silent. A ringing offer is revoked (the call goes back to
-    /// its place and the agent to not ready, as for a missed offer); an idle agent is taken out of
+    /// The softphone disconnected or went silent. A ringing offer is revoked as softphone-lost (the call
+    /// goes back to its place and the agent to not ready, as for a missed offer); an idle agent is taken out of
     /// routing at once; after the grace period the agent goes not ready (after its call, if on one).
     /// </summary>
     private void SoftphoneLost()
@@ -435,7 +435,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Timers.StartSingleTimer(GraceTimer, AgentProtocol.SoftphoneGraceOver.Instance, _settings.SoftphoneGracePeriod);
         if (_state.CurrentOffer is { } offer)
         {
-            Execute(new AgentCommand.OfferTimedOut(offer.Epoch), reply: false);
+            Execute(new AgentCommand.OfferTimedOut(offer.Epoch, OfferReturnReason.SoftphoneLost), reply: false);
         }
         else if (_state.Status == AgentStatus.Available)
         {
@@ -556,10 +556,10 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 _dispatcher.Tell(new Dispatch.OfferAccepted(accepted.Offer.Call, accepted.Offer.Epoch));
                 break;
             case AgentEvent.OfferRejected rejected:
-                Declined(rejected.Offer);
+                Returned(rejected.Offer, OfferReturnReason.Declined);
                 break;
             case AgentEvent.OfferMissed missed:
-                Declined(missed.Offer, timedOut: true);
+                Returned(missed.Offer, missed.Reason);
                 break;
             case AgentEvent.OfferWithdrawn or AgentEvent.OfferAbandonedByLogout:
                 Timers.Cancel(RingTimer);
@@ -583,10 +583,11 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
     }
 
-    private void Declined(CallAssignment offer, bool timedOut = false)
+    /// <summary>The agent let the offer go: routing takes it back, held against the agent.</summary>
+    private void Returned(CallAssignment offer, OfferReturnReason reason)
     {
         Timers.Cancel(RingTimer);
-        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: true) { TimedOut = timedOut });
+        _dispatcher.Tell(new Dispatch.OfferReturned(offer.Call, offer.Epoch, reason));
         _work = null;
     }
 
@@ -621,8 +622,9 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Publish(AgentEvent agentEvent)
     {
-        // A softphone needs the agent's states and what became of its offers; the rest is for the log.
-        if (agentEvent is not (AgentEvent.OfferReserved or AgentEvent.OfferAccepted or AgentEvent.OfferRejected
+        // A softphone needs the agent's states and what became of its offers (every offer it was shown
+        // ends in an assignment, told by the status change, or a revocation); the rest is for the log.
+        if (agentEvent is not (AgentEvent.OfferReserved or AgentEvent.OfferAccepted
             or AgentEvent.CallHandled or AgentEvent.LoggedIn))
         {
             PublishToSubscribers(agentEvent);

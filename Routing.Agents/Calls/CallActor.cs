@@ -249,7 +249,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 HandleArrive(arrive);
                 break;
             case CallProtocol.HangUp:
-                EndFromOutside(CallCommand.CallerHungUp.Instance);
+                EndFromOutside(CallCommand.CallerHungUp.Instance, WithdrawalReason.CallerHungUp);
                 break;
             case CallProtocol.RequestCallback:
                 var asked = Execute(CallCommand.RequestCallback.Instance);
@@ -264,7 +264,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 HandleScheduleCallback(schedule);
                 break;
             case CallProtocol.CancelCallback:
-                EndFromOutside(CallCommand.CancelCallback.Instance);
+                EndFromOutside(CallCommand.CancelCallback.Instance, WithdrawalReason.CallbackCancelled);
                 break;
             case CallProtocol.Transfer transfer:
                 HandleTransfer(transfer);
@@ -341,33 +341,35 @@ public sealed class CallActor : UntypedActor, IWithTimers
     }
 
     /// <summary>
-    /// The call ends from outside: the caller hung up, or the customer called off a callback waiting
-    /// in line or ringing an agent. Routing and the agents involved are told.
+    /// The call ends from outside, for <paramref name="reason"/>: the caller hung up, or the customer
+    /// called off a callback waiting in line or ringing an agent. Routing and the agents involved are told.
     /// </summary>
-    private void EndFromOutside(CallCommand command)
+    private void EndFromOutside(CallCommand command, WithdrawalReason reason)
     {
         var before = _state;
         var outcome = Execute(command);
         if (outcome.Code == OutcomeCode.Ok)
         {
-            LetGo(before);
+            LetGo(before, reason);
         }
 
         Reply(outcome);
     }
 
-    /// <summary>The caller is gone: routing and every agent rung for or connected to the call are told.</summary>
-    private void LetGo(CallState before)
+    /// <summary>
+    /// The caller is gone: every agent rung for or connected to the call is told why, then routing.
+    /// The agents first: routing tells an agent its offer rang for a call that went, without knowing
+    /// why, and only the first word an agent hears of it counts.
+    /// </summary>
+    private void LetGo(CallState before, WithdrawalReason reason)
     {
+        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
+        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
+        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
         if (before.IsWaiting || before.Status == CallStatus.Ringing || before.Transfer?.TargetOffer is not null || before.Transfer is { Kind: TransferKind.Blind })
         {
             _dispatcher.Tell(new Dispatch.CallGone(_state.Id));
         }
-
-        var reason = WithdrawalReasons.OfCallEnd(_state.Outcome);
-        TellAgent(before.Offer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
-        TellAgent(before.Connection, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
-        TellAgent(before.Transfer?.TargetOffer, a => new AgentProtocol.CallerLeft(a.Agent, _state.Id, a.Epoch) { Reason = reason });
     }
 
     private void HandleTransfer(CallProtocol.Transfer message)
@@ -444,12 +446,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 Execute(new CallCommand.Offered(offered.Agent, offered.Epoch));
                 break;
             case OfferReturned returned:
-                Execute(returned switch
-                {
-                    { TimedOut: true } => new CallCommand.OfferTimedOut(returned.Epoch),
-                    { Bounced: true } => new CallCommand.OfferBounced(returned.Epoch),
-                    _ => new CallCommand.OfferDeclined(returned.Epoch),
-                });
+                Execute(new CallCommand.OfferReturned(returned.Epoch, returned.Reason));
                 break;
             case CallOverflowed overflowed:
                 Execute(new CallCommand.Overflowed(overflowed.From, overflowed.To, overflowed.Reason));
@@ -480,11 +477,12 @@ public sealed class CallActor : UntypedActor, IWithTimers
 
     private void HandleQueueRefusal(CallRefused refused)
     {
-        var outcome = Execute(new CallCommand.Refused(refused.Queue, refused.Reason.ToString(), refused.CallbackOffered));
+        var reason = QueueRefusalReasons.Of(refused.Reason);
+        var outcome = Execute(new CallCommand.Refused(refused.Queue, reason, refused.CallbackOffered));
         if (outcome is { Code: OutcomeCode.Conflict, Field: "transfer" })
         {
             // The transfer's target turned the call away: the transfer fails, the call goes back.
-            if (Execute(new CallCommand.TransferFailed($"queue '{refused.Queue}' refused the call: {refused.Reason}")).Code == OutcomeCode.Ok && _state.IsWaiting)
+            if (Execute(new CallCommand.TransferFailed($"queue '{refused.Queue}' refused the call: {reason}")).Code == OutcomeCode.Ok && _state.IsWaiting)
             {
                 Route();
             }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 
@@ -32,12 +33,11 @@ public static class Dispatch
 
     public sealed record OfferAccepted(CallId Call, long Epoch);
 
-    /// <summary>An offer ended unanswered. A bounce (the agent was no longer free) is not counted against the agent.</summary>
-    public sealed record OfferDeclined(CallId Call, long Epoch, bool CountAsDecline)
-    {
-        /// <summary>The offer rang out rather than being declined.</summary>
-        public bool TimedOut { get; init; }
-    }
+    /// <summary>
+    /// An offer ended unanswered, for <paramref name="Reason"/>. A bounce (the agent was no longer free)
+    /// is not counted against the agent.
+    /// </summary>
+    public sealed record OfferReturned(CallId Call, long Epoch, OfferReturnReason Reason);
 
     /// <summary>The caller left (or the call was otherwise taken away) while waiting or ringing.</summary>
     public sealed record CallGone(CallId Call);

@@ -43,7 +43,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         Receive<Dispatch.AgentAway>(HandleAgentAway);
         Receive<Dispatch.AgentGone>(HandleAgentGone);
         Receive<Dispatch.OfferAccepted>(HandleOfferAccepted);
-        Receive<Dispatch.OfferDeclined>(HandleOfferDeclined);
+        Receive<Dispatch.OfferReturned>(HandleOfferReturned);
         Receive<Dispatch.CallGone>(HandleCallGone);
         Receive<CallProtocol.Finished>(HandleCallFinished);
         Receive<Dispatch.RecordHandleTime>(m => _engine.RecordHandleTime(m.Queue, m.HandleTime));
@@ -179,10 +179,10 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
         ScheduleTick();
     }
 
-    private void HandleOfferDeclined(Dispatch.OfferDeclined message)
+    private void HandleOfferReturned(Dispatch.OfferReturned message)
     {
         var ringing = _engine.GetOffer(message.Call);
-        Carry(_engine.OfferDeclined(message.Call, message.Epoch, Now, message.CountAsDecline, message.TimedOut));
+        Carry(_engine.OfferDeclined(message.Call, message.Epoch, Now, message.Reason));
         ReleasePendingFree(ringing?.Agent);
     }
 
@@ -271,7 +271,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
             {
                 // The agent's actor is gone: the offer bounces at once.
                 call.Tell(new CallProtocol.Routed(routingEvent));
-                Self.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
+                Self.Tell(new Dispatch.OfferReturned(offer.Call, offer.Epoch, OfferReturnReason.Bounced));
             }
 
             if (routingEvent is CallRefused)

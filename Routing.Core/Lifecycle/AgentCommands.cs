@@ -35,8 +35,12 @@ public abstract record AgentCommand
 
     public sealed record Reject(long Epoch) : AgentCommand;
 
-    /// <summary>The ring timer fired. Timers can fire late, so a stale one is harmless.</summary>
-    public sealed record OfferTimedOut(long Epoch) : AgentCommand;
+    /// <summary>
+    /// The offer went unanswered: the ring timer fired (<see cref="OfferReturnReason.TimedOut"/>), or the
+    /// softphone was lost while it rang (<see cref="OfferReturnReason.SoftphoneLost"/>). Timers can fire
+    /// late, so a stale one is harmless.
+    /// </summary>
+    public sealed record OfferTimedOut(long Epoch, OfferReturnReason Reason = OfferReturnReason.TimedOut) : AgentCommand;
 
     /// <summary>The caller hung up, or the call was taken back, while it rang.</summary>
     public sealed record OfferWithdrawn(long Epoch, WithdrawalReason Reason = WithdrawalReason.CallTakenBack) : AgentCommand;
@@ -119,8 +123,12 @@ public abstract record AgentEvent
     /// <summary>The agent declined; the call goes back to its queue.</summary>
     public sealed record OfferRejected(AgentId Agent, DateTimeOffset At, CallAssignment Offer) : AgentEvent(Agent, At);
 
-    /// <summary>The agent let the offer ring out; the call goes back to its queue.</summary>
-    public sealed record OfferMissed(AgentId Agent, DateTimeOffset At, CallAssignment Offer) : AgentEvent(Agent, At);
+    /// <summary>
+    /// The offer went unanswered, for <paramref name="Reason"/>: it rang out, or the agent's softphone
+    /// was lost while it rang. The call goes back to its queue.
+    /// </summary>
+    public sealed record OfferMissed(
+        AgentId Agent, DateTimeOffset At, CallAssignment Offer, OfferReturnReason Reason = OfferReturnReason.TimedOut) : AgentEvent(Agent, At);
 
     /// <summary>The offer ended while ringing, through no act of the agent.</summary>
     public sealed record OfferWithdrawn(AgentId Agent, DateTimeOffset At, CallAssignment Offer, WithdrawalReason Reason = WithdrawalReason.CallTakenBack)

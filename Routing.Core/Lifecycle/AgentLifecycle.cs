@@ -260,10 +260,18 @@ public static class AgentLifecycle
              .. LeaveWork(state, now, state.AfterCall, StatusChangeReasons.OfferRejected)]);
     }
 
-    /// <summary>An agent who let a call ring out is probably away: not ready, whatever the wish was.</summary>
+    /// <summary>
+    /// An agent who let a call ring out, or whose softphone was lost while it rang, is probably away:
+    /// not ready, whatever the wish was.
+    /// </summary>
     private static AgentDecision OfferTimedOut(
         AgentState state, AgentCommand.OfferTimedOut command, DateTimeOffset now, AgentPolicy policy)
     {
+        if (command.Reason is not (OfferReturnReason.TimedOut or OfferReturnReason.SoftphoneLost))
+        {
+            return Refused(state, Outcome.Invalid("reason", $"an offer goes unanswered when it times out or the softphone is lost, not {command.Reason}"));
+        }
+
         if (RingingOffer(state, command.Epoch) is not { } offer)
         {
             return Unchanged(state);
@@ -271,7 +279,7 @@ public static class AgentLifecycle
 
         var missed = AfterCall.NotReady(policy.MissedOfferReason);
         return Changed(state,
-            [new AgentEvent.OfferMissed(state.Id, now, offer), .. LeaveWork(state, now, missed, policy.MissedOfferReason)]);
+            [new AgentEvent.OfferMissed(state.Id, now, offer, command.Reason), .. LeaveWork(state, now, missed, policy.MissedOfferReason)]);
     }
 
     /// <summary>Not the agent's fault: back to Available keeping the place in line, or to the wish.</summary>

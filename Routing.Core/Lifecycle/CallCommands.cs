@@ -27,16 +27,12 @@ public abstract record CallCommand
     /// <summary>Routing offered the call to an agent; the epoch fences every answer to this offer.</summary>
     public sealed record Offered(AgentId Agent, long Epoch) : CallCommand;
 
-    public sealed record OfferDeclined(long Epoch) : CallCommand;
-
-    /// <summary>The ring timer fired. Timers can fire late, so a stale one is harmless.</summary>
-    public sealed record OfferTimedOut(long Epoch) : CallCommand;
-
-    /// <summary>The offer reached an agent no longer free; a late bounce is harmless.</summary>
-    public sealed record OfferBounced(long Epoch) : CallCommand;
-
-    /// <summary>The offer rang when the server stopped: after the restart it is void and the call waits again.</summary>
-    public sealed record OfferVoided(long Epoch) : CallCommand;
+    /// <summary>
+    /// The offer ended unanswered, for <paramref name="Reason"/>: routing took it back (declined, rung
+    /// out, bounced, the agent gone), or it rang when the server stopped and is void after the restart.
+    /// A decline naming a stale offer is refused; any other late return is harmless (timers fire late).
+    /// </summary>
+    public sealed record OfferReturned(long Epoch, OfferReturnReason Reason) : CallCommand;
 
     public sealed record Answered(AgentId Agent, long Epoch) : CallCommand;
 
@@ -227,8 +223,9 @@ public abstract record CallEvent
     public sealed record TransferFailed(CallId Call, long Sequence, DateTimeOffset At, string Reason, QueueId? RequeuedIn)
         : CallEvent(Call, Sequence, At);
 
+    /// <summary><paramref name="Queue"/> is the queue the call waits in; null in journals written before it was kept.</summary>
     public sealed record PositionAnnounced(
-        CallId Call, long Sequence, DateTimeOffset At, int Position, TimeSpan? EstimatedWait)
+        CallId Call, long Sequence, DateTimeOffset At, int Position, TimeSpan? EstimatedWait, QueueId? Queue = null)
         : CallEvent(Call, Sequence, At);
 
     public sealed record LongWaitCrossed(CallId Call, long Sequence, DateTimeOffset At, TimeSpan Threshold)

@@ -43,10 +43,7 @@ public static class CallLifecycle
             CallCommand.Arrive c => Arrive(state, c, now),
             CallCommand.Queued c => Queued(state, c, now),
             CallCommand.Offered c => Offered(state, c, now),
-            CallCommand.OfferDeclined c => ReturnOffer(state, c.Epoch, OfferReturnReason.Declined, now),
-            CallCommand.OfferTimedOut c => ReturnOffer(state, c.Epoch, OfferReturnReason.TimedOut, now),
-            CallCommand.OfferBounced c => ReturnOffer(state, c.Epoch, OfferReturnReason.Bounced, now),
-            CallCommand.OfferVoided c => ReturnOffer(state, c.Epoch, OfferReturnReason.Voided, now),
+            CallCommand.OfferReturned c => ReturnOffer(state, c.Epoch, c.Reason, now),
             CallCommand.Answered c => Answered(state, c, now),
             CallCommand.Overflowed c => Overflowed(state, c, now),
             CallCommand.Refused c => Refuse(state, c, now),
@@ -63,7 +60,7 @@ public static class CallLifecycle
             CallCommand.TransferCompleted c => TransferCompleted(state, c, now),
             CallCommand.TransferFailed c => TransferFailed(state, c, now),
             CallCommand.PositionAnnounced c => state.Status == CallStatus.Queued
-                ? Changed(state, s => new CallEvent.PositionAnnounced(state.Id, s, now, c.Position, c.EstimatedWait))
+                ? Changed(state, s => new CallEvent.PositionAnnounced(state.Id, s, now, c.Position, c.EstimatedWait, state.Queue))
                 : Unchanged(state),
             CallCommand.LongWaitCrossed c => state.IsWaiting && c.Threshold > (state.LongWaitCrossed ?? TimeSpan.Zero)
                 ? Changed(state, s => new CallEvent.LongWaitCrossed(state.Id, s, now, c.Threshold))
@@ -237,6 +234,7 @@ public static class CallLifecycle
         CallCommand.Overflowed c => Missing(c.From.Value, "from") ?? Missing(c.To.Value, "to")
             ?? (c.From == c.To ? Outcome.Invalid("to", $"a call cannot overflow from '{c.From}' to itself") : null),
         CallCommand.Refused c => Missing(c.Queue.Value, "queue") ?? Missing(c.Reason, "reason"),
+        CallCommand.OfferReturned c => Enum.IsDefined(c.Reason) ? null : Outcome.Invalid("reason", $"unknown offer return reason {c.Reason}"),
         CallCommand.TransferFailed c => Missing(c.Reason, "reason"),
         CallCommand.ScheduleCallback c => c.DueAt <= now
             ? Outcome.Invalid("dueAt", $"a callback is scheduled for later than now ({now:O}), not {c.DueAt:O}")
@@ -383,7 +381,10 @@ public static class CallLifecycle
         return Refused(state, NotWaiting(state));
     }
 
-    /// <summary>An agent's refusal of a stale offer is refused; a ring timer that fired late, or a late bounce, is harmless.</summary>
+    /// <summary>
+    /// An agent's refusal of a stale offer is refused; any other late return (a ring timer that fired
+    /// late, a late bounce, a logout or lost softphone that crossed the offer's end) is harmless.
+    /// </summary>
     private static CallDecision ReturnOffer(CallState state, long epoch, OfferReturnReason reason, DateTimeOffset now)
     {
         if (state.Status == CallStatus.Ringing && state.Offer is { } offer && offer.Epoch == epoch)
@@ -592,7 +593,8 @@ public static class CallLifecycle
 
     /// <summary>
     /// A repeated failure changes nothing. A blind transfer whose target already rings is not failed
-    /// under it: the offer is answered or returned first.
+    /// under it: the offer is answered or returned first. A consultative transfer that gives up while
+    /// its target rings withdraws that offer first, so whoever rang the target hears it end.
     /// </summary>
     private static CallDecision TransferFailed(CallState state, CallCommand.TransferFailed command, DateTimeOffset now)
     {
@@ -607,7 +609,10 @@ public static class CallLifecycle
         }
 
         QueueId? requeuedIn = transfer.Kind == TransferKind.Blind ? transfer.FromQueue : null;
-        return Changed(state, s => new CallEvent.TransferFailed(state.Id, s, now, command.Reason, requeuedIn));
+        Func<long, CallEvent> failed = s => new CallEvent.TransferFailed(state.Id, s, now, command.Reason, requeuedIn);
+        return transfer.TargetOffer is { } target
+            ? Changed(state, s => new CallEvent.TransferTargetReturned(state.Id, s, now, target, OfferReturnReason.Withdrawn), failed)
+            : Changed(state, failed);
     }
 
     private static CallOutcome ConnectedOutcome(CallState state) =>

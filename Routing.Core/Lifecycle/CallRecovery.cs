@@ -73,11 +73,17 @@ public static class CallRecovery
 
         if (state.Status == CallStatus.Ringing && state.Offer is { } offer)
         {
-            Settle(new CallCommand.OfferVoided(offer.Epoch));
+            Settle(new CallCommand.OfferReturned(offer.Epoch, OfferReturnReason.Voided));
         }
 
-        if (state.Transfer is { Kind: TransferKind.Consultative })
+        if (state.Transfer is { Kind: TransferKind.Consultative } consultation)
         {
+            // A target that rang at the stop is void like any offer, before the transfer fails.
+            if (consultation.TargetOffer is { } target)
+            {
+                Settle(new CallCommand.OfferReturned(target.Epoch, OfferReturnReason.Voided));
+            }
+
             Settle(new CallCommand.TransferFailed(TransferLostReason));
         }
 
@@ -186,7 +192,7 @@ public static class CallRecovery
                 case CallEvent.OverflowRefused:
                     QueueExitDone = true;
                     break;
-                case CallEvent.OfferReturned { Reason: OfferReturnReason.Declined or OfferReturnReason.TimedOut } returned:
+                case CallEvent.OfferReturned returned when returned.Reason.CountsAsDecline():
                     _declinedBy.Add(returned.Offer.Agent);
                     break;
             }

@@ -68,10 +68,17 @@ public enum TransferKind
     Consultative,
 }
 
-/// <summary>How an offer ended unanswered; either way the call goes back to its place in line.</summary>
+/// <summary>
+/// How an offer ended unanswered: the call goes back to its place in line (a transfer's target
+/// returned leaves the caller with the agent). The journal keeps these names, so new ones are
+/// appended and none is renamed; <see cref="OfferEndReasons"/> gives the words the edges use.
+/// </summary>
 public enum OfferReturnReason
 {
+    /// <summary>The agent rejected the offer.</summary>
     Declined,
+
+    /// <summary>It rang out: the ring timeout passed with no answer.</summary>
     TimedOut,
 
     /// <summary>The agent was no longer free when the offer reached it: not held against the agent.</summary>
@@ -79,6 +86,27 @@ public enum OfferReturnReason
 
     /// <summary>The offer was made before the server restarted: no answer to it can be taken any more.</summary>
     Voided,
+
+    /// <summary>The agent logged out while it rang.</summary>
+    AgentLoggedOut,
+
+    /// <summary>The agent's softphone disconnected or went silent while it rang.</summary>
+    SoftphoneLost,
+
+    /// <summary>A consultative transfer gave up on its target while the target rang (the caller stays with the agent).</summary>
+    Withdrawn,
+}
+
+public static class OfferReturnReasons
+{
+    /// <summary>
+    /// Whether the call is not offered to that agent again: the agent turned it down, let it ring
+    /// out or left while it rang. A bounce (the agent was busy), a void offer and a withdrawn one are
+    /// nobody's decline.
+    /// </summary>
+    public static bool CountsAsDecline(this OfferReturnReason reason) =>
+        reason is OfferReturnReason.Declined or OfferReturnReason.TimedOut
+            or OfferReturnReason.AgentLoggedOut or OfferReturnReason.SoftphoneLost;
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Matching;
@@ -392,12 +393,12 @@ public sealed partial class RoutingEngine
         }
     }
 
-    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events, bool rememberDecline = true, bool timedOut = false)
+    private void ReturnToLine(CallEntry call, AgentEntry agent, List<RoutingEvent> events, OfferReturnReason reason)
     {
-        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch, timedOut) { Bounced = !rememberDecline });
+        events.Add(new OfferReturned(call.Id, Now, agent.Id, call.OfferEpoch, reason));
         agent.Offer = null;
         call.OfferedTo = null;
-        if (rememberDecline)
+        if (reason.CountsAsDecline())
         {
             (call.DeclinedBy ??= []).Add(agent.Id);
         }

@@ -1,4 +1,5 @@
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Matching;
@@ -318,7 +319,7 @@ public sealed partial class RoutingEngine
         SetPresence(agent, AgentPresence.Away);
         if (agent.Offer is { } ringing)
         {
-            ReturnToLine(ringing, agent, events);
+            ReturnToLine(ringing, agent, events, OfferReturnReason.AgentLoggedOut);
         }
 
         ReleasePersonalCalls(agent, events);
@@ -470,13 +471,13 @@ public sealed partial class RoutingEngine
     }
 
     /// <summary>
-    /// The agent rejected the offer or let it ring out: the call goes back to its own place in
-    /// line (never to the back) and is not offered to that agent again. The agent stays out of
-    /// the idle orders until its state machine says it is available. An offer that bounced
-    /// (it reached the agent after the agent had gone not ready) is not held against the agent:
-    /// pass <paramref name="countAsDecline"/> false. <paramref name="timedOut"/> says the offer rang out.
+    /// The offer ended unanswered, for <paramref name="reason"/>: the call goes back to its own place
+    /// in line (never to the back) and, when the reason counts as a decline (rejected, rung out, the
+    /// softphone lost), is not offered to that agent again. The agent stays out of the idle orders
+    /// until its state machine says it is available. An offer that bounced (it reached the agent after
+    /// the agent had gone not ready) or was void is not held against the agent.
     /// </summary>
-    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now, bool countAsDecline = true, bool timedOut = false)
+    public RoutingResult OfferDeclined(CallId callId, long epoch, DateTimeOffset now, OfferReturnReason reason = OfferReturnReason.Declined)
     {
         var events = AdvanceTo(now);
         if (CheckOffer(callId, epoch, out var call) is { } refusal)
@@ -484,7 +485,7 @@ public sealed partial class RoutingEngine
             return new RoutingResult(refusal, events);
         }
 
-        ReturnToLine(call, call.OfferedTo!, events, countAsDecline, timedOut);
+        ReturnToLine(call, call.OfferedTo!, events, reason);
         return Done(events);
     }
 

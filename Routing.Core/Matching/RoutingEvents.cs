@@ -1,4 +1,5 @@
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Matching;
@@ -81,13 +82,12 @@ public sealed record CallChosen(
         : Chosen.Key.FirstDifference(next.Key);
 }
 
-/// <summary>An offer ended unanswered (declined, rung out, the agent left): the call is back at its own place.</summary>
-/// <summary>The offer ended unanswered; <paramref name="TimedOut"/> when it rang out rather than being declined.</summary>
-public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch, bool TimedOut = false) : RoutingEvent(Call, At)
-{
-    /// <summary>The agent was no longer free: the offer is not held against it, and it may be offered the call again.</summary>
-    public bool Bounced { get; init; }
-}
+/// <summary>
+/// An offer ended unanswered, for <paramref name="Reason"/> (declined, rung out, the agent left or was
+/// no longer free): the call is back at its own place. Unless the reason
+/// <see cref="OfferReturnReasons.CountsAsDecline">counts as a decline</see>, the agent may be offered the call again.
+/// </summary>
+public sealed record OfferReturned(CallId Call, DateTimeOffset At, AgentId Agent, long Epoch, OfferReturnReason Reason) : RoutingEvent(Call, At);
 
 public sealed record CallQueued(
     CallId Call, DateTimeOffset At, QueueId Queue, int Position, TimeSpan? EstimatedWait) : RoutingEvent(Call, At);

@@ -87,7 +87,7 @@ public static class CallEventMapping
                 view.TransferFailed = new View.TransferFailed { Reason = e.Reason, RequeuedInQueueId = Id(e.RequeuedIn) };
                 break;
             case CallEvent.PositionAnnounced e:
-                view.PositionAnnounced = new View.PositionAnnounced { Position = e.Position, EstimatedWait = e.EstimatedWait?.ToProto() };
+                view.PositionAnnounced = new View.PositionAnnounced { QueueId = Id(e.Queue), Position = e.Position, EstimatedWait = e.EstimatedWait?.ToProto() };
                 break;
             case CallEvent.LongWaitCrossed e:
                 view.LongWaitCrossed = new View.LongWaitCrossed { Threshold = e.Threshold.ToProto() };
@@ -141,20 +141,7 @@ public static class CallEventMapping
 
     private static string Id(QueueId? queue) => queue?.Value ?? "";
 
-    private static string ReasonOf(QueueExitReason? reason) => reason switch
-    {
-        QueueExitReason.Closed => "closed",
-        QueueExitReason.Full => "full",
-        QueueExitReason.MaximumWait => "maximum-wait",
-        _ => "",
-    };
+    private static string ReasonOf(QueueExitReason? reason) => reason is { } known ? QueueRefusalReasons.Of(known) : "";
 
-    private static string ReasonOf(OfferReturnReason reason) => reason switch
-    {
-        OfferReturnReason.Declined => "declined",
-        OfferReturnReason.TimedOut => "timed-out",
-        OfferReturnReason.Bounced => "agent-busy",
-        OfferReturnReason.Voided => "server-restarted",
-        _ => reason.ToString(),
-    };
+    private static string ReasonOf(OfferReturnReason reason) => OfferEndReasons.Of(reason);
 }

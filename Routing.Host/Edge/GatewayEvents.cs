@@ -38,7 +38,8 @@ public sealed class GatewayEvents(
 
                 if (overload.RefusesArrivals && !registry.Knows(call) && !overload.Admit())
                 {
-                    // Refused before anything is done or logged: the cheapest answer the server can give.
+                    // Refused before anything is done or logged: the cheapest answer the server can give. Not
+                    // remembered under the event id, so the gateway's resend is tried again once the overload passes.
                     return Rejected(eventId, new BadRequestException(StatusCode.ResourceExhausted, "call_arrived",
                         "the server is overloaded and takes no new calls until it catches up; route the call elsewhere or play busy"));
                 }

@@ -167,7 +167,7 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
     /// <summary>
     /// Carries out the event once per event id: a repeat gets the first answer again (an acceptance
     /// marked duplicate), without being carried out a second time. An answer that says "try again"
-    /// is not remembered, so the resend is carried out.
+    /// (<see cref="IsTransient"/>) is not remembered, so the resend is carried out.
     /// </summary>
     public Task<GatewayReply> Once(string eventId, Func<Task<GatewayReply>> carryOut)
     {
@@ -205,7 +205,7 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
             // Only while it is still remembered: one pushed out meanwhile stays out, so the bound holds.
             if (_seen.TryGetValue(eventId, out var current) && ReferenceEquals(current, task))
             {
-                if (reply.Rejected is { Code: "UNAVAILABLE" })
+                if (IsTransient(reply))
                 {
                     _seen.Remove(eventId);
                 }
@@ -218,6 +218,13 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
 
         return reply;
     }
+
+    /// <summary>
+    /// A refusal that says "not now" rather than "not this": the server is stopping, routing or the log
+    /// did not answer (UNAVAILABLE), or it is overloaded (RESOURCE_EXHAUSTED). Its resend may well be
+    /// accepted once that has passed.
+    /// </summary>
+    private static bool IsTransient(GatewayReply reply) => reply.Rejected is { Code: "UNAVAILABLE" or "RESOURCE_EXHAUSTED" };
 
     private static async Task<GatewayReply> AsRepeat(Task<GatewayReply> first)
     {

@@ -58,7 +58,7 @@ public sealed class GatewayUpdatesActor : ReceiveActor
                 update.Announcement = Announce(queued.Queue.Value, queued.Position, queued.EstimatedWait);
                 break;
             case CallEvent.PositionAnnounced announced:
-                update.Announcement = Announce("", announced.Position, announced.EstimatedWait);
+                update.Announcement = Announce(announced.Queue?.Value ?? "", announced.Position, announced.EstimatedWait);
                 break;
             case CallEvent.Overflowed overflowed:
                 update.Overflowed = new Overflowed { FromQueueId = overflowed.From.Value, ToQueueId = overflowed.To.Value };
@@ -76,16 +76,12 @@ public sealed class GatewayUpdatesActor : ReceiveActor
         return update;
     }
 
+    /// <summary>In the words the agent's softphone hears for the same offer.</summary>
     private static RingCancelled Cancelled(AgentAssignment offer, OfferReturnReason reason) => new()
     {
         AgentId = offer.Agent.Value,
         Epoch = offer.Epoch,
-        Reason = reason switch
-        {
-            OfferReturnReason.TimedOut => "timed-out",
-            OfferReturnReason.Voided => "server-restarted",
-            _ => "declined",
-        },
+        Reason = OfferEndReasons.Of(reason),
     };
 
     private static Announcement Announce(string queue, int position, TimeSpan? estimatedWait)

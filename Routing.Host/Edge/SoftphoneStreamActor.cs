@@ -85,19 +85,18 @@ public sealed class SoftphoneStreamActor : ReceiveActor
             case AgentEvent.StatusChanged changed:
                 update.StateChanged = StateChange(changed);
                 break;
+            // Every offer shown ends in an assignment or one of these, in the words the gateway hears.
+            case AgentEvent.OfferRejected rejected:
+                update.Revoked = Revoked(rejected.Offer, OfferEndReasons.Declined);
+                break;
             case AgentEvent.OfferMissed missed:
-                update.Revoked = Revoked(missed.Offer, "missed");
+                update.Revoked = Revoked(missed.Offer, OfferEndReasons.Of(missed.Reason));
                 break;
             case AgentEvent.OfferWithdrawn withdrawn:
-                update.Revoked = Revoked(withdrawn.Offer, withdrawn.Reason switch
-                {
-                    WithdrawalReason.CallerHungUp => "caller-hung-up",
-                    WithdrawalReason.CallbackCancelled => "callback-cancelled",
-                    _ => "withdrawn",
-                });
+                update.Revoked = Revoked(withdrawn.Offer, OfferEndReasons.Of(withdrawn.Reason));
                 break;
             case AgentEvent.OfferAbandonedByLogout abandoned:
-                update.Revoked = Revoked(abandoned.Offer, "logged-out");
+                update.Revoked = Revoked(abandoned.Offer, OfferEndReasons.AgentLoggedOut);
                 break;
             default:
                 return;

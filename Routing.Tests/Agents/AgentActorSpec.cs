@@ -72,7 +72,7 @@ public sealed class AgentActorSpec : ActorSpec
         _dispatcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferDeclined>(), Is.EqualTo(new Dispatch.OfferDeclined(Call, 7, CountAsDecline: true) { TimedOut = true }));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferReturned>(), Is.EqualTo(new Dispatch.OfferReturned(Call, 7, OfferReturnReason.TimedOut)));
         _dispatcher.ExpectMsg<Dispatch.AgentAway>();
         var state = _agent.Ask<AgentState>(new AgentProtocol.GetState(Alice)).Result;
         Assert.That((state.Status, state.NotReadyReason), Is.EqualTo((AgentStatus.NotReady, "missed-offer")));
@@ -119,7 +119,7 @@ public sealed class AgentActorSpec : ActorSpec
 
         _agent.Tell(new AgentProtocol.Offer(Alice, Call, 7, Queue, _call.Ref));
 
-        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferDeclined>(), Is.EqualTo(new Dispatch.OfferDeclined(Call, 7, CountAsDecline: false)));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferReturned>(), Is.EqualTo(new Dispatch.OfferReturned(Call, 7, OfferReturnReason.Bounced)));
     }
 
     [Test]
@@ -183,6 +183,42 @@ public sealed class AgentActorSpec : ActorSpec
 
         var withdrawn = softphone.FishForMessage<AgentEvent.OfferWithdrawn>(_ => true);
         Assert.That((withdrawn.Offer, withdrawn.Reason), Is.EqualTo((new CallAssignment(Call, 7), reason)));
+    }
+
+    [Test]
+    public void Agent_actor_must_tell_its_softphone_and_the_dispatcher_of_a_rejected_offer()
+    {
+        var softphone = CreateTestProbe();
+        Send(new AgentProtocol.Subscribe(Alice, softphone.Ref));
+        LogInAvailable();
+        Offer(7);
+
+        Send(new AgentProtocol.Reject(Alice, Call, 7));
+
+        Assert.That(softphone.FishForMessage<AgentEvent.OfferRejected>(_ => true).Offer, Is.EqualTo(new CallAssignment(Call, 7)));
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferReturned>(), Is.EqualTo(new Dispatch.OfferReturned(Call, 7, OfferReturnReason.Declined)));
+    }
+
+    [Test]
+    public void Agent_actor_must_return_an_offer_ringing_when_its_softphone_goes_silent_as_softphone_lost()
+    {
+        var softphone = CreateTestProbe();
+        Send(new AgentProtocol.Subscribe(Alice, softphone.Ref));
+        LogInAvailable();
+
+        // Heard last at the subscription: its silence counts 30 s from then, before this offer's 15 s ring runs out.
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        Offer(7);
+        Clock.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferReturned>(), Is.EqualTo(new Dispatch.OfferReturned(Call, 7, OfferReturnReason.SoftphoneLost)));
+        var missed = softphone.FishForMessage<AgentEvent.OfferMissed>(_ => true);
+        Assert.That((missed.Offer, missed.Reason), Is.EqualTo((new CallAssignment(Call, 7), OfferReturnReason.SoftphoneLost)));
+        _dispatcher.ExpectMsg<Dispatch.AgentAway>();
+
+        // The ring timer, due after, finds nothing ringing: the offer is returned once.
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        _dispatcher.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
     [Test]
@@ -325,7 +361,7 @@ public sealed class AgentActorSpec : ActorSpec
         var connect = _call.ExpectMsg<CallProtocol.Connect>();
         Clock.Advance(TimeSpan.FromSeconds(5));
         Clock.Advance(TimeSpan.FromSeconds(10));
-        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferDeclined>().TimedOut, Is.True);
+        Assert.That(_dispatcher.ExpectMsg<Dispatch.OfferReturned>().Reason, Is.EqualTo(OfferReturnReason.TimedOut));
 
         _call.Reply(new AgentProtocol.ConnectReply(connect.Call, connect.Epoch, Outcome.Ok));
 

@@ -97,6 +97,21 @@ public sealed class DispatcherActorSpec : ActorSpec
     }
 
     [Test]
+    public void Dispatcher_must_tell_the_call_its_offer_came_back_because_the_agent_logged_out()
+    {
+        var call = CreateTestProbe();
+        Free();
+        _dispatcher.Tell(Route("call-1", call));
+        var offer = _alice.ExpectMsg<AgentProtocol.Offer>();
+        call.ExpectMsg<CallProtocol.Routed>(m => m.Event is CallOffered);
+
+        _dispatcher.Tell(new Dispatch.AgentGone(Alice));
+
+        var returned = call.ExpectMsg<CallProtocol.Routed>().Event;
+        Assert.That(returned, Is.EqualTo(new OfferReturned(offer.Call, Clock.Now, Alice, offer.Epoch, OfferReturnReason.AgentLoggedOut)));
+    }
+
+    [Test]
     public void Dispatcher_must_offer_a_bounced_call_again_without_holding_it_against_the_agent()
     {
         var call = CreateTestProbe();
@@ -104,7 +119,7 @@ public sealed class DispatcherActorSpec : ActorSpec
         _dispatcher.Tell(Route("call-1", call));
         var offer = _alice.ExpectMsg<AgentProtocol.Offer>();
 
-        _dispatcher.Tell(new Dispatch.OfferDeclined(offer.Call, offer.Epoch, CountAsDecline: false));
+        _dispatcher.Tell(new Dispatch.OfferReturned(offer.Call, offer.Epoch, OfferReturnReason.Bounced));
         call.FishForMessage<CallProtocol.Routed>(m => m.Event is CallQueued);
         Free();
 

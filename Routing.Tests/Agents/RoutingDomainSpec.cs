@@ -258,6 +258,24 @@ public sealed class RoutingDomainSpec : ActorSpec
     }
 
     [Test]
+    public void Domain_must_tell_a_transfer_target_rung_when_the_caller_hung_up_that_the_caller_hung_up()
+    {
+        var domain = new DomainFixture(this);
+        var alice = domain.Agent("alice");
+        domain.Arrive("call-1");
+        var first = NextOffer(alice);
+        domain.Accept("alice", first);
+        var bob = domain.Agent("bob");
+        domain.Send(new CallProtocol.Transfer(first.Call, new AgentId("alice"), TransferKind.Consultative, null, new AgentId("bob")));
+        NextOffer(bob);
+
+        Assert.That(domain.Send(new CallProtocol.HangUp(first.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
+
+        Assert.That(domain.CallEvent<CallEvent.Ended>("call-1").Outcome, Is.EqualTo(CallOutcome.Answered), "alice talked to the caller");
+        Assert.That(domain.AgentEvent<AgentEvent.OfferWithdrawn>("bob").Reason, Is.EqualTo(WithdrawalReason.CallerHungUp));
+    }
+
+    [Test]
     public void Domain_must_send_a_ringing_call_back_when_its_agent_logs_out()
     {
         var domain = new DomainFixture(this);

@@ -99,7 +99,7 @@ public sealed class GatewayLifecycleTests : ServerPerTest
         Host.Clock.Advance(TimeSpan.FromSeconds(20));
 
         var revoked = await alice.Expect(u => u.Revoked is not null);
-        Assert.That((revoked.Revoked.CallId, revoked.Revoked.Reason), Is.EqualTo(("first", "missed")));
+        Assert.That((revoked.Revoked.CallId, revoked.Revoked.Reason), Is.EqualTo(("first", "timed-out")));
         var notReady = await alice.Expect(u => u.StateChanged?.To == AgentStatus.NotReady);
         Assert.That(notReady.StateChanged.Reason, Is.EqualTo("missed-offer"));
         var cancelled = await gateway.Update("first", CallUpdate.UpdateOneofCase.RingCancelled);

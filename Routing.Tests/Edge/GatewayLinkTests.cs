@@ -47,6 +47,21 @@ public sealed class GatewayLinkTests
     }
 
     [Test]
+    public async Task An_overload_refusal_is_not_remembered_so_the_resend_is_carried_out_once_the_overload_is_over()
+    {
+        var link = new GatewayLink("gw", new EdgeSettings());
+        var carriedOut = 0;
+
+        var refused = await link.Once("e1", () => { carriedOut++; return Task.FromResult(Rejected("e1", "RESOURCE_EXHAUSTED")); });
+        var resent = await link.Once("e1", () => { carriedOut++; return Task.FromResult(Accepted("e1")); });
+        var again = await link.Once("e1", () => { carriedOut++; return Task.FromResult(Accepted("e1")); });
+
+        Assert.That(refused.Rejected.Code, Is.EqualTo("RESOURCE_EXHAUSTED"));
+        Assert.That((resent.Accepted.Duplicate, again.Accepted.Duplicate, carriedOut), Is.EqualTo((false, true, 2)),
+            "the resend was carried out; once accepted, its id is remembered as any other");
+    }
+
+    [Test]
     public async Task Only_the_last_event_ids_up_to_the_bound_are_remembered_even_when_one_is_answered_after_it_was_pushed_out()
     {
         var link = new GatewayLink("gw", new EdgeSettings { RememberedEventIds = 2 });

@@ -64,6 +64,29 @@ public sealed class OverloadTests
     }
 
     [Test]
+    public async Task A_call_refused_as_overload_is_accepted_when_its_event_is_resent_after_the_overload()
+    {
+        var probe = _host.Service<OverloadProbe>();
+        await using var gateway = await _host.ConnectGateway("gw-1");
+        var arrival = new GatewayEvent { EventId = "arrive-late", CallArrived = new CallArrived { CallId = "late", QueueId = "billing" } };
+
+        probe.Observe(TimeSpan.FromSeconds(3));
+        var refused = await gateway.Answer(arrival.Clone());
+        Assert.That(refused.Rejected?.Code, Is.EqualTo("RESOURCE_EXHAUSTED"), refused.ToString());
+
+        for (var i = 0; i < 50; i++)
+        {
+            probe.Observe(TimeSpan.FromMilliseconds(20));
+        }
+
+        Assert.That(probe.RefusesArrivals, Is.False);
+        var resent = await gateway.Answer(arrival.Clone());
+        Assert.That(resent.Accepted?.Duplicate, Is.False, $"carried out anew, not answered from the refusal: {resent}");
+        var snapshot = await _host.State.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(snapshot.Calls.Select(c => c.CallId), Is.EqualTo(new[] { "late" }));
+    }
+
+    [Test]
     public async Task A_short_lag_refuses_nothing_when_the_interval_is_not_over()
     {
         await using var host = await EdgeHost.Start("Edge:OverloadProbeMilliseconds=3600000", "Edge:OverloadSeconds=60");

@@ -84,7 +84,7 @@ public sealed class ResilienceTests : ServerPerTest
         await alice.DisposeAsync();
 
         var cancelled = await gateway.Update("c", CallUpdate.UpdateOneofCase.RingCancelled);
-        Assert.That(cancelled.CallUpdate.RingCancelled.AgentId, Is.EqualTo("alice"));
+        Assert.That((cancelled.CallUpdate.RingCancelled.AgentId, cancelled.CallUpdate.RingCancelled.Reason), Is.EqualTo(("alice", "softphone-lost")));
         await using var bob = await Host.AgentReady("bob", ("billing", 5));
         Assert.That((await bob.Offer()).Offer.CallId, Is.EqualTo("c"));
     }

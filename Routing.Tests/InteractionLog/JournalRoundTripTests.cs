@@ -45,7 +45,7 @@ public sealed class JournalRoundTripTests
             yield return Case($"Overflowed {reason}", new CallEvent.Overflowed(TheCall, 3, At, Sales, Support, reason));
         }
 
-        yield return Case("Refused with a callback offered", new CallEvent.Refused(TheCall, 3, At, Sales, "Closed", true));
+        yield return Case("Refused with a callback offered", new CallEvent.Refused(TheCall, 3, At, Sales, QueueRefusalReasons.Closed, true));
         yield return Case("Refused outright", new CallEvent.Refused(TheCall, 3, At, Sales, "Full \"at noon\" é", false));
         yield return Case("Offered", new CallEvent.Offered(TheCall, 4, At, offer));
         foreach (var reason in Enum.GetValues<OfferReturnReason>())
@@ -77,10 +77,11 @@ public sealed class JournalRoundTripTests
             new CallTransfer(TransferKind.Consultative, TransferTarget.ToQueue(Billing), Alice, Support, At)));
         yield return Case("TransferTargetOffered", new CallEvent.TransferTargetOffered(TheCall, 12, At, offer));
         yield return Case("TransferCompleted", new CallEvent.TransferCompleted(TheCall, 13, At, Alice, Carol));
-        yield return Case("TransferFailed with a requeue", new CallEvent.TransferFailed(TheCall, 14, At, "queue 'billing' refused the call: Full", Sales));
+        yield return Case("TransferFailed with a requeue", new CallEvent.TransferFailed(TheCall, 14, At, "queue 'billing' refused the call: full", Sales));
         yield return Case("TransferFailed without a requeue", new CallEvent.TransferFailed(TheCall, 14, At, "no one answered in time", null));
-        yield return Case("PositionAnnounced with an estimated wait", new CallEvent.PositionAnnounced(TheCall, 15, At, 3, TimeSpan.FromTicks(123_456_780)));
-        yield return Case("PositionAnnounced without an estimated wait", new CallEvent.PositionAnnounced(TheCall, 15, At, 1, null));
+        yield return Case("PositionAnnounced with an estimated wait", new CallEvent.PositionAnnounced(TheCall, 15, At, 3, TimeSpan.FromTicks(123_456_780), Sales));
+        yield return Case("PositionAnnounced without an estimated wait", new CallEvent.PositionAnnounced(TheCall, 15, At, 1, null, Sales));
+        yield return Case("PositionAnnounced without its queue (an older row)", new CallEvent.PositionAnnounced(TheCall, 15, At, 1, null));
         yield return Case("LongWaitCrossed", new CallEvent.LongWaitCrossed(TheCall, 16, At, TimeSpan.FromSeconds(90)));
         yield return Case("Promoted", new CallEvent.Promoted(TheCall, 17, At));
         yield return Case("HeldForAgent, the preferred one", new CallEvent.HeldForAgent(TheCall, 18, At, Alice, false));
@@ -106,6 +107,19 @@ public sealed class JournalRoundTripTests
             AssertSameEvent(ThroughItsRow(new CallEvent.Queued(TheCall, 2, At, Sales, 3, span)), new CallEvent.Queued(TheCall, 2, At, Sales, 3, span));
             AssertSameEvent(ThroughItsRow(new CallEvent.CallbackLate(TheCall, 9, At, At - span, span)), new CallEvent.CallbackLate(TheCall, 9, At, At - span, span));
         }
+    }
+
+    [TestCase("Closed", QueueRefusalReasons.Closed)]
+    [TestCase("Full", QueueRefusalReasons.Full)]
+    [TestCase("MaximumWait", QueueRefusalReasons.MaximumWait)]
+    public void A_refusal_an_older_journal_named_by_its_enum_reads_back_in_the_words_used_now(string journalled, string now)
+    {
+        var row = new LogRecord.CallEventEntry(TheCall, 3, At, nameof(CallEvent.Refused), Sales, null, null,
+            $$"""{"reason":"{{journalled}}","callbackOffered":false}""");
+
+        var refused = (CallEvent.Refused)LogMapping.ToCallEvent(row);
+
+        Assert.That(refused.Reason, Is.EqualTo(now));
     }
 
     [Test]
@@ -149,7 +163,9 @@ public sealed class JournalRoundTripTests
         var events = Histories().SelectMany(h => h.Script.Events).ToList();
         var kinds = typeof(CallEvent).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(CallEvent))).Select(t => t.Name);
         Assert.That(events.Select(e => e.GetType().Name).Distinct(), Is.EquivalentTo(kinds));
-        Assert.That(events.OfType<CallEvent.OfferReturned>().Select(e => e.Reason).Distinct(), Is.EquivalentTo(Enum.GetValues<OfferReturnReason>()));
+        var returned = events.OfType<CallEvent.OfferReturned>().Select(e => e.Reason)
+            .Concat(events.OfType<CallEvent.TransferTargetReturned>().Select(e => e.Reason));
+        Assert.That(returned.Distinct(), Is.EquivalentTo(Enum.GetValues<OfferReturnReason>()));
         Assert.That(events.OfType<CallEvent.Ended>().Select(e => e.Outcome).Distinct().Count(), Is.GreaterThanOrEqualTo(6));
         Assert.That(events.OfType<CallEvent.TransferFailed>().Select(e => e.RequeuedIn is null).Distinct().Count(), Is.EqualTo(2));
     }

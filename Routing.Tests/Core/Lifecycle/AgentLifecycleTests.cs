@@ -447,8 +447,37 @@ public sealed class AgentLifecycleTests
         Assert.That(missed.State.Status, Is.EqualTo(AgentStatus.NotReady));
         Assert.That(missed.State.NotReadyReason, Is.EqualTo("no-answer"));
         Assert.That(missed.State.CurrentOffer, Is.Null);
-        Assert.That(missed.Events.OfType<AgentEvent.OfferMissed>().Single().Offer.Epoch, Is.EqualTo(RingingEpoch));
+        var missedEvent = missed.Events.OfType<AgentEvent.OfferMissed>().Single();
+        Assert.That((missedEvent.Offer.Epoch, missedEvent.Reason), Is.EqualTo((RingingEpoch, OfferReturnReason.TimedOut)));
         Assert.That(lateTimer.Outcome, Is.EqualTo(Outcome.Unchanged));
+    }
+
+    [Test]
+    public void An_offer_ringing_when_the_softphone_is_lost_is_missed_as_softphone_lost_and_the_agent_goes_not_ready()
+    {
+        var agent = new AgentDriver().In(AgentStatus.Reserved);
+
+        var lost = agent.Do(new AgentCommand.OfferTimedOut(RingingEpoch, OfferReturnReason.SoftphoneLost));
+        var lateRingTimer = agent.Send(new AgentCommand.OfferTimedOut(RingingEpoch));
+
+        var missed = lost.Events.OfType<AgentEvent.OfferMissed>().Single();
+        Assert.That((missed.Offer, missed.Reason), Is.EqualTo((new CallAssignment(RingingCall, RingingEpoch), OfferReturnReason.SoftphoneLost)));
+        Assert.That((lost.State.Status, lost.State.NotReadyReason, lost.State.CurrentOffer),
+            Is.EqualTo((AgentStatus.NotReady, "missed-offer", (CallAssignment?)null)));
+        Assert.That(lateRingTimer.Outcome, Is.EqualTo(Outcome.Unchanged), "the ring timer that fires after is stale");
+    }
+
+    [TestCase(OfferReturnReason.Declined)]
+    [TestCase(OfferReturnReason.Bounced)]
+    [TestCase(OfferReturnReason.AgentLoggedOut)]
+    public void An_offer_goes_unanswered_only_by_timing_out_or_losing_the_softphone(OfferReturnReason reason)
+    {
+        var agent = new AgentDriver().In(AgentStatus.Reserved);
+
+        var refused = agent.Send(new AgentCommand.OfferTimedOut(RingingEpoch, reason));
+
+        Assert.That((refused.Outcome.Code, refused.Outcome.Field), Is.EqualTo((OutcomeCode.Invalid, "reason")));
+        Assert.That(agent.State.Status, Is.EqualTo(AgentStatus.Reserved));
     }
 
     [Test]

@@ -107,11 +107,11 @@ public sealed class CallLifecycleTests
         "QueuedInSupport" => new CallCommand.Queued(Support, 1, null),
         "Offered" => new CallCommand.Offered(Alice, RingingEpoch),
         "OfferedToOther" => new CallCommand.Offered(Carol, 9),
-        "Declined" => new CallCommand.OfferDeclined(RingingEpoch),
-        "DeclinedStale" => new CallCommand.OfferDeclined(RingingEpoch - 1),
-        "TargetDeclined" => new CallCommand.OfferDeclined(TargetEpoch),
-        "TimedOut" => new CallCommand.OfferTimedOut(RingingEpoch),
-        "TimedOutStale" => new CallCommand.OfferTimedOut(RingingEpoch - 1),
+        "Declined" => new CallCommand.OfferReturned(RingingEpoch, OfferReturnReason.Declined),
+        "DeclinedStale" => new CallCommand.OfferReturned(RingingEpoch - 1, OfferReturnReason.Declined),
+        "TargetDeclined" => new CallCommand.OfferReturned(TargetEpoch, OfferReturnReason.Declined),
+        "TimedOut" => new CallCommand.OfferReturned(RingingEpoch, OfferReturnReason.TimedOut),
+        "TimedOutStale" => new CallCommand.OfferReturned(RingingEpoch - 1, OfferReturnReason.TimedOut),
         "Answered" => new CallCommand.Answered(Alice, RingingEpoch),
         "AnsweredStale" => new CallCommand.Answered(Alice, RingingEpoch - 1),
         "AnsweredByOther" => new CallCommand.Answered(Carol, RingingEpoch),
@@ -526,13 +526,13 @@ public sealed class CallLifecycleTests
         var call = new CallDriver().In("Ringing");
         var queuedAt = call.State.QueuedAt;
 
-        call.Do(new CallCommand.OfferTimedOut(RingingEpoch));
+        call.Do(new CallCommand.OfferReturned(RingingEpoch, OfferReturnReason.TimedOut));
         Assert.That((call.State.Status, call.State.QueuedAt), Is.EqualTo((CallStatus.Queued, queuedAt)));
         call.Do(new CallCommand.Offered(Bob, RingingEpoch + 1));
 
         var lateAnswer = call.Send(new CallCommand.Answered(Alice, RingingEpoch));
-        var lateDecline = call.Send(new CallCommand.OfferDeclined(RingingEpoch));
-        var lateTimer = call.Send(new CallCommand.OfferTimedOut(RingingEpoch));
+        var lateDecline = call.Send(new CallCommand.OfferReturned(RingingEpoch, OfferReturnReason.Declined));
+        var lateTimer = call.Send(new CallCommand.OfferReturned(RingingEpoch, OfferReturnReason.TimedOut));
         call.Do(new CallCommand.Answered(Bob, RingingEpoch + 1));
 
         Assert.That((lateAnswer.Outcome.Code, lateAnswer.Outcome.Field), Is.EqualTo((OutcomeCode.Conflict, "epoch")));
@@ -637,7 +637,7 @@ public sealed class CallLifecycleTests
         var call = new CallDriver().In("Consulting");
         var connectedAt = call.State.ConnectedAt;
 
-        call.Do(new CallCommand.OfferTimedOut(TargetEpoch));
+        call.Do(new CallCommand.OfferReturned(TargetEpoch, OfferReturnReason.TimedOut));
         call.Do(new CallCommand.TransferFailed("nobody free"));
         var repeated = call.Send(new CallCommand.TransferFailed("nobody free"));
 
@@ -645,6 +645,57 @@ public sealed class CallLifecycleTests
             Is.EqualTo((CallStatus.Connected, (AgentAssignment?)new AgentAssignment(Alice, RingingEpoch), (CallTransfer?)null)));
         Assert.That(call.State.ConnectedAt, Is.EqualTo(connectedAt), "the agent's talk time goes on");
         Assert.That(repeated.Outcome, Is.EqualTo(Outcome.Unchanged));
+    }
+
+    [Test]
+    public void A_consultative_transfer_that_gives_up_while_its_target_rings_withdraws_that_offer_first()
+    {
+        var call = new CallDriver().In("Consulting");
+
+        var failed = call.Do(new CallCommand.TransferFailed("no one answered in time"));
+
+        Assert.That(failed.Events.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(CallEvent.TransferTargetReturned), typeof(CallEvent.TransferFailed) }));
+        var withdrawn = (CallEvent.TransferTargetReturned)failed.Events[0];
+        Assert.That((withdrawn.Offer, withdrawn.Reason), Is.EqualTo((new AgentAssignment(Bob, TargetEpoch), OfferReturnReason.Withdrawn)));
+        Assert.That((call.State.Status, call.State.Connection, call.State.Transfer),
+            Is.EqualTo((CallStatus.Connected, (AgentAssignment?)new AgentAssignment(Alice, RingingEpoch), (CallTransfer?)null)));
+    }
+
+    [Test]
+    public void An_offer_returned_for_any_reason_puts_the_call_back_and_keeps_the_reason([Values] OfferReturnReason reason)
+    {
+        var call = new CallDriver().In("Ringing");
+
+        var returned = call.Do(new CallCommand.OfferReturned(RingingEpoch, reason));
+
+        Assert.That(returned.Events.Single(), Is.EqualTo(new CallEvent.OfferReturned(TheCall, call.State.LastSequence, call.Now, new AgentAssignment(Alice, RingingEpoch), reason)));
+        Assert.That((call.State.Status, call.State.Offer), Is.EqualTo((CallStatus.Queued, (AgentAssignment?)null)));
+    }
+
+    [TestCase(OfferReturnReason.TimedOut)]
+    [TestCase(OfferReturnReason.Bounced)]
+    [TestCase(OfferReturnReason.Voided)]
+    [TestCase(OfferReturnReason.AgentLoggedOut)]
+    [TestCase(OfferReturnReason.SoftphoneLost)]
+    public void A_late_return_that_is_not_the_agents_decline_is_harmless(OfferReturnReason reason)
+    {
+        var call = new CallDriver().In("Ringing");
+        call.Do(new CallCommand.OfferReturned(RingingEpoch, OfferReturnReason.Declined));
+
+        var late = call.Send(new CallCommand.OfferReturned(RingingEpoch, reason));
+
+        Assert.That(late.Outcome, Is.EqualTo(Outcome.Unchanged));
+    }
+
+    [Test]
+    public void An_offer_returned_for_no_known_reason_is_refused()
+    {
+        var call = new CallDriver().In("Ringing");
+
+        var returned = call.Send(new CallCommand.OfferReturned(RingingEpoch, (OfferReturnReason)99));
+
+        Assert.That((returned.Outcome.Code, returned.Outcome.Field), Is.EqualTo((OutcomeCode.Invalid, "reason")));
+        Assert.That(call.State.Status, Is.EqualTo(CallStatus.Ringing));
     }
 
     [Test]
@@ -673,7 +724,7 @@ public sealed class CallLifecycleTests
         Assert.That((call.State.Queue, call.State.QueuedAt, call.State.ArrivedAt), Is.EqualTo((queue, queuedAt, arrivedAt)));
         Assert.That(call.State.CallerOnLine, Is.False);
         call.Do(new CallCommand.Offered(Alice, 1));
-        call.Do(new CallCommand.OfferDeclined(1));
+        call.Do(new CallCommand.OfferReturned(1, OfferReturnReason.Declined));
         Assert.That(call.State.Status, Is.EqualTo(CallStatus.CallbackRequested), "a declined callback waits again as a callback");
         call.Do(new CallCommand.Offered(Bob, 2));
         call.Do(new CallCommand.Answered(Bob, 2));
@@ -980,8 +1031,8 @@ public sealed class CallLifecycleTests
                     var offer = state.Offer!.Value;
                     return _random.Next(7) switch
                     {
-                        0 => new CallCommand.OfferDeclined(offer.Epoch),
-                        1 => new CallCommand.OfferTimedOut(offer.Epoch),
+                        0 => new CallCommand.OfferReturned(offer.Epoch, OfferReturnReason.Declined),
+                        1 => new CallCommand.OfferReturned(offer.Epoch, OfferReturnReason.TimedOut),
                         2 => CallCommand.CallerHungUp.Instance,
                         3 when state.Transfer is not null => new CallCommand.TransferCompleted(offer.Agent, offer.Epoch),
                         _ => new CallCommand.Answered(offer.Agent, offer.Epoch),
@@ -990,7 +1041,7 @@ public sealed class CallLifecycleTests
                     return transfer.TargetOffer is { } target
                         ? _random.Next(5) switch
                         {
-                            0 => new CallCommand.OfferDeclined(target.Epoch),
+                            0 => new CallCommand.OfferReturned(target.Epoch, OfferReturnReason.Declined),
                             1 => new CallCommand.TransferFailed("nobody free"),
                             _ => new CallCommand.TransferCompleted(target.Agent, target.Epoch),
                         }
@@ -1032,9 +1083,9 @@ public sealed class CallLifecycleTests
                 case 5 or 6:
                     return new CallCommand.Answered(SomeAgent(ringing), SomeEpoch(ringing));
                 case 7:
-                    return new CallCommand.OfferDeclined(SomeEpoch(ringing));
+                    return new CallCommand.OfferReturned(SomeEpoch(ringing), OfferReturnReason.Declined);
                 case 8:
-                    return new CallCommand.OfferTimedOut(SomeEpoch(ringing));
+                    return new CallCommand.OfferReturned(SomeEpoch(ringing), OfferReturnReason.TimedOut);
                 case 9:
                     return new CallCommand.Overflowed(Pick(Queues), Pick(Queues));
                 case 10:

@@ -56,9 +56,9 @@ public sealed class CallRecoveryTests
     public void Agents_who_declined_or_let_the_call_ring_out_are_listed_and_one_it_bounced_from_is_not()
     {
         var script = Queued()
-            .Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferDeclined(11))
-            .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.OfferTimedOut(12))
-            .Do(new CallCommand.Offered(Carol, 13)).Do(new CallCommand.OfferBounced(13));
+            .Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferReturned(11, OfferReturnReason.Declined))
+            .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.OfferReturned(12, OfferReturnReason.TimedOut))
+            .Do(new CallCommand.Offered(Carol, 13)).Do(new CallCommand.OfferReturned(13, OfferReturnReason.Bounced));
 
         var recovered = Resume(script);
 
@@ -67,10 +67,23 @@ public sealed class CallRecoveryTests
     }
 
     [Test]
+    public void Agents_who_logged_out_or_lost_their_softphone_while_it_rang_are_listed_as_declined_and_a_void_offer_is_not()
+    {
+        var script = Queued()
+            .Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferReturned(11, OfferReturnReason.AgentLoggedOut))
+            .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.OfferReturned(12, OfferReturnReason.SoftphoneLost))
+            .Do(new CallCommand.Offered(Carol, 13)).Do(new CallCommand.OfferReturned(13, OfferReturnReason.Voided));
+
+        var recovered = Resume(script);
+
+        Assert.That(recovered.Routing!.DeclinedBy, Is.EqualTo(new[] { Alice, Bob }), "as the engine remembered them before the stop");
+    }
+
+    [Test]
     public void The_agent_rung_at_the_stop_is_not_listed_beside_those_who_declined()
     {
         var script = Queued()
-            .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.OfferDeclined(12))
+            .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.OfferReturned(12, OfferReturnReason.Declined))
             .Do(new CallCommand.Offered(Alice, 13));
 
         Assert.That(Resume(script).Routing!.DeclinedBy, Is.EqualTo(new[] { Bob }));
@@ -80,7 +93,7 @@ public sealed class CallRecoveryTests
     public void The_journal_is_replayed_up_to_its_first_gap_only()
     {
         var script = Queued()
-            .Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferDeclined(11))
+            .Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferReturned(11, OfferReturnReason.Declined))
             .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.Answered(Bob, 12));
         var declined = script.Events.FindIndex(e => e is CallEvent.OfferReturned);
 
@@ -227,7 +240,7 @@ public sealed class CallRecoveryTests
     [Test]
     public void A_call_first_offered_at_once_is_placed_by_the_queue_it_was_offered_from()
     {
-        var script = new CallScript().Arrive().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferDeclined(11))
+        var script = new CallScript().Arrive().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferReturned(11, OfferReturnReason.Declined))
             .Do(new CallCommand.Overflowed(Sales, Support));
 
         var routing = Resume(script).Routing!;
@@ -306,7 +319,7 @@ public sealed class CallRecoveryTests
         // offer ended (here a bounce, not held against the agent), the hold ended with it.
         var script = new CallScript().Arrive(Carol).Do(new CallCommand.Queued(Sales, 1, null))
             .Do(new CallCommand.HeldForAgent(Carol, false))
-            .Do(new CallCommand.Offered(Carol, 11)).Do(new CallCommand.OfferBounced(11));
+            .Do(new CallCommand.Offered(Carol, 11)).Do(new CallCommand.OfferReturned(11, OfferReturnReason.Bounced));
 
         var routing = Resume(script).Routing!;
 
@@ -357,7 +370,7 @@ public sealed class CallRecoveryTests
     [Test]
     public void A_blind_transfer_waiting_for_its_target_starts_its_routing_afresh_for_the_named_agent()
     {
-        var script = Queued().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferDeclined(11))
+        var script = Queued().Do(new CallCommand.Offered(Alice, 11)).Do(new CallCommand.OfferReturned(11, OfferReturnReason.Declined))
             .Do(new CallCommand.Offered(Bob, 12)).Do(new CallCommand.Answered(Bob, 12))
             .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToAgent(Carol)));
 
@@ -382,7 +395,11 @@ public sealed class CallRecoveryTests
         Assert.That(recovered.State.Status, Is.EqualTo(CallStatus.Connected));
         Assert.That(recovered.State.Connection, Is.EqualTo(new AgentAssignment(Alice, 11)));
         Assert.That(recovered.State.Transfer, Is.Null);
-        var failed = recovered.Events.OfType<CallEvent.TransferFailed>().Single();
+        Assert.That(recovered.Events.Select(e => e.GetType()), Is.EqualTo(new[] { typeof(CallEvent.TransferTargetReturned), typeof(CallEvent.TransferFailed) }));
+        var voided = (CallEvent.TransferTargetReturned)recovered.Events[0];
+        Assert.That((voided.Offer, voided.Reason), Is.EqualTo((new AgentAssignment(Bob, 12), OfferReturnReason.Voided)),
+            "the target that rang at the stop is void, as any offer ringing then");
+        var failed = (CallEvent.TransferFailed)recovered.Events[1];
         Assert.That(failed.Reason, Is.EqualTo(CallRecovery.TransferLostReason));
         Assert.That(failed.RequeuedIn, Is.Null);
         Assert.That(recovered.Routing, Is.Null, "the caller is with its agent");

@@ -102,33 +102,37 @@ internal static class RecoveryFixtures
             .Do(new CallCommand.Overflowed(Sales, Support, QueueExitReason.MaximumWait))
             .Do(new CallCommand.OverflowRefused(Support, Billing, QueueExitReason.Full))
             .Do(new CallCommand.Offered(Alice, 11))
-            .Do(new CallCommand.OfferDeclined(11))
+            .Do(new CallCommand.OfferReturned(11, OfferReturnReason.Declined))
             .Do(new CallCommand.Offered(Bob, 12))
-            .Do(new CallCommand.OfferTimedOut(12))
+            .Do(new CallCommand.OfferReturned(12, OfferReturnReason.TimedOut))
             .Do(new CallCommand.Offered(Carol, 13))
-            .Do(new CallCommand.OfferBounced(13))
+            .Do(new CallCommand.OfferReturned(13, OfferReturnReason.Bounced))
             .Do(new CallCommand.Offered(Alice, 14))
-            .Do(new CallCommand.OfferVoided(14))
-            .Do(new CallCommand.Offered(Bob, 15))
-            .Do(new CallCommand.Answered(Bob, 15))
+            .Do(new CallCommand.OfferReturned(14, OfferReturnReason.Voided))
+            .Do(new CallCommand.Offered(Carol, 15))
+            .Do(new CallCommand.OfferReturned(15, OfferReturnReason.AgentLoggedOut))
+            .Do(new CallCommand.Offered(Alice, 16))
+            .Do(new CallCommand.OfferReturned(16, OfferReturnReason.SoftphoneLost))
+            .Do(new CallCommand.Offered(Bob, 17))
+            .Do(new CallCommand.Answered(Bob, 17))
             .Do(new CallCommand.RequestTransfer(TransferKind.Consultative, TransferTarget.ToAgent(Carol)))
-            .Do(new CallCommand.Offered(Carol, 16))
-            .Do(new CallCommand.OfferDeclined(16))
-            .Do(new CallCommand.Offered(Carol, 17))
-            .Do(new CallCommand.OfferTimedOut(17))
             .Do(new CallCommand.Offered(Carol, 18))
-            .Do(new CallCommand.TransferCompleted(Carol, 18))
+            .Do(new CallCommand.OfferReturned(18, OfferReturnReason.Declined))
+            .Do(new CallCommand.Offered(Carol, 19))
+            .Do(new CallCommand.OfferReturned(19, OfferReturnReason.TimedOut))
+            .Do(new CallCommand.Offered(Carol, 20))
+            .Do(new CallCommand.TransferCompleted(Carol, 20))
             .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToQueue(Billing)))
-            .Do(new CallCommand.TransferFailed("queue 'billing' refused the call: Full"))
-            .Do(new CallCommand.Offered(Alice, 19))
-            .Do(new CallCommand.Answered(Alice, 19))
+            .Do(new CallCommand.TransferFailed("queue 'billing' refused the call: full"))
+            .Do(new CallCommand.Offered(Alice, 21))
+            .Do(new CallCommand.Answered(Alice, 21))
             .Do(new CallCommand.AgentHungUp(Alice), TimeSpan.FromTicks(370_370_340));
         yield return ("offers returned for every reason, transfers, answered", busy);
 
         // Refused with a callback offered, scheduled, due, late, reached.
         var appointment = new CallScript("appointment");
         appointment.Arrive()
-            .Do(new CallCommand.Refused(Sales, "Closed", true))
+            .Do(new CallCommand.Refused(Sales, QueueRefusalReasons.Closed, true))
             .Do(new CallCommand.ScheduleCallback(appointment.Now + TimeSpan.FromTicks(36_000_000_010)))
             .Do(new CallCommand.ScheduleCallback(appointment.Now + TimeSpan.FromTicks(72_000_000_020)))
             .Do(CallCommand.CallbackDue.Instance, TimeSpan.FromTicks(72_000_000_020))
@@ -136,7 +140,7 @@ internal static class RecoveryFixtures
             .Do(new CallCommand.CallbackLate(TimeSpan.FromMinutes(5)), TimeSpan.FromTicks(3_100_000_030))
             .Do(new CallCommand.LongWaitCrossed(TimeSpan.FromMinutes(1)))
             .Do(new CallCommand.Offered(Bob, 21))
-            .Do(new CallCommand.OfferBounced(21))
+            .Do(new CallCommand.OfferReturned(21, OfferReturnReason.Bounced))
             .Do(new CallCommand.Offered(Carol, 22))
             .Do(new CallCommand.Answered(Carol, 22))
             .Do(new CallCommand.AgentHungUp(Carol));
@@ -147,12 +151,12 @@ internal static class RecoveryFixtures
             .Do(new CallCommand.Queued(Sales, 1, TimeSpan.Zero))
             .Do(CallCommand.RequestCallback.Instance)
             .Do(new CallCommand.Offered(Bob, 31))
-            .Do(new CallCommand.OfferDeclined(31))
+            .Do(new CallCommand.OfferReturned(31, OfferReturnReason.Declined))
             .Do(CallCommand.CancelCallback.Instance);
         yield return ("a callback called off", cancelled);
 
         var refused = new CallScript("refused");
-        refused.Arrive().Do(new CallCommand.Overflowed(Sales, Support)).Do(new CallCommand.Refused(Support, "Full", false));
+        refused.Arrive().Do(new CallCommand.Overflowed(Sales, Support)).Do(new CallCommand.Refused(Support, QueueRefusalReasons.Full, false));
         yield return ("refused without a callback", refused);
 
         var rang = new CallScript("rang");
@@ -166,10 +170,10 @@ internal static class RecoveryFixtures
         yield return ("abandoned while waiting", waited);
 
         var refusedOffered = new CallScript("refused-offered");
-        refusedOffered.Arrive().Do(new CallCommand.Refused(Sales, "Closed", true)).Do(CallCommand.CallerHungUp.Instance);
+        refusedOffered.Arrive().Do(new CallCommand.Refused(Sales, QueueRefusalReasons.Closed, true)).Do(CallCommand.CallerHungUp.Instance);
         yield return ("offered a callback, hung up", refusedOffered);
 
-        // A blind transfer to a named agent that connects, then one to a queue the caller leaves.
+        // A blind transfer to a named agent that connects, a consultative one that gives up on its ringing target, then a blind one to a queue the caller leaves.
         var handedOn = new CallScript("handed-on");
         handedOn.Arrive().Do(new CallCommand.Offered(Alice, 51))
             .Do(new CallCommand.Answered(Alice, 51))
@@ -178,7 +182,8 @@ internal static class RecoveryFixtures
             .Do(new CallCommand.TransferCompleted(Carol, 52))
             .Do(new CallCommand.RequestTransfer(TransferKind.Consultative, TransferTarget.ToQueue(Billing)))
             .Do(new CallCommand.Offered(Bob, 53))
-            .Do(new CallCommand.OfferBounced(53))
+            .Do(new CallCommand.OfferReturned(53, OfferReturnReason.Bounced))
+            .Do(new CallCommand.Offered(Alice, 54))
             .Do(new CallCommand.TransferFailed("no one answered in time"))
             .Do(new CallCommand.RequestTransfer(TransferKind.Blind, TransferTarget.ToQueue(Billing)))
             .Do(CallCommand.CallerHungUp.Instance);

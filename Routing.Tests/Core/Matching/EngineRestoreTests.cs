@@ -609,7 +609,11 @@ public sealed class EngineRestoreTests
             Execute(_calls[call], new CallCommand.Answered(agent, epoch));
         }
 
-        /// <summary>The ringing agent declines, lets it ring out, or was no longer free (a bounce, not held against it).</summary>
+        /// <summary>Ways a ringing offer comes back that the engine is told of one by one (a logout is an agent's own step).</summary>
+        private static readonly OfferReturnReason[] ReturnReasons =
+            [OfferReturnReason.Declined, OfferReturnReason.TimedOut, OfferReturnReason.Bounced, OfferReturnReason.SoftphoneLost];
+
+        /// <summary>The ringing agent declines, lets it ring out, loses its softphone, or was no longer free (a bounce, not held against it).</summary>
         private void ReturnOffer()
         {
             if (RandomRinging() is not { } call)
@@ -617,10 +621,10 @@ public sealed class EngineRestoreTests
                 return;
             }
 
-            var how = Random.Next(3);
+            var how = ReturnReasons[Random.Next(ReturnReasons.Length)];
             _agents[_original.Ringing[call].Agent].Presence = Presence.Busy;
             OnEveryEngine(
-                side => side.Engine.OfferDeclined(call, side.Ringing.TryGetValue(call, out var offer) ? offer.Epoch : -1, _now, countAsDecline: how != 2, timedOut: how == 1),
+                side => side.Engine.OfferDeclined(call, side.Ringing.TryGetValue(call, out var offer) ? offer.Epoch : -1, _now, how),
                 $"{call} returned");
         }
 
@@ -779,18 +783,13 @@ public sealed class EngineRestoreTests
                         _agents[offered.Agent].Presence = Presence.Busy;
                         break;
                     case OfferReturned returned:
-                        Execute(track, returned switch
-                        {
-                            { TimedOut: true } => new CallCommand.OfferTimedOut(returned.Epoch),
-                            { Bounced: true } => new CallCommand.OfferBounced(returned.Epoch),
-                            _ => new CallCommand.OfferDeclined(returned.Epoch),
-                        });
+                        Execute(track, new CallCommand.OfferReturned(returned.Epoch, returned.Reason));
                         break;
                     case CallOverflowed overflowed:
                         Execute(track, new CallCommand.Overflowed(overflowed.From, overflowed.To, overflowed.Reason));
                         break;
                     case CallRefused refused:
-                        var decision = CallLifecycle.Decide(track.State, new CallCommand.Refused(refused.Queue, refused.Reason.ToString(), refused.CallbackOffered), _now);
+                        var decision = CallLifecycle.Decide(track.State, new CallCommand.Refused(refused.Queue, QueueRefusalReasons.Of(refused.Reason), refused.CallbackOffered), _now);
                         if (decision.Outcome is { Code: OutcomeCode.Conflict, Field: "transfer" })
                         {
                             // The transfer's target queue turned the call away: back where it came from.
@@ -799,7 +798,7 @@ public sealed class EngineRestoreTests
                         }
                         else
                         {
-                            Execute(track, new CallCommand.Refused(refused.Queue, refused.Reason.ToString(), refused.CallbackOffered));
+                            Execute(track, new CallCommand.Refused(refused.Queue, QueueRefusalReasons.Of(refused.Reason), refused.CallbackOffered));
                         }
 
                         break;
@@ -891,7 +890,7 @@ public sealed class EngineRestoreTests
                 && _now - routing.QueueEnteredAt >= maximum;
             foreach (var (call, offer) in _original.Ringing.OrderBy(r => PastMaximumWait(r.Key)).ThenBy(r => place[r.Key]).ToList())
             {
-                Feed(_original.Take(_original.Engine.OfferDeclined(call, offer.Epoch, _now, countAsDecline: false), $"{call} void"));
+                Feed(_original.Take(_original.Engine.OfferDeclined(call, offer.Epoch, _now, OfferReturnReason.Voided), $"{call} void"));
             }
 
             _restored = restored;

@@ -1,4 +1,5 @@
 using CallCenter.Routing.Configuration;
+using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 using static CallCenter.Routing.Tests.Core.Matching.EngineFixture;
@@ -40,7 +41,7 @@ public sealed class OffersAndInputTests
 
         var events = fixture.Decline("call").Events;
 
-        Assert.That(events[0], Is.EqualTo(new OfferReturned(offer.Call, fixture.Now, offer.Agent, offer.Epoch)));
+        Assert.That(events[0], Is.EqualTo(new OfferReturned(offer.Call, fixture.Now, offer.Agent, offer.Epoch, OfferReturnReason.Declined)));
         Assert.That(events.OfType<CallQueued>().Single().Position, Is.EqualTo(1));
     }
 
@@ -53,9 +54,43 @@ public sealed class OffersAndInputTests
         fixture.Arrive("call");
         var offer = fixture.OfferOf("call")!;
 
-        fixture.Record(fixture.Engine.OfferDeclined(offer.Call, offer.Epoch, fixture.Now, countAsDecline: false).Events);
+        fixture.Record(fixture.Engine.OfferDeclined(offer.Call, offer.Epoch, fixture.Now, OfferReturnReason.Bounced).Events);
 
         Assert.That(fixture.Free("alice")?.Call.Value, Is.EqualTo("call"));
+    }
+
+    [TestCase(OfferReturnReason.Declined, false)]
+    [TestCase(OfferReturnReason.TimedOut, false)]
+    [TestCase(OfferReturnReason.SoftphoneLost, false)]
+    [TestCase(OfferReturnReason.Bounced, true)]
+    [TestCase(OfferReturnReason.Voided, true)]
+    public void A_returned_offer_is_offered_to_the_same_agent_again_only_when_it_was_no_decline(OfferReturnReason reason, bool offeredAgain)
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("alice");
+        fixture.Free("alice");
+        fixture.Arrive("call");
+        var offer = fixture.OfferOf("call")!;
+
+        var returned = fixture.Record(fixture.Engine.OfferDeclined(offer.Call, offer.Epoch, fixture.Now, reason).Events);
+
+        Assert.That(returned.OfType<OfferReturned>().Single().Reason, Is.EqualTo(reason));
+        Assert.That(fixture.Free("alice")?.Call.Value, offeredAgain ? Is.EqualTo("call") : Is.Null);
+    }
+
+    [Test]
+    public void An_agent_who_logged_out_while_it_rang_is_not_offered_the_call_again_when_it_comes_back()
+    {
+        var fixture = new EngineFixture();
+        fixture.LogIn("alice");
+        fixture.Free("alice");
+        fixture.Arrive("call");
+
+        fixture.Record(fixture.Engine.LogOut(new("alice"), fixture.Now).Events);
+        fixture.LogIn("alice");
+
+        Assert.That(fixture.Free("alice"), Is.Null, "the call still waits, but not for alice");
+        Assert.That(fixture.Engine.GetWaitEstimate(new("call"))!.Value.Position, Is.EqualTo(1));
     }
 
     [Test]
@@ -114,8 +149,9 @@ public sealed class OffersAndInputTests
         fixture.Arrive("first");
         fixture.Arrive("second");
 
-        fixture.Record(fixture.Engine.LogOut(new("alice"), fixture.Now).Events);
+        var events = fixture.Record(fixture.Engine.LogOut(new("alice"), fixture.Now).Events);
 
+        Assert.That(events.OfType<OfferReturned>().Single().Reason, Is.EqualTo(OfferReturnReason.AgentLoggedOut));
         Assert.That(fixture.Engine.GetWaitEstimate(new("first"))!.Value.Position, Is.EqualTo(1));
         Assert.That(fixture.NextCallFor("bob"), Is.EqualTo("first"));
         Assert.That(fixture.Engine.AgentAvailable(new("alice"), new(fixture.Now, 0), fixture.Now).Outcome.Code, Is.EqualTo(OutcomeCode.NotFound));
