@@ -401,7 +401,7 @@ public sealed class RoutingDomainSpec : ActorSpec
             .OfType<AgentEvent.StatusChanged>().Where(e => e.Agent.Value == agent).Select(e => e.To)];
 
     [TestCase("nowhere", "Standard", OutcomeCode.NotFound, "queue")]
-    [TestCase("main", "Diamond", OutcomeCode.Invalid, "tier")]
+    [TestCase("main", "Diamond", OutcomeCode.NotFound, "tier")]
     public void Domain_must_refuse_a_bad_arrival_naming_the_field(string queue, string tier, OutcomeCode code, string field)
     {
         var domain = new DomainFixture(this);
