@@ -221,16 +221,19 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         foreach (var checkpoint in contents.Agents.OrderBy(c => c.LoggedInAt ?? DateTimeOffset.MinValue).ThenBy(c => c.State.Id, StringComparer.Ordinal))
         {
             var id = checkpoint.Agent;
+            // The call the agent talks to by the calls' journal: its call, or the offer whose answer the
+            // journal holds while the agent's checkpoint after it was not written.
             IActorRef? callActor = null;
-            if (checkpoint.State.CurrentCall is { } onCall && calls.TryGetValue(onCall.Call, out var call)
-                && call.Call.State.Connection == new AgentAssignment(id, onCall.Epoch))
+            var held = checkpoint.State.CurrentCall ?? checkpoint.State.CurrentOffer;
+            if (held is { } work && calls.TryGetValue(work.Call, out var call)
+                && call.Call.State.Connection == new AgentAssignment(id, work.Epoch))
             {
                 callActor = call.Actor;
             }
 
             var agent = Context.ActorOf(AgentActor.Props(checkpoint, callActor, _dispatcher, _settings.Agents), $"agent-{_nextChild++}");
             _agents[id] = agent;
-            callActor?.Tell(new CallProtocol.AgentRestored(checkpoint.State.CurrentCall!.Value.Call, id, agent));
+            callActor?.Tell(new CallProtocol.AgentRestored(held!.Value.Call, id, agent));
             if (checkpoint.State.Status != AgentStatus.LoggedOut)
             {
                 var profile = new AgentProfile { Id = id, Skills = checkpoint.State.Skills, Backup = checkpoint.Backup };

@@ -80,7 +80,9 @@ public static class AgentRecovery
 
     /// <summary>
     /// Settles a restored agent. <paramref name="stillConnected"/> says whether the recovered calls
-    /// still have the agent on the call it was on.
+    /// have the agent connected by this offer: the calls' journal wins. An offer the journal shows
+    /// answered (its call's Connected event was committed, the agent's next checkpoint was not) is
+    /// taken as accepted, so the agent is not handed another call while it talks to this caller.
     /// </summary>
     public static AgentDecision Resume(AgentState restored, Func<CallAssignment, bool> stillConnected, DateTimeOffset now, AgentPolicy policy)
     {
@@ -88,6 +90,8 @@ public static class AgentRecovery
         ArgumentNullException.ThrowIfNull(stillConnected);
         return restored switch
         {
+            { Status: AgentStatus.Reserved, CurrentOffer: { } answered } when stillConnected(answered) =>
+                AgentLifecycle.Decide(restored, new AgentCommand.Accept(answered.Epoch), now, policy),
             { Status: AgentStatus.Reserved, CurrentOffer: { } offer } =>
                 AgentLifecycle.Decide(restored, new AgentCommand.OfferWithdrawn(offer.Epoch), now, policy),
             { Status: AgentStatus.OnCall, CurrentCall: { } call } when !stillConnected(call) =>

@@ -74,6 +74,55 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
         Assert.That(served, Is.EqualTo(new[] { "w3", "w1", "w2" }), "VIP first, then by arrival; the hung-up call is not offered");
     }
 
+    /// <summary>
+    /// The call's Connected event was committed and the agent's checkpoint after its answer was not:
+    /// the agent comes back on that call (the calls' journal wins), not free for the next one.
+    /// </summary>
+    [Test]
+    public void An_agent_whose_answer_only_the_calls_journal_holds_comes_back_on_that_call()
+    {
+        var at = Clock.Now - TimeSpan.FromMinutes(1);
+        var talking = new CallId("talking");
+        var waiting = new CallId("waiting");
+        var agent = new AgentId("a1");
+        CallJournal Waiting(CallId id, DateTimeOffset arrived) => new(id,
+        [
+            new CallEvent.Arrived(id, 1, arrived, Main, new TierId("Standard"), false, null, [], arrived),
+            new CallEvent.Queued(id, 2, arrived, Main, 1, null),
+        ]);
+        var answered = Waiting(talking, at) with
+        {
+            Events =
+            [
+                .. Waiting(talking, at).Events,
+                new CallEvent.Offered(talking, 3, at, new AgentAssignment(agent, 5)),
+                new CallEvent.Connected(talking, 4, at, new AgentAssignment(agent, 5)),
+            ],
+        };
+        var rung = new AgentSnapshot
+        {
+            Id = agent.Value, Status = AgentStatus.Reserved, Skills = [new AgentSkill(Billing, 5)], StatusSince = at,
+            CurrentOffer = new CallAssignment(talking, 5), AvailableSince = at - TimeSpan.FromMinutes(1),
+        };
+        var checkpoint = new AgentProtocol.Checkpoint(rung, 7, null, null, Main, false, at - TimeSpan.FromHours(1));
+        var fixture = new DomainFixture(this);
+        var domain = Sys.ActorOf(RoutingDomainActor.Props(fixture.Configuration, fixture.Settings,
+            new Journal(new DomainJournalContents(1 << 20, [answered, Waiting(waiting, at + TimeSpan.FromSeconds(1))], [checkpoint]))));
+        domain.Ask<DomainProtocol.Ready>(DomainProtocol.WhenReady.Instance, TimeSpan.FromSeconds(5)).Wait();
+
+        var softphone = CreateTestProbe();
+        Assert.That(Send(domain, new AgentProtocol.Subscribe(agent, softphone.Ref)).Code, Is.EqualTo(OutcomeCode.Ok));
+        var state = domain.Ask<AgentState>(new AgentProtocol.GetState(agent), TimeSpan.FromSeconds(5)).Result;
+        Assert.That((state.Status, state.CurrentCall), Is.EqualTo((AgentStatus.OnCall, (CallAssignment?)new CallAssignment(talking, 5))));
+
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(CallEvent));
+        Assert.That(Send(domain, new AgentProtocol.HangUp(agent, talking)).Code, Is.EqualTo(OutcomeCode.Ok), "the agent ends the call it is on");
+        Assert.That(events.FishForMessage<CallEvent.Ended>(e => e.Call == talking).Outcome, Is.EqualTo(CallOutcome.Answered));
+        Assert.That(domain.Ask<CallState>(new CallProtocol.GetState(waiting), TimeSpan.FromSeconds(5)).Result.Status, Is.EqualTo(CallStatus.Queued),
+            "the waiting call still waits: the agent is in wrap-up");
+    }
+
     [Test]
     public void Recovered_waiting_calls_started_in_the_background_announce_their_place_again()
     {

@@ -63,7 +63,7 @@ public sealed class AgentRecoveryTests
         var state = new AgentScript().Worked().Do(new AgentCommand.Offer(new CallId("ringing"), 7)).State;
         var now = state.StatusSince + Later;
 
-        var decision = AgentRecovery.Resume(state, _ => throw new AssertionException("no call to ask about"), now, AgentPolicy.Default);
+        var decision = AgentRecovery.Resume(state, _ => false, now, AgentPolicy.Default);
 
         Assert.That(decision.Outcome, Is.EqualTo(Outcome.Ok));
         Assert.That(decision.State.Status, Is.EqualTo(AgentStatus.Available));
@@ -79,11 +79,26 @@ public sealed class AgentRecoveryTests
     {
         var state = Agent("reserved, not ready for lunch after");
 
-        var decision = AgentRecovery.Resume(state, _ => true, state.StatusSince + Later, AgentPolicy.Default);
+        var decision = AgentRecovery.Resume(state, _ => false, state.StatusSince + Later, AgentPolicy.Default);
 
         Assert.That(decision.State.Status, Is.EqualTo(AgentStatus.NotReady));
         Assert.That(decision.State.NotReadyReason, Is.EqualTo("lunch"));
         Assert.That(decision.State.AfterCall, Is.EqualTo(AfterCall.Available), "the wish is used up");
+    }
+
+    [Test]
+    public void A_ringing_offer_whose_answer_the_calls_journal_holds_is_taken_as_accepted()
+    {
+        var state = new AgentScript().Worked().Do(new AgentCommand.Offer(new CallId("answered"), 9)).State;
+        var now = state.StatusSince + Later;
+        CallAssignment? asked = null;
+
+        var decision = AgentRecovery.Resume(state, offer => { asked = offer; return true; }, now, AgentPolicy.Default);
+
+        Assert.That(asked, Is.EqualTo(new CallAssignment(new CallId("answered"), 9)), "the journal is asked about the offer");
+        Assert.That((decision.State.Status, decision.State.CurrentCall, decision.State.CurrentOffer),
+            Is.EqualTo((AgentStatus.OnCall, (CallAssignment?)new CallAssignment(new CallId("answered"), 9), (CallAssignment?)null)),
+            "on the call the journal connected it to, not free for another");
     }
 
     [Test]
