@@ -136,6 +136,9 @@ public sealed class CallActor : UntypedActor, IWithTimers
         }
     }
 
+    /// <summary>The call ended while handling the current message: routing is told once it is handled.</summary>
+    private bool _finished;
+
     /// <summary>How long until <paramref name="at"/>; zero when it has passed.</summary>
     private TimeSpan Later(DateTimeOffset at) => at > Now ? at - Now : TimeSpan.Zero;
 
@@ -175,6 +178,15 @@ public sealed class CallActor : UntypedActor, IWithTimers
             default:
                 Unhandled(message);
                 break;
+        }
+
+        if (_finished)
+        {
+            // Routing hears of the end only once the message is handled: the agents the handler told
+            // why (the caller hung up, the callback was called off) hear it before routing tells them
+            // that the call went, and only the first word an agent hears of it counts.
+            _finished = false;
+            _dispatcher.Tell(new CallProtocol.Finished(_state.Id, _state));
         }
     }
 
@@ -602,8 +614,8 @@ public sealed class CallActor : UntypedActor, IWithTimers
         }
 
         // Through the dispatcher, which lets go of the call first; then the domain keeps the final
-        // state for the retention and stops this actor.
-        _dispatcher.Tell(new CallProtocol.Finished(_state.Id, _state));
+        // state for the retention and stops this actor. Told at the end of the message (OnReceive).
+        _finished = true;
     }
 
     /// <summary>Counts the call into a queue's statistics the first time it is placed there.</summary>
