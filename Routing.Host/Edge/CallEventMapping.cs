@@ -23,7 +23,7 @@ public static class CallEventMapping
                     PreferredAgentId = Id(e.PreferredAgent),
                     ArrivedAt = e.ArrivedAt.ToProto(),
                 };
-                arrived.ExtraSkills.AddRange(e.ExtraSkills.Select(s => new V1.SkillRequirement { SkillId = s.Skill.Value, MinimumLevel = s.MinimumLevel }));
+                arrived.ExtraSkills.AddRange(e.ExtraSkills.Select(ProtoMapping.ToProto));
                 view.Arrived = arrived;
                 break;
             case CallEvent.Queued e:
@@ -67,7 +67,7 @@ public static class CallEventMapping
             case CallEvent.TransferStarted e:
                 view.TransferStarted = new View.TransferStarted
                 {
-                    Kind = e.Transfer.Kind == TransferKind.Blind ? V1.TransferKind.Blind : V1.TransferKind.Consultative,
+                    Kind = e.Transfer.Kind.ToProto(),
                     FromAgentId = e.Transfer.FromAgent.Value,
                     FromQueueId = e.Transfer.FromQueue.Value ?? "",
                     ToQueueId = Id(e.Transfer.Target.Queue),
@@ -135,13 +135,11 @@ public static class CallEventMapping
     private static View.AgentOffer Offer(AgentAssignment offer) => new() { AgentId = offer.Agent.Value, Epoch = offer.Epoch };
 
     private static View.OfferReturned Returned(AgentAssignment offer, OfferReturnReason reason) =>
-        new() { AgentId = offer.Agent.Value, Epoch = offer.Epoch, Reason = ReasonOf(reason) };
+        new() { AgentId = offer.Agent.Value, Epoch = offer.Epoch, Reason = OfferEndReasons.Of(reason) };
 
     private static string Id(AgentId? agent) => agent?.Value ?? "";
 
     private static string Id(QueueId? queue) => queue?.Value ?? "";
 
     private static string ReasonOf(QueueExitReason? reason) => reason is { } known ? QueueRefusalReasons.Of(known) : "";
-
-    private static string ReasonOf(OfferReturnReason reason) => OfferEndReasons.Of(reason);
 }

@@ -204,19 +204,16 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
             definition.MaximumWaitSeconds = wait.TotalSeconds;
         }
 
-        definition.RequiredSkills.AddRange(queue.RequiredSkills.Select(ToProto));
+        definition.RequiredSkills.AddRange(queue.RequiredSkills.Select(ProtoMapping.ToProto));
         foreach (var step in queue.Relaxation)
         {
             var proto = new Protos.V1.RelaxationStep { AfterSeconds = step.After.TotalSeconds };
-            proto.RequiredSkills.AddRange(step.RequiredSkills.Select(ToProto));
+            proto.RequiredSkills.AddRange(step.RequiredSkills.Select(ProtoMapping.ToProto));
             definition.Relaxation.Add(proto);
         }
 
         return definition;
     }
-
-    private static Protos.V1.SkillRequirement ToProto(Routing.Model.SkillRequirement requirement) =>
-        new() { SkillId = requirement.Skill.Value, MinimumLevel = requirement.MinimumLevel };
 
     /// <summary>A queue definition from the operators' API, as the configuration holds it.</summary>
     public static QueueConfig ToQueueConfig(QueueDefinition definition)

@@ -74,6 +74,12 @@ public static class ProtoMapping
 
     public static V1.AgentSkill ToProto(this AgentSkill skill) => new() { SkillId = skill.Skill.Value, Level = skill.Level };
 
+    public static V1.SkillRequirement ToProto(this SkillRequirement requirement) =>
+        new() { SkillId = requirement.Skill.Value, MinimumLevel = requirement.MinimumLevel };
+
+    public static V1.TransferKind ToProto(this TransferKind kind) =>
+        kind == TransferKind.Blind ? V1.TransferKind.Blind : V1.TransferKind.Consultative;
+
     public static V1.AgentView ToProto(this AgentSummary agent)
     {
         var view = new V1.AgentView
