@@ -216,19 +216,38 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             calls[journal.Call] = (recovered, actor);
         }
 
+        // Who talks on which call by the calls' journal, which wins over the agents' checkpoints.
+        var talking = new Dictionary<AgentId, (CallAssignment Work, QueueId Queue, bool IsCallback, IActorRef Actor)>();
+        foreach (var (id, call) in calls)
+        {
+            if (call.Call.State.Connection is { } connection)
+            {
+                talking[connection.Agent] = (new CallAssignment(id, connection.Epoch), call.Call.State.Queue, call.Call.IsCallback, call.Actor);
+            }
+        }
+
         var agents = new List<Dispatch.RestoredAgent>();
         var backups = new List<Dispatch.LoggedOutBackup>();
-        foreach (var checkpoint in contents.Agents.OrderBy(c => c.LoggedInAt ?? DateTimeOffset.MinValue).ThenBy(c => c.State.Id, StringComparer.Ordinal))
+        foreach (var journaled in contents.Agents.OrderBy(c => c.LoggedInAt ?? DateTimeOffset.MinValue).ThenBy(c => c.State.Id, StringComparer.Ordinal))
         {
+            var checkpoint = journaled;
             var id = checkpoint.Agent;
             // The call the agent talks to by the calls' journal: its call, or the offer whose answer the
-            // journal holds while the agent's checkpoint after it was not written.
+            // journal holds while the agent's checkpoint after it was not written; or, when the checkpoint
+            // lags further, a call it does not know yet.
             IActorRef? callActor = null;
             var held = checkpoint.State.CurrentCall ?? checkpoint.State.CurrentOffer;
-            if (held is { } work && calls.TryGetValue(work.Call, out var call)
-                && call.Call.State.Connection == new AgentAssignment(id, work.Epoch))
+            if (talking.TryGetValue(id, out var talk))
             {
-                callActor = call.Actor;
+                callActor = talk.Actor;
+                if (held != talk.Work)
+                {
+                    held = talk.Work;
+                    checkpoint = checkpoint with
+                    {
+                        State = AgentRecovery.CatchUp(checkpoint.State, talk.Work), WorkQueue = talk.Queue, WorkIsCallback = talk.IsCallback,
+                    };
+                }
             }
 
             var agent = Context.ActorOf(AgentActor.Props(checkpoint, callActor, _dispatcher, _settings.Agents), $"agent-{_nextChild++}");

@@ -79,6 +79,26 @@ public static class AgentRecovery
     }
 
     /// <summary>
+    /// The calls' journal has the agent talking on <paramref name="connected"/> while its last
+    /// checkpoint shows it elsewhere: checkpoints are written apart from the calls' events and
+    /// nothing waits for them, so one may lag the calls' journal by the last few changes. The journal
+    /// wins: the agent is taken back as holding that offer, which <see cref="Resume"/> then takes as
+    /// answered. What the lost changes did to the counters is not known and stays as checkpointed.
+    /// </summary>
+    public static AgentSnapshot CatchUp(AgentSnapshot checkpoint, CallAssignment connected)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return checkpoint with
+        {
+            Status = AgentStatus.Reserved,
+            CurrentOffer = connected,
+            CurrentCall = null,
+            NotReadyReason = null,
+            WrapUpEndsAt = null,
+        };
+    }
+
+    /// <summary>
     /// Settles a restored agent. <paramref name="stillConnected"/> says whether the recovered calls
     /// have the agent connected by this offer: the calls' journal wins. An offer the journal shows
     /// answered (its call's Connected event was committed, the agent's next checkpoint was not) is

@@ -75,11 +75,15 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
     }
 
     /// <summary>
-    /// The call's Connected event was committed and the agent's checkpoint after its answer was not:
-    /// the agent comes back on that call (the calls' journal wins), not free for the next one.
+    /// The call's Connected event was committed and the agent's checkpoints after it were not (they
+    /// are written apart and nothing waits for them): the agent comes back on that call (the calls'
+    /// journal wins), not free for the next one, whichever change its last checkpoint shows.
     /// </summary>
-    [Test]
-    public void An_agent_whose_answer_only_the_calls_journal_holds_comes_back_on_that_call()
+    [TestCase("rung")]
+    [TestCase("available before the offer")]
+    [TestCase("not ready before it was available")]
+    [TestCase("wrapping up the call before")]
+    public void An_agent_whose_answer_only_the_calls_journal_holds_comes_back_on_that_call(string lastCheckpointed)
     {
         var at = Clock.Now - TimeSpan.FromMinutes(1);
         var talking = new CallId("talking");
@@ -104,7 +108,18 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
             Id = agent.Value, Status = AgentStatus.Reserved, Skills = [new AgentSkill(Billing, 5)], StatusSince = at,
             CurrentOffer = new CallAssignment(talking, 5), AvailableSince = at - TimeSpan.FromMinutes(1),
         };
-        var checkpoint = new AgentProtocol.Checkpoint(rung, 7, null, null, Main, false, at - TimeSpan.FromHours(1));
+        var checkpointed = lastCheckpointed switch
+        {
+            "rung" => rung,
+            "available before the offer" => rung with { Status = AgentStatus.Available, CurrentOffer = null },
+            "not ready before it was available" => rung with { Status = AgentStatus.NotReady, NotReadyReason = "coaching", CurrentOffer = null },
+            _ => rung with
+            {
+                Status = AgentStatus.WrapUp, CurrentOffer = null, WrapUpEndsAt = at + TimeSpan.FromMinutes(5), CallsHandledToday = 3,
+            },
+        };
+        var checkpoint = new AgentProtocol.Checkpoint(
+            checkpointed, 7, null, null, checkpointed.CurrentOffer is null ? null : Main, false, at - TimeSpan.FromHours(1));
         var fixture = new DomainFixture(this);
         var domain = Sys.ActorOf(RoutingDomainActor.Props(fixture.Configuration, fixture.Settings,
             new Journal(new DomainJournalContents(1 << 20, [answered, Waiting(waiting, at + TimeSpan.FromSeconds(1))], [checkpoint]))));

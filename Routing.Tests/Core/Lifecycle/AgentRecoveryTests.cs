@@ -101,6 +101,29 @@ public sealed class AgentRecoveryTests
             "on the call the journal connected it to, not free for another");
     }
 
+    [TestCase("never logged in")]
+    [TestCase("logged out after a call")]
+    [TestCase("not ready for training")]
+    [TestCase("available after a call")]
+    [TestCase("wrapping up, coaching after")]
+    [TestCase("on a call, logging out after")]
+    public void A_checkpoint_behind_the_calls_journal_catches_up_onto_the_call_the_journal_connected(string name)
+    {
+        var state = Agent(name);
+        var connected = new CallAssignment(new CallId("connected-later"), 41);
+        var now = Start + TimeSpan.FromHours(2);
+
+        var caughtUp = AgentRecovery.Restore(AgentRecovery.CatchUp(AgentRecovery.Snapshot(state), connected));
+        var decision = AgentRecovery.Resume(caughtUp, offer => offer == connected, now, AgentPolicy.Default);
+
+        Assert.That(decision.Outcome, Is.EqualTo(Outcome.Ok));
+        Assert.That((decision.State.Status, decision.State.CurrentCall, decision.State.CurrentOffer),
+            Is.EqualTo((AgentStatus.OnCall, (CallAssignment?)connected, (CallAssignment?)null)));
+        Assert.That(decision.State.WrapUpEndsAt, Is.Null);
+        Assert.That(decision.State.CallsHandledToday, Is.EqualTo(state.CallsHandledToday), "counters stay as checkpointed");
+        Assert.That(decision.State.AfterCall, Is.EqualTo(state.AfterCall), "a wish for after the call survives");
+    }
+
     [Test]
     public void An_agent_on_a_call_no_longer_connected_to_it_ends_the_call_and_wraps_up()
     {
