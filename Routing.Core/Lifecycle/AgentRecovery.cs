@@ -80,9 +80,9 @@ public static class AgentRecovery
 
     /// <summary>
     /// The calls' journal has the agent talking on <paramref name="connected"/> while its last
-    /// checkpoint shows it elsewhere: checkpoints are written apart from the calls' events and
-    /// nothing waits for them, so one may lag the calls' journal by the last few changes. The journal
-    /// wins: the agent is taken back as holding that offer, which <see cref="Resume"/> then takes as
+    /// checkpoint shows it elsewhere: the log writes its batches on two connections at once, and a
+    /// crash may keep a later batch (with the call's Connected) and lose an earlier one (with the
+    /// agent's checkpoints before it). The journal wins: the agent is taken back as holding that offer, which <see cref="Resume"/> then takes as
     /// answered. What the lost changes did to the counters is not known and stays as checkpointed.
     /// </summary>
     public static AgentSnapshot CatchUp(AgentSnapshot checkpoint, CallAssignment connected)

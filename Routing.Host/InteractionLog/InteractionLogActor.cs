@@ -17,16 +17,10 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// is committed. A call actor publishes its events before it answers a command, so an edge that
 /// asks for a barrier after the answer learns when what the command caused is durable.
 /// </para>
-/// <para>
-/// The agents' checkpoints go to a writer of their own whose commits no acknowledgement waits for:
-/// they are the larger part of what a busy centre writes, and a gateway's acknowledgement needs only
-/// the calls' events. A checkpoint may then lag the calls' journal; recovery lets the calls' journal win.
-/// </para>
 /// </summary>
 public sealed class InteractionLogActor : ReceiveActor
 {
     private readonly InteractionLogWriter _writer;
-    private readonly InteractionLogWriter _checkpoints;
 
     /// <summary>
     /// Agent status changes are numbered per agent from a base taken at start, so the numbers of
@@ -39,22 +33,21 @@ public sealed class InteractionLogActor : ReceiveActor
     /// <summary>The commit of the last append: when it completes, every earlier append has too.</summary>
     private Task _lastAppend = Task.CompletedTask;
 
-    public InteractionLogActor(InteractionLogWriter writer, AgentCheckpointLog checkpoints, DateTimeOffset startedAt)
+    public InteractionLogActor(InteractionLogWriter writer, DateTimeOffset startedAt)
     {
         _writer = writer;
-        _checkpoints = checkpoints.Writer;
         _agentSequenceBase = startedAt.ToUnixTimeMilliseconds() * 1_000_000;
         Receive<CallEvent>(e => Append(LogMapping.FromCallEvent(e)));
         Receive<AgentEvent.StatusChanged>(HandleStatusChanged);
         Receive<DispositionRecorded>(HandleDisposition);
         Receive<Dispatch.DecisionMade>(m => Append([LogMapping.FromOffer(m.Offer, m.ConfigurationVersion)]));
-        Receive<AgentProtocol.Checkpoint>(m => _checkpoints.AppendAsync([new LogRecord.AgentCheckpoint(m.Agent, m.Version, m)]));
+        Receive<AgentProtocol.Checkpoint>(m => Append([new LogRecord.AgentCheckpoint(m.Agent, m.Version, m)]));
         Receive<Annotate>(m => Append([m.Record]));
         Receive<Barrier>(_ => Sender.Tell(new BarrierReached(_lastAppend)));
     }
 
-    public static Props Props(InteractionLogWriter writer, AgentCheckpointLog checkpoints, DateTimeOffset startedAt) =>
-        Akka.Actor.Props.Create(() => new InteractionLogActor(writer, checkpoints, startedAt));
+    public static Props Props(InteractionLogWriter writer, DateTimeOffset startedAt) =>
+        Akka.Actor.Props.Create(() => new InteractionLogActor(writer, startedAt));
 
     protected override void PreStart()
     {

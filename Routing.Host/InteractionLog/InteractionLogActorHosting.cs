@@ -7,6 +7,5 @@ public static class InteractionLogActorHosting
 {
     public static AkkaConfigurationBuilder WithInteractionLog(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) => registry.Register<InteractionLogActor>(system.ActorOf(
-            InteractionLogActor.Props(
-                resolver.GetService<InteractionLogWriter>(), resolver.GetService<AgentCheckpointLog>(), DateTimeOffset.UtcNow), "interaction-log")));
+            InteractionLogActor.Props(resolver.GetService<InteractionLogWriter>(), DateTimeOffset.UtcNow), "interaction-log")));
 }

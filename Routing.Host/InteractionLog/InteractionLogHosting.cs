@@ -67,9 +67,6 @@ public static class InteractionLogHosting
                 Capacity = settings.BufferCapacity, MaxBatchRecords = settings.MaxBatchRecords, Connections = settings.WriterConnections,
             },
             provider.GetRequiredService<ILogger<InteractionLogWriter>>()));
-        services.AddSingleton(provider => new AgentCheckpointLog(new InteractionLogWriter(
-            new InteractionLogOptions { Capacity = settings.BufferCapacity, MaxBatchRecords = settings.MaxBatchRecords, Connections = 1 },
-            provider.GetRequiredService<ILogger<AgentCheckpointLog>>())));
         services.AddHostedService<InteractionLogService>();
         services.AddHostedService<AgentCheckpointPruningService>();
         services.AddHealthChecks().AddCheck<InteractionLogHealthCheck>("interaction-log");
@@ -98,16 +95,9 @@ public sealed class LogDatabase
     internal void Open(NpgsqlDataSource source) => dataSource = source;
 }
 
-/// <summary>
-/// The writer of the agents' checkpoints: apart from the log's writer, so that no acknowledgement
-/// waits for them (see <see cref="InteractionLogActor"/>).
-/// </summary>
-public sealed record AgentCheckpointLog(InteractionLogWriter Writer);
-
-/// <summary>Starts the database (when it is the server's own), the schema and the writers; stops them in reverse.</summary>
+/// <summary>Starts the database (when it is the server's own), the schema and the writer; stops them in reverse.</summary>
 internal sealed class InteractionLogService(
-    DatabaseSettings settings, EmbeddedPostgres embedded, InteractionLogWriter writer, AgentCheckpointLog checkpoints, LogDatabase database,
-    ILogger<InteractionLogService> logger) : IHostedService
+    DatabaseSettings settings, EmbeddedPostgres embedded, InteractionLogWriter writer, LogDatabase database, ILogger<InteractionLogService> logger) : IHostedService
 {
     private NpgsqlDataSource? dataSource;
 
@@ -131,13 +121,12 @@ internal sealed class InteractionLogService(
         }
 
         writer.Start(dataSource);
-        checkpoints.Writer.Start(dataSource);
         database.Open(dataSource);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(writer.StopAsync(cancellationToken), checkpoints.Writer.StopAsync(cancellationToken));
+        await writer.StopAsync(cancellationToken);
         if (dataSource is not null)
         {
             await dataSource.DisposeAsync();
@@ -147,23 +136,19 @@ internal sealed class InteractionLogService(
     }
 }
 
-internal sealed class InteractionLogHealthCheck(InteractionLogWriter writer, AgentCheckpointLog checkpoints) : IHealthCheck
+internal sealed class InteractionLogHealthCheck(InteractionLogWriter writer) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var metrics = writer.Metrics;
-        var agents = checkpoints.Writer.Metrics;
         var data = new Dictionary<string, object>
         {
             ["buffered"] = metrics.Buffered,
             ["recordsCommitted"] = metrics.RecordsCommitted,
             ["failedAttempts"] = metrics.FailedAttempts,
-            ["checkpointsBuffered"] = agents.Buffered,
-            ["checkpointsCommitted"] = agents.RecordsCommitted,
         };
-        var degraded = metrics.Health != LogHealth.Healthy ? metrics : agents.Health != LogHealth.Healthy ? agents : null;
-        return Task.FromResult(degraded is null
+        return Task.FromResult(metrics.Health == LogHealth.Healthy
             ? HealthCheckResult.Healthy("interaction log writing", data)
-            : HealthCheckResult.Degraded($"interaction log buffering: {degraded.LastError}", data: data));
+            : HealthCheckResult.Degraded($"interaction log buffering: {metrics.LastError}", data: data));
     }
 }

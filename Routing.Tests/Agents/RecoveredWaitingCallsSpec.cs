@@ -75,8 +75,8 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
     }
 
     /// <summary>
-    /// The call's Connected event was committed and the agent's checkpoints after it were not (they
-    /// are written apart and nothing waits for them): the agent comes back on that call (the calls'
+    /// The call's Connected event was committed and the agent's checkpoints before or after it were not
+    /// (a crash between two batches committing side by side): the agent comes back on that call (the calls'
     /// journal wins), not free for the next one, whichever change its last checkpoint shows.
     /// </summary>
     [TestCase("rung")]
