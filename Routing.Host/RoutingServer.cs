@@ -1,6 +1,8 @@
+using Akka.Actor;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Agents.Operations;
+using CallCenter.Routing.Host.Cluster;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
 using CallCenter.Routing.Host.InteractionLog;
@@ -12,10 +14,17 @@ namespace CallCenter.Routing.Host;
 /// <summary>Composes the server: configuration, the routing domain, the gRPC services, health and reflection.</summary>
 public static class RoutingServer
 {
+    /// <summary>The actor system's name: the same on every node of a cluster.</summary>
+    public const string SystemName = "callcenter";
+
     /// <param name="args">Settings as <c>--Section:Key=value</c>, and <c>--config FILE</c> (see <see cref="ConfigurationFiles"/>).</param>
     /// <param name="configureAkka">Lets a test give the actor system its own scheduler (virtual time).</param>
+    /// <param name="localDomains">
+    /// The domains as children of a local actor instead of a cluster's shard region: for an actor
+    /// system in virtual time, whose test scheduler drives no cluster's gossip.
+    /// </param>
     /// <exception cref="ServerStartException">The named configuration file is missing, or no queue is configured.</exception>
-    public static WebApplication Build(string[] args, Action<AkkaConfigurationBuilder>? configureAkka = null)
+    public static WebApplication Build(string[] args, Action<AkkaConfigurationBuilder>? configureAkka = null, bool localDomains = false)
     {
         var (settings, configFile) = ConfigurationFiles.TakeConfigOption(args);
 
@@ -28,6 +37,7 @@ public static class RoutingServer
         var routing = routingSettings.ToConfiguration().EnsureValid();
         var timing = TimingSettings.Load(builder.Configuration).ToDomainSettings();
         var edge = EdgeSettings.Load(builder.Configuration);
+        var cluster = ClusterSettings.Load(builder.Configuration);
         builder.Services.AddSingleton(routing);
         builder.Services.AddSingleton(edge);
         builder.Services.AddSingleton<AgentProfiles>();
@@ -45,15 +55,25 @@ public static class RoutingServer
         // Between the log (which finds the database) and the actor system (whose domain recovers at once).
         builder.Services.AddHostedService<EdgeRecoveryService>();
         builder.Services.AddSingleton<PostgresDomainJournal>();
-        builder.Services.AddAkka("callcenter", (akka, services) =>
+        builder.Services.AddAkka(SystemName, (akka, services) =>
         {
             configureAkka?.Invoke(akka);
 
             // The host stops the actor system (after the gRPC endpoints have drained): a stop signal
             // must not terminate it first, while the endpoints still carry out what they were sent.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
-            akka.WithRoutingDomain(routing, timing, services.GetRequiredService<PostgresDomainJournal>())
-                .WithRoutingStateView()
+            var journal = services.GetRequiredService<PostgresDomainJournal>();
+            Props DomainProps(string domain) => RoutingDomainActor.Props(routing, timing, journal);
+            if (localDomains)
+            {
+                akka.WithLocalRoutingDomains(DomainProps, PostgresDomainJournal.DefaultDomain);
+            }
+            else
+            {
+                akka.WithRoutingCluster(cluster, SystemName).WithShardedRoutingDomains(DomainProps, PostgresDomainJournal.DefaultDomain);
+            }
+
+            akka.WithRoutingStateView()
                 .WithGatewayUpdates()
                 .WithInteractionLog();
         });

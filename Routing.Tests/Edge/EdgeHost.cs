@@ -56,7 +56,7 @@ public sealed class EdgeHost : IAsyncDisposable
             .. settings.Select(s => "--" + s),
         ];
         var app = RoutingServer.Build(args, akka => akka.AddHocon(
-            "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"", HoconAddMode.Prepend));
+            "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"", HoconAddMode.Prepend), localDomains: true);
         await app.StartAsync();
         return new EdgeHost(app, endpoints.GrpcAddress, PostgresSetUp.Server.ConnectionString(database)) { DatabaseName = database };
     }
