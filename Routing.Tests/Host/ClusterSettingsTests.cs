@@ -42,6 +42,15 @@ public sealed class ClusterSettingsTests
     }
 
     [Test]
+    public void Kubernetes_discovery_is_named_as_the_deployment_files_name_it()
+    {
+        var settings = ClusterSettings.Load(With(("Discovery", "kubernetes"), ("Hostname", "10.1.2.3"), ("Port", "4053")));
+
+        Assert.That((settings.Discovery, settings.ServiceName, settings.ManagementPort, settings.RequiredContactPoints),
+            Is.EqualTo((ClusterDiscovery.Kubernetes, "callcenter", 8558, 3)));
+    }
+
+    [Test]
     public void Seeds_and_Kubernetes_discovery_do_not_go_together()
     {
         var error = Assert.Throws<InvalidConfigurationException>(() => ClusterSettings.Load(With(("Discovery", "Kubernetes"), ("Seeds:0", "node1:4053"))));
