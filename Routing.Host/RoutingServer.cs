@@ -70,7 +70,8 @@ public static class RoutingServer
             }
             else
             {
-                akka.WithRoutingCluster(cluster, SystemName).WithShardedRoutingDomains(DomainProps, PostgresDomainJournal.DefaultDomain);
+                akka.WithRoutingCluster(cluster, SystemName).WithShardedRoutingDomains(
+                    DomainProps, PostgresDomainJournal.DefaultDomain, [PostgresDomainJournal.DefaultDomain], TimeSpan.FromSeconds(1));
             }
 
             akka.WithRoutingStateView()

@@ -43,9 +43,26 @@ public static class RoutingDomainSharding
     /// region takes each message to its domain wherever that runs. <paramref name="domainProps"/>
     /// gives a domain's actor from its id.
     /// </summary>
+    /// <param name="domains">The domains kept running: once the node is up, it asks the region to start each every <paramref name="wakeInterval"/>, so a domain whose node was lost starts again on a survivor without waiting for a message.</param>
     public static AkkaConfigurationBuilder WithShardedRoutingDomains(
-        this AkkaConfigurationBuilder builder, Func<string, Props> domainProps, string defaultDomain) =>
-        builder.AddHocon(CompactMailbox.Configuration, HoconAddMode.Append).WithShardRegion<RoutingDomainActor>(
+        this AkkaConfigurationBuilder builder, Func<string, Props> domainProps, string defaultDomain, IReadOnlyList<string> domains, TimeSpan wakeInterval) =>
+        builder.AddHocon(CompactMailbox.Configuration, HoconAddMode.Append).AddStartup((system, registry) =>
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            cluster.RegisterOnMemberUp(() =>
+            {
+                var region = registry.Get<RoutingDomainActor>();
+                // Starting a running domain is answered and changes nothing; the region keeps the
+                // message while the domain's shard has no home yet (its node being removed).
+                system.Scheduler.Advanced.ScheduleRepeatedly(TimeSpan.Zero, wakeInterval, () =>
+                {
+                    foreach (var domain in domains)
+                    {
+                        region.Tell(new ShardRegion.StartEntity(domain), ActorRefs.Nobody);
+                    }
+                });
+            });
+        }).WithShardRegion<RoutingDomainActor>(
             TypeName,
             domainProps,
             new RoutingDomainExtractor(defaultDomain),

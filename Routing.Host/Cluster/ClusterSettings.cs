@@ -45,16 +45,16 @@ public sealed class ClusterSettings
     public int RequiredContactPoints { get; set; } = 3;
 
     /// <summary>How long a node may miss heartbeats before it is taken as unreachable.</summary>
-    public double AcceptableHeartbeatPauseSeconds { get; set; } = 3;
+    public double AcceptableHeartbeatPauseSeconds { get; set; } = 2;
 
     /// <summary>How long the membership must be unchanged before the split-brain resolver downs the unreachable side.</summary>
-    public double StableAfterSeconds { get; set; } = 3;
+    public double StableAfterSeconds { get; set; } = 2;
 
     /// <summary>
     /// How long after a node is downed before its domains start elsewhere: the time it has to
     /// notice it is cut off and stop serving them (it stops at the resolver's decision on its side).
     /// </summary>
-    public double DownRemovalMarginSeconds { get; set; } = 2;
+    public double DownRemovalMarginSeconds { get; set; } = 1;
 
     public string PublicAddress => string.IsNullOrWhiteSpace(PublicHostname) ? Hostname : PublicHostname!;
 
