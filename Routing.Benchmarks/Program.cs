@@ -10,6 +10,7 @@ return args switch
     ["load", .. var options] => LoadCommand.Run(options),
     ["echo-server", .. var options] => EchoFloor.Serve(options),
     ["recovery", .. var options] => RecoveryBenchmark.Run(options),
+    ["failover", .. var options] => FailoverBenchmark.Run(options),
     _ => Usage(),
 };
 
@@ -19,6 +20,7 @@ static int Usage()
     Console.Error.WriteLine("           [--rate N] [--arrivals fixed|poisson] [--seconds N] [--warm-up N] [--warm-up-rate N] [--gateways N] [--agents N] [--handle-ms N] [--wrap-up-ms N]");
     Console.Error.WriteLine("           [--abandon SHARE] [--patience-ms N] [--reject SHARE] [--disconnect SHARE] [--gateway-batch N] [--no-reply-batches] [--keep-databases] [--json FILE]");
     Console.Error.WriteLine("       Routing.Benchmarks recovery [--calls N,N,...] [--agents N] [--data FOLDER]");
+    Console.Error.WriteLine("       Routing.Benchmarks failover [--kills N] [--calls N] [--data FOLDER]");
     Console.Error.WriteLine("       Routing.Benchmarks edge [--events N] [--agents N] [--rate N] [--seconds N]");
     Console.Error.WriteLine("       Routing.Benchmarks actors [--agents N] [--calls N] [--rate N] [--seconds N] [--count-messages] [--allocations]");
     Console.Error.WriteLine("       Routing.Benchmarks log [--seconds N] [--warm-up SECONDS] [--rate RECORDS_PER_SECOND] [--batch MAX_RECORDS]");
