@@ -71,4 +71,34 @@ public sealed class ClusterFailoverTests
         Assert.That(snapshot.Calls.Select(c => c.Status), Is.All.EqualTo(CallStatus.Queued));
         Assert.That(survivors.Count(n => n.Output.Contains(Recovered)), Is.EqualTo(1), "the domain runs on one node only");
     }
+
+    /// <summary>
+    /// The domain's node is cut off (its process paused with SIGSTOP) past the downing time: a
+    /// survivor takes the domain over; resumed, the cut-off node finds itself downed and stops.
+    /// </summary>
+    [Test]
+    public async Task A_node_cut_off_past_the_downing_time_loses_its_domain_and_stops_when_it_wakes()
+    {
+        var database = await PostgresSetUp.NewDatabaseAsync("partition");
+        var connectionString = PostgresSetUp.Server.ConnectionString(database);
+        var ports = Enumerable.Range(0, 3).Select(_ => LoopbackEndpoints.FreePort()).ToList();
+        var seeds = ports.Select((port, i) => $"--Routing:Cluster:Seeds:{i}=127.0.0.1:{port}").ToList();
+        foreach (var port in ports)
+        {
+            nodes.Add(await ServerProcess.StartAsync(connectionString, [$"--Routing:Cluster:Port={port}", .. seeds]));
+        }
+
+        await Poll.Until(() => nodes.Count(n => n.Output.Contains(Recovered)) == 1, "one node runs the domain");
+        var cutOff = nodes.Single(n => n.Output.Contains(Recovered));
+        var survivors = nodes.Where(n => n != cutOff).ToList();
+
+        cutOff.Signal("STOP");
+        await Poll.Until(() => survivors.Any(n => n.Output.Contains(Recovered)), "a survivor takes the domain over");
+        cutOff.Signal("CONT");
+
+        var exitCode = await cutOff.ExitedAsync();
+        TestContext.Out.WriteLine($"the cut-off node stopped with exit code {exitCode}");
+        Assert.That(survivors.Count(n => n.Output.Contains(Recovered)), Is.EqualTo(1), "the domain runs on one survivor");
+        Assert.That(await survivors.Single(n => n.Output.Contains(Recovered)).HealthAsync(), Is.Not.Null, "and it still serves");
+    }
 }

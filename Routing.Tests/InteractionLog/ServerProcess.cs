@@ -90,9 +90,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Asks the server to stop, as a service manager does (SIGTERM).</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Sends the server a signal by name (STOP pauses it as a cut-off machine would seem, CONT resumes it).</summary>
+    public void Signal(string name)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
