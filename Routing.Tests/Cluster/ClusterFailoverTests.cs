@@ -18,25 +18,12 @@ public sealed class ClusterFailoverTests
     private readonly List<ServerProcess> nodes = [];
 
     [TearDown]
-    public async Task StopNodes()
+    public Task StopNodes() => ServerProcess.DisposeAllAsync(nodes);
+
+    /// <summary>Starts three nodes with one another as seeds on a new database; the node that runs the domain.</summary>
+    private async Task<ServerProcess> StartClusterAsync(string databasePrefix)
     {
-        foreach (var node in nodes)
-        {
-            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            {
-                TestContext.Out.WriteLine($"node output:\n{node.Output}");
-            }
-
-            await node.DisposeAsync();
-        }
-
-        nodes.Clear();
-    }
-
-    [Test]
-    public async Task A_killed_nodes_domain_starts_on_one_survivor_with_every_call_it_acknowledged()
-    {
-        var database = await PostgresSetUp.NewDatabaseAsync("cluster");
+        var database = await PostgresSetUp.NewDatabaseAsync(databasePrefix);
         var connectionString = PostgresSetUp.Server.ConnectionString(database);
         var ports = Enumerable.Range(0, 3).Select(_ => LoopbackEndpoints.FreePort()).ToList();
         var seeds = ports.Select((port, i) => $"--Routing:Cluster:Seeds:{i}=127.0.0.1:{port}").ToList();
@@ -47,7 +34,13 @@ public sealed class ClusterFailoverTests
         }
 
         await Poll.Until(() => nodes.Count(n => n.Output.Contains(Recovered)) == 1, "one node runs the domain");
-        var home = nodes.Single(n => n.Output.Contains(Recovered));
+        return nodes.Single(n => n.Output.Contains(Recovered));
+    }
+
+    [Test]
+    public async Task A_killed_nodes_domain_starts_on_one_survivor_with_every_call_it_acknowledged()
+    {
+        var home = await StartClusterAsync("cluster");
         var gateway = await ScriptedGateway.ConnectAsync(home.Gateway, "gateway-cluster");
         var calls = Enumerable.Range(1, 20).Select(i => $"w{i}").ToList();
         foreach (var call in calls)
@@ -79,17 +72,7 @@ public sealed class ClusterFailoverTests
     [Test]
     public async Task A_node_cut_off_past_the_downing_time_loses_its_domain_and_stops_when_it_wakes()
     {
-        var database = await PostgresSetUp.NewDatabaseAsync("partition");
-        var connectionString = PostgresSetUp.Server.ConnectionString(database);
-        var ports = Enumerable.Range(0, 3).Select(_ => LoopbackEndpoints.FreePort()).ToList();
-        var seeds = ports.Select((port, i) => $"--Routing:Cluster:Seeds:{i}=127.0.0.1:{port}").ToList();
-        foreach (var port in ports)
-        {
-            nodes.Add(await ServerProcess.StartAsync(connectionString, [$"--Routing:Cluster:Port={port}", .. seeds]));
-        }
-
-        await Poll.Until(() => nodes.Count(n => n.Output.Contains(Recovered)) == 1, "one node runs the domain");
-        var cutOff = nodes.Single(n => n.Output.Contains(Recovered));
+        var cutOff = await StartClusterAsync("partition");
         var survivors = nodes.Where(n => n != cutOff).ToList();
 
         cutOff.Signal("STOP");

@@ -25,20 +25,7 @@ public sealed class RandomCrashTests
     private readonly List<ServerProcess> _servers = [];
 
     [TearDown]
-    public async Task KillServers()
-    {
-        foreach (var server in _servers)
-        {
-            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
-            {
-                TestContext.Out.WriteLine($"server output:\n{server.Output}");
-            }
-
-            await server.DisposeAsync();
-        }
-
-        _servers.Clear();
-    }
+    public Task KillServers() => ServerProcess.DisposeAllAsync(_servers);
 
     /// <summary>Four seeds, half of them with the outage; <c>CALLCENTER_CRASH_SEEDS=n</c> runs n.</summary>
     private static IEnumerable<TestCaseData> Seeds()

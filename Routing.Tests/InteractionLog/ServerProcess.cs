@@ -119,6 +119,23 @@ internal sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(patience.Token);
     }
 
+    /// <summary>Kills the servers a test started, writing each one's output into the test's when the test failed.</summary>
+    public static async Task DisposeAllAsync(List<ServerProcess> servers)
+    {
+        var failed = TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed;
+        foreach (var server in servers)
+        {
+            if (failed)
+            {
+                TestContext.Out.WriteLine($"server output:\n{server.Output}");
+            }
+
+            await server.DisposeAsync();
+        }
+
+        servers.Clear();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
