@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Akka.Hosting;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Dispatching;
@@ -611,16 +610,4 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         {
         }
     }
-}
-
-/// <summary>Registers a routing domain with Akka.Hosting, so the host can ask for it by type.</summary>
-public static class RoutingDomainHosting
-{
-    public static AkkaConfigurationBuilder WithRoutingDomain(
-        this AkkaConfigurationBuilder builder, RoutingConfiguration configuration, DomainSettings? settings = null, IDomainJournal? journal = null) =>
-        builder.AddHocon(CompactMailbox.Configuration, HoconAddMode.Append).WithActors((system, registry) =>
-        {
-            var domain = system.ActorOf(RoutingDomainActor.Props(configuration, settings ?? new DomainSettings(), journal), "routing");
-            registry.Register<RoutingDomainActor>(domain);
-        });
 }

@@ -20,7 +20,7 @@ public static class ClusterHosting
     public static AkkaConfigurationBuilder WithRoutingCluster(this AkkaConfigurationBuilder akka, ClusterSettings settings, string systemName)
     {
         var seeds = settings.SeedAddresses(systemName);
-        akka.WithRemoting(settings.Hostname, settings.Port, string.IsNullOrWhiteSpace(settings.PublicHostname) ? null : settings.PublicHostname)
+        akka.WithRemoting(settings.Hostname, settings.Port, settings.PublicAddress)
             .WithClustering(new ClusterOptions
             {
                 SeedNodes = seeds.Count > 0 ? [.. seeds] : null,

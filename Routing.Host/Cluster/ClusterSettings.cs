@@ -56,6 +56,7 @@ public sealed class ClusterSettings
     /// </summary>
     public double DownRemovalMarginSeconds { get; set; } = 1;
 
+    /// <summary>The address the other nodes reach this one at: <see cref="PublicHostname"/>, else <see cref="Hostname"/>.</summary>
     public string PublicAddress => string.IsNullOrWhiteSpace(PublicHostname) ? Hostname : PublicHostname!;
 
     public static ClusterSettings Load(IConfiguration configuration)
