@@ -44,6 +44,7 @@ public static class RoutingServer
         builder.Services.AddSingleton<ConfigurationAdmin>();
         builder.Services.AddSingleton<ConfigurationJournal>();
         builder.Services.AddSingleton<GatewayRegistry>();
+        builder.Services.AddSingleton<GatewayHistory>();
         builder.Services.AddSingleton<ShutdownDrain>();
         builder.Services.AddSingleton<GatewayEvents>();
         builder.Services.AddSingleton<DomainClient>();

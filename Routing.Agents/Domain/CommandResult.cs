@@ -41,6 +41,25 @@ public static class DomainProtocol
         }
     }
 
+    /// <summary>
+    /// Answered once everything the domain's events caused so far is committed to the log of the
+    /// node the domain runs on, <paramref name="Records"/> (what only the edge knows, such as a
+    /// gateway's event id) in the same commit or an earlier one. Sent after a command's answer, it
+    /// covers that command's effect, wherever the domain lives: the edge acknowledges on it.
+    /// </summary>
+    /// <param name="Records">The log's records, opaque to the domain.</param>
+    public sealed record WhenDurable(IReadOnlyList<object> Records);
+
+    /// <summary>The answer to <see cref="WhenDurable"/> for an edge on another node: committed.</summary>
+    public sealed record Durable
+    {
+        public static readonly Durable Instance = new();
+
+        private Durable()
+        {
+        }
+    }
+
     /// <summary>What the domain took back from its journal when it started.</summary>
     public sealed record Ready(int CallsRecovered, int AgentsRecovered, long FirstEpoch);
 

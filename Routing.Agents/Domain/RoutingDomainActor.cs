@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
+using Akka.Hosting;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Agents.Operations;
 using CallCenter.Routing.Agents.Queues;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Lifecycle;
@@ -51,6 +53,9 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// <summary>Ended calls in the order they ended, so the first is always the next to forget.</summary>
     private readonly Queue<(DateTimeOffset Due, EndedCall Final)> _retained = new();
     private long _nextChild;
+
+    /// <summary>The log of the node the domain runs on, once looked up (<see cref="DomainDurability"/>).</summary>
+    private IActorRef? _durability;
     private DomainProtocol.Ready _ready = new(0, 0, 1);
 
     /// <summary>Times the recovery, for its log line.</summary>
@@ -124,6 +129,8 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         Receive<Dispatch.Reconfigured>(HandleReconfigured);
         Receive<DomainProtocol.GetConfiguration>(_ => Sender.Tell(_configuration));
         Receive<DomainProtocol.WhenReady>(_ => Sender.Tell(_ready));
+        Receive<DomainProtocol.WhenDurable>(HandleWhenDurable);
+        Receive<StateViewProtocol.IRequest>(m => ActorRegistry.For(Context.System).Get<StateViewActor>().Forward(m));
         Receive<ForDormantCall>(HandleForDormantCall);
         Receive<WakeDormantCalls>(_ => WakeSomeDormantCalls());
     }
@@ -273,6 +280,28 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             .ToList();
         _dispatcher.Tell(new Dispatch.Restore(agents, backups, waiting));
         return calls.Count;
+    }
+
+    /// <summary>
+    /// To the log of this node, which the domain's events went to: a command's answer reached the
+    /// edge after its events reached the log, so this arrives there after them too. A node without
+    /// a log (an actor system of the tests) has nothing to wait for.
+    /// </summary>
+    private void HandleWhenDurable(DomainProtocol.WhenDurable message)
+    {
+        if (_durability is null && ActorRegistry.For(Context.System).TryGet<DomainDurability>(out var log))
+        {
+            _durability = log;
+        }
+
+        if (_durability is null)
+        {
+            Sender.Tell(DomainProtocol.Durable.Instance);
+        }
+        else
+        {
+            _durability.Forward(message);
+        }
     }
 
     /// <summary>New calls are checked against the new configuration; new queues get their actors.</summary>

@@ -7,8 +7,14 @@ namespace CallCenter.Routing.Agents.Operations;
 /// <summary>What the operators' view is asked. Queries are answered with the reply records below.</summary>
 public static class StateViewProtocol
 {
+    /// <summary>
+    /// What the edge asks the view through the domain, so it reaches the view of the node the domain
+    /// runs on, which sees its events, from whichever node the operator is connected to.
+    /// </summary>
+    public interface IRequest;
+
     /// <summary>Answered with a <see cref="StateSnapshot"/>.</summary>
-    public sealed record GetSnapshot
+    public sealed record GetSnapshot : IRequest
     {
         public static readonly GetSnapshot Instance = new();
 
@@ -17,11 +23,11 @@ public static class StateViewProtocol
         }
     }
 
-    public sealed record GetCallHistory(CallId Call);
+    public sealed record GetCallHistory(CallId Call) : IRequest;
 
     public sealed record CallHistoryReply(CallHistory? History);
 
-    public sealed record GetAgent(AgentId Agent);
+    public sealed record GetAgent(AgentId Agent) : IRequest;
 
     public sealed record AgentReply(AgentSummary? Agent);
 
@@ -30,7 +36,7 @@ public static class StateViewProtocol
     /// or else a <see cref="StateSnapshot"/>; then every <see cref="StateChange"/> as it happens,
     /// until it stops or sends <see cref="StopWatching"/>.
     /// </summary>
-    public sealed record StartWatching(IActorRef Watcher, long ResumeAfter);
+    public sealed record StartWatching(IActorRef Watcher, long ResumeAfter) : IRequest;
 
-    public sealed record StopWatching(IActorRef Watcher);
+    public sealed record StopWatching(IActorRef Watcher) : IRequest;
 }

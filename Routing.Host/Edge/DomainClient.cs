@@ -13,7 +13,7 @@ namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>How the gRPC services reach the actors: a command gets its outcome, a query its reply.</summary>
 public sealed class DomainClient(
-    IRequiredActor<RoutingDomainActor> domain, IRequiredActor<StateViewActor> stateView, ActorSystem system, EdgeSettings settings)
+    IRequiredActor<RoutingDomainActor> domain, ActorSystem system, EdgeSettings settings)
 {
     /// <summary>Core field names as the protos spell them.</summary>
     private static readonly Dictionary<string, string> ProtoNames = new()
@@ -35,7 +35,11 @@ public sealed class DomainClient(
 
     public IActorRef Domain { get; } = domain.ActorRef;
 
-    public IActorRef StateView { get; } = stateView.ActorRef;
+    /// <summary>
+    /// The operators' view of the node the domain runs on, asked through the domain (a
+    /// <see cref="StateViewProtocol.IRequest"/>): this node's view sees only the domains running here.
+    /// </summary>
+    public IActorRef StateView => Domain;
 
     /// <summary>Sends a command to the domain and returns how it ended; a timeout is UNAVAILABLE.</summary>
     public async Task<Outcome> Send(object command, CancellationToken cancellation)

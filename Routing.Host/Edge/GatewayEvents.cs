@@ -57,15 +57,12 @@ public sealed class GatewayEvents(
             if (outcome.Succeeded)
             {
                 owned = null;
-                if (newCall is not null && outcome.Code == OutcomeCode.Ok)
-                {
-                    log.Annotate(Details(gateway, gatewayEvent.CallArrived));
-                }
 
                 // In the commit that makes the event's effect durable (or a later one): a resend after a restart is a duplicate.
-                log.Annotate(new LogRecord.GatewayEvent(gateway.Id, eventId, clock.GetUtcNow()));
-
-                await WaitUntilDurable(cancellation);
+                var accepted = new LogRecord.GatewayEvent(gateway.Id, eventId, clock.GetUtcNow());
+                await WaitUntilDurable(
+                    newCall is not null && outcome.Code == OutcomeCode.Ok ? [Details(gateway, gatewayEvent.CallArrived), accepted] : [accepted],
+                    cancellation);
                 return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };
             }
 
@@ -88,11 +85,11 @@ public sealed class GatewayEvents(
         }
     }
 
-    private async Task WaitUntilDurable(CancellationToken cancellation)
+    private async Task WaitUntilDurable(IReadOnlyList<LogRecord> records, CancellationToken cancellation)
     {
         try
         {
-            await log.WaitUntilDurable(cancellation);
+            await log.WaitUntilDurable(records, cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -63,13 +63,27 @@ public sealed class GatewayRegistry(EdgeSettings settings)
     /// <summary>Forgets the call's owner when <paramref name="link"/> took it only for an arrival that was refused.</summary>
     public void Release(CallId call, GatewayLink link) => _owners.TryRemove(new KeyValuePair<CallId, GatewayLink>(call, link));
 
-    /// <summary>Sends an update to the call's gateway; after the call's last update, the call is forgotten.</summary>
-    public void Deliver(CallId call, GatewayReply update, bool last)
+    /// <summary>
+    /// Sends an update to the call's gateway, or holds it while the gateway is away; after the call's
+    /// last update, the call is forgotten. False when no stream of the gateway on this node took it:
+    /// the gateway may be connected to another node of the cluster.
+    /// </summary>
+    public bool Deliver(CallId call, GatewayReply update, bool last)
+    {
+        var found = last ? _owners.TryRemove(call, out var link) : _owners.TryGetValue(call, out link);
+        return found && link!.Send(update);
+    }
+
+    /// <summary>
+    /// An update from the node the call's domain runs on, for a gateway connected here: written to its
+    /// stream, never held (that node holds it); the call is forgotten after its last update.
+    /// </summary>
+    public void DeliverFromPeer(CallId call, GatewayReply update, bool last)
     {
         var found = last ? _owners.TryRemove(call, out var link) : _owners.TryGetValue(call, out link);
         if (found)
         {
-            link!.Send(update);
+            link!.SendIfConnected(update);
         }
     }
 }
@@ -123,20 +137,23 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
         }
     }
 
-    /// <summary>Writes to the current stream, or holds the update (up to a bound) until the gateway returns.</summary>
-    public void Send(GatewayReply reply)
+    /// <summary>
+    /// Writes to the current stream, or holds the update (up to a bound) until the gateway returns.
+    /// True when a stream took it.
+    /// </summary>
+    public bool Send(GatewayReply reply)
     {
         lock (_gate)
         {
             if (_session is { } session && session.TryWrite(reply))
             {
-                return;
+                return true;
             }
 
             if (reply.ReplyCase != GatewayReply.ReplyOneofCase.CallUpdate)
             {
                 // An answer to an event is not held: the gateway resends the event and is answered again.
-                return;
+                return false;
             }
 
             _held.Enqueue(reply);
@@ -145,6 +162,17 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
                 _held.Dequeue();
                 DroppedWhileAway++;
             }
+
+            return false;
+        }
+    }
+
+    /// <summary>Writes to the current stream, if there is one.</summary>
+    public void SendIfConnected(GatewayReply reply)
+    {
+        lock (_gate)
+        {
+            _session?.TryWrite(reply);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using CallCenter.Protos.V1;
+using CallCenter.Routing.Host.InteractionLog;
 using Grpc.Core;
 
 namespace CallCenter.Routing.Host.Edge;
@@ -12,7 +13,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// out as one.
 /// </summary>
 public sealed class GatewayService(
-    GatewayRegistry registry, GatewayEvents events, Configuration.EdgeSettings settings, ShutdownDrain drain, ILogger<GatewayService> logger)
+    GatewayRegistry registry, GatewayHistory history, GatewayEvents events, Configuration.EdgeSettings settings, ShutdownDrain drain,
+    ILogger<GatewayService> logger)
     : Gateway.GatewayBase
 {
     public override async Task Connect(IAsyncStreamReader<GatewayEvent> requestStream, IServerStreamWriter<GatewayReply> responseStream, ServerCallContext context)
@@ -30,6 +32,7 @@ public sealed class GatewayService(
         }
 
         var gatewayId = ValidGatewayId(hello.Hello.GatewayId);
+        await history.RestoreAsync(gatewayId, cancellation);
         var outbound = Channel.CreateUnbounded<GatewayReply>(new UnboundedChannelOptions { SingleReader = true });
         var gateway = registry.Attach(gatewayId, outbound.Writer, out var resumed);
 

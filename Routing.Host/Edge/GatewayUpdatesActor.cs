@@ -1,37 +1,85 @@
 using Akka.Actor;
+using Akka.Cluster;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Lifecycle;
 
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>
-/// Follows the calls' events and tells each call's gateway what it must act on: ring an agent,
-/// stop ringing, connect, announce, overflow, refusal, end. Events of one call reach it, and so
-/// the gateway, in the call's own order.
+/// Follows the calls' events of the domains on this node and tells each call's gateway what it must
+/// act on: ring an agent, stop ringing, connect, announce, overflow, refusal, end. Events of one call
+/// reach it, and so the gateway, in the call's own order. A gateway not connected to this node may
+/// be connected to another node of the cluster: the event goes to that node's actor too (one sender,
+/// one receiver: the order holds), which writes it to the gateway's stream if it is there.
 /// </summary>
 public sealed class GatewayUpdatesActor : ReceiveActor
 {
+    /// <summary>Its name under /user on every node, where peers find it.</summary>
+    public const string Name = "gateway-updates";
+
     private readonly GatewayRegistry _registry;
+    private readonly Dictionary<Address, ActorSelection> _peers = [];
 
     public GatewayUpdatesActor(GatewayRegistry registry)
     {
         _registry = registry;
         Receive<CallEvent>(HandleCallEvent);
+        Receive<FromPeer>(HandleFromPeer);
+        Receive<ClusterEvent.MemberUp>(m => AddPeer(m.Member));
+        Receive<ClusterEvent.MemberRemoved>(m => _peers.Remove(m.Member.Address));
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
     }
 
     public static Props Props(GatewayRegistry registry) => Akka.Actor.Props.Create(() => new GatewayUpdatesActor(registry));
 
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        }
+    }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        {
+            Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        }
+    }
+
+    private void AddPeer(Member member)
+    {
+        if (member.Address != Akka.Cluster.Cluster.Get(Context.System).SelfAddress)
+        {
+            _peers[member.Address] = Context.ActorSelection(new RootActorPath(member.Address) / "user" / Name);
+        }
+    }
 
     private void HandleCallEvent(CallEvent callEvent)
     {
-        if (ToUpdate(callEvent) is { } update)
+        if (ToUpdate(callEvent) is { } update
+            && !_registry.Deliver(callEvent.Call, new GatewayReply { CallUpdate = update }, last: callEvent is CallEvent.Ended))
         {
-            _registry.Deliver(callEvent.Call, new GatewayReply { CallUpdate = update }, last: callEvent is CallEvent.Ended);
+            foreach (var peer in _peers.Values)
+            {
+                peer.Tell(new FromPeer(callEvent));
+            }
         }
     }
+
+    private void HandleFromPeer(FromPeer message)
+    {
+        if (ToUpdate(message.Event) is { } update)
+        {
+            _registry.DeliverFromPeer(message.Event.Call, new GatewayReply { CallUpdate = update }, last: message.Event is CallEvent.Ended);
+        }
+    }
+
+    /// <summary>A call's event from the node its domain runs on, for a gateway that may be connected here.</summary>
+    public sealed record FromPeer(CallEvent Event);
 
     /// <summary>The update a gateway acts on, or null for events that are routing's own business.</summary>
     public static CallUpdate? ToUpdate(CallEvent callEvent)

@@ -7,5 +7,5 @@ public static class GatewayUpdatesHosting
 {
     public static AkkaConfigurationBuilder WithGatewayUpdates(this AkkaConfigurationBuilder builder) =>
         builder.WithActors((system, registry, resolver) =>
-            registry.Register<GatewayUpdatesActor>(system.ActorOf(GatewayUpdatesActor.Props(resolver.GetService<GatewayRegistry>()), "gateway-updates")));
+            registry.Register<GatewayUpdatesActor>(system.ActorOf(GatewayUpdatesActor.Props(resolver.GetService<GatewayRegistry>()), GatewayUpdatesActor.Name)));
 }

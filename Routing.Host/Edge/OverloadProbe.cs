@@ -111,7 +111,7 @@ public sealed class OverloadProbe(
                     await routing.Ask<ActorIdentity>(new Identify(null), limit, stoppingToken);
                     if (writer.Health == LogHealth.Healthy)
                     {
-                        await log.WaitUntilDurable(stoppingToken).WaitAsync(limit, clock, stoppingToken);
+                        await log.WaitUntilLocalLogDurable(stoppingToken).WaitAsync(limit, clock, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is AskTimeoutException or TimeoutException)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
@@ -13,9 +14,10 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// order (it may commit two batches at once, but holds a later batch's completion until the
 /// earlier ones are committed).
 /// <para>
-/// A <see cref="Barrier"/> answers with a task that completes once everything appended before it
-/// is committed. A call actor publishes its events before it answers a command, so an edge that
-/// asks for a barrier after the answer learns when what the command caused is durable.
+/// A <see cref="DomainProtocol.WhenDurable"/> (from a domain on this node, for its edge) or a
+/// <see cref="Barrier"/> is answered once everything appended before it is committed. A call actor
+/// publishes its events before it answers a command, so an edge that asks after the answer learns
+/// when what the command caused is durable.
 /// </para>
 /// </summary>
 public sealed class InteractionLogActor : ReceiveActor
@@ -42,7 +44,7 @@ public sealed class InteractionLogActor : ReceiveActor
         Receive<DispositionRecorded>(HandleDisposition);
         Receive<Dispatch.DecisionMade>(m => Append([LogMapping.FromOffer(m.Offer, m.ConfigurationVersion)]));
         Receive<AgentProtocol.Checkpoint>(m => Append([new LogRecord.AgentCheckpoint(m.Agent, m.Version, m)]));
-        Receive<Annotate>(m => Append([m.Record]));
+        Receive<DomainProtocol.WhenDurable>(HandleWhenDurable);
         Receive<Barrier>(_ => Sender.Tell(new BarrierReached(_lastAppend)));
     }
 
@@ -80,11 +82,30 @@ public sealed class InteractionLogActor : ReceiveActor
         }]);
     }
 
+    /// <summary>
+    /// Logs the edge's records after everything before them, then answers when all of it is
+    /// committed: an edge on this node gets the commit's task at once (it waits as long as the
+    /// database is away); one on another node, which cannot hold a task, gets the word when it is done.
+    /// </summary>
+    private void HandleWhenDurable(DomainProtocol.WhenDurable request)
+    {
+        if (request.Records.Count > 0)
+        {
+            Append(request.Records.Cast<LogRecord>().ToList());
+        }
+
+        if (Sender.Path.Address.HasLocalScope)
+        {
+            Sender.Tell(new BarrierReached(_lastAppend));
+        }
+        else
+        {
+            _lastAppend.PipeTo(Sender, success: () => DomainProtocol.Durable.Instance);
+        }
+    }
+
     /// <summary>Hands the records to the writer without waiting: a full buffer holds back the barrier's answer, not this actor.</summary>
     private void Append(IReadOnlyList<LogRecord> records) => _lastAppend = _writer.AppendAsync(records);
-
-    /// <summary>A record from outside the actors' events (what the gateway knows of a call), logged in turn.</summary>
-    public sealed record Annotate(LogRecord Record);
 
     /// <summary>Asks when everything appended so far is durable.</summary>
     public sealed record Barrier
@@ -97,5 +118,5 @@ public sealed class InteractionLogActor : ReceiveActor
     }
 
     /// <summary>Completes once the appends before the barrier are committed; faults if they could not be.</summary>
-    public sealed record BarrierReached(Task Committed);
+    public sealed record BarrierReached(Task Committed) : INoSerializationVerificationNeeded;
 }

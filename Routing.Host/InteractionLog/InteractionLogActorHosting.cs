@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using CallCenter.Routing.Agents.Domain;
 
 namespace CallCenter.Routing.Host.InteractionLog;
 
@@ -6,6 +7,11 @@ namespace CallCenter.Routing.Host.InteractionLog;
 public static class InteractionLogActorHosting
 {
     public static AkkaConfigurationBuilder WithInteractionLog(this AkkaConfigurationBuilder builder) =>
-        builder.WithActors((system, registry, resolver) => registry.Register<InteractionLogActor>(system.ActorOf(
-            InteractionLogActor.Props(resolver.GetService<InteractionLogWriter>(), DateTimeOffset.UtcNow), "interaction-log")));
+        builder.WithActors((system, registry, resolver) =>
+        {
+            var log = system.ActorOf(InteractionLogActor.Props(resolver.GetService<InteractionLogWriter>(), DateTimeOffset.UtcNow), "interaction-log");
+            registry.Register<InteractionLogActor>(log);
+            // The domains running on this node log here, so they ask this log when their edge waits for a commit.
+            registry.Register<DomainDurability>(log);
+        });
 }

@@ -1,11 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
-using CallCenter.Routing.Configuration;
-using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
-using CallCenter.Routing.Model;
-using Dapper;
 using Npgsql;
 
 namespace CallCenter.Routing.Host.InteractionLog;
@@ -18,7 +14,7 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// Waits for the database.
 /// </summary>
 internal sealed class EdgeRecoveryService(
-    LogDatabase database, GatewayRegistry gateways, ConfigurationJournal configuration, AgentProfiles profiles, EdgeSettings edge, TimeProvider clock, ILogger<EdgeRecoveryService> logger) : IHostedService
+    LogDatabase database, GatewayHistory gateways, ConfigurationJournal configuration, AgentProfiles profiles, ILogger<EdgeRecoveryService> logger) : IHostedService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -33,18 +29,10 @@ internal sealed class EdgeRecoveryService(
                 var effective = await configuration.LoadAsync(cancellationToken);
                 profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                var forgetBefore = clock.GetUtcNow() - edge.EventIdRetention;
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "DELETE FROM gateway_events WHERE accepted_at < @forgetBefore", new { forgetBefore }, cancellationToken: cancellationToken));
-                var owners = (await connection.QueryAsync<(string Gateway, string Call)>(new CommandDefinition(
-                    "SELECT gateway_id, call_id FROM interactions WHERE outcome IS NULL AND gateway_id IS NOT NULL",
-                    cancellationToken: cancellationToken))).ToList();
-                var accepted = (await connection.QueryAsync<(string Gateway, string EventId)>(new CommandDefinition(
-                    "SELECT gateway_id, event_id FROM gateway_events ORDER BY accepted_at", cancellationToken: cancellationToken))).ToList();
-                gateways.Restore(owners.Select(o => (o.Gateway, new CallId(o.Call))), accepted);
+                var (calls, eventIds) = await gateways.RestoreAllAsync(connection, cancellationToken);
                 logger.LogInformation(
                     "Configuration at version {Version} ({Queues} queues, {Skills} skills); gateways: {Calls} open calls owned again, {EventIds} accepted event ids remembered",
-                    effective.Version, effective.Routing.Queues.Count, effective.Routing.Skills.Count, owners.Count, accepted.Count);
+                    effective.Version, effective.Routing.Queues.Count, effective.Routing.Skills.Count, calls, eventIds);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Host;
 using CallCenter.Routing.Tests.InteractionLog;
+using Grpc.Core;
 
 namespace CallCenter.Routing.Tests.Cluster;
 
 /// <summary>
 /// Three real server processes on loopback ports, one cluster, one database: the routing domain runs
-/// on one node; killed (SIGKILL), it starts on exactly one survivor with every call it acknowledged.
+/// on one node and serves clients connected to any node; killed (SIGKILL), it starts on exactly one
+/// survivor with every call it acknowledged.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -63,6 +65,117 @@ public sealed class ClusterFailoverTests
         Assert.That(snapshot.Calls.Select(c => c.CallId), Is.EquivalentTo(calls), "every acknowledged call waits again");
         Assert.That(snapshot.Calls.Select(c => c.Status), Is.All.EqualTo(CallStatus.Queued));
         Assert.That(survivors.Count(n => n.Output.Contains(Recovered)), Is.EqualTo(1), "the domain runs on one node only");
+    }
+
+    /// <summary>
+    /// A gateway, a softphone and an operator each connected to a node the domain does not run on:
+    /// each is served there (commands, acknowledgements after the domain's commit, updates, the
+    /// operators' view). Then the domain's node is killed: they stay where they are, the domain
+    /// recovers on a survivor, and they go on with it, every acknowledged call accounted for.
+    /// </summary>
+    [Test]
+    public async Task Clients_on_other_nodes_than_the_domains_are_served_there_and_go_on_when_its_node_is_killed()
+    {
+        var home = await StartClusterAsync("edges");
+        var others = nodes.Where(n => n != home).ToList();
+        var (gatewayNode, softphoneNode) = (others[0], others[1]);
+        var softphone = new Softphone.SoftphoneClient(softphoneNode.Channel);
+        var operators = new RoutingState.RoutingStateClient(gatewayNode.Channel);
+        var login = new LogInRequest { AgentId = "a-remote" };
+        login.Skills.Add(new AgentSkill { SkillId = "billing", Level = 5 });
+        await softphone.LogInAsync(login);
+        var updates = new AgentUpdates(softphone.Subscribe(new AgentRequest { AgentId = "a-remote" }));
+        await softphone.SetStateAsync(new SetStateRequest { AgentId = "a-remote", Available = new Available() });
+        var gateway = await ScriptedGateway.ConnectAsync(gatewayNode.Gateway, "gateway-remote");
+
+        await gateway.AcceptedAsync(Arrival("r1"));
+        var epoch = await gateway.RingAsync("r1");
+        var offer = await updates.NextAsync(u => u.Offer is not null);
+        Assert.That((offer.Offer.CallId, offer.Offer.Epoch), Is.EqualTo(("r1", epoch)), "the softphone is offered the call the gateway rings");
+        await softphone.AcceptOfferAsync(new OfferAnswer { AgentId = "a-remote", CallId = "r1", Epoch = epoch });
+        await gateway.UpdateAsync("r1", u => u.ConnectAgent?.AgentId == "a-remote");
+        var talking = await operators.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(talking.Calls.Select(c => (c.CallId, c.Status, c.AgentId)), Is.EqualTo(new[] { ("r1", CallStatus.Connected, "a-remote") }));
+        await gateway.AcceptedAsync(new GatewayEvent { EventId = "r1-hangup", CallHungUp = new CallHungUp { CallId = "r1", Party = Party.Caller } });
+        await gateway.UpdateAsync("r1", u => u.Ended is not null);
+
+        // The agent is in wrap-up: these wait.
+        var waiting = Enumerable.Range(1, 10).Select(i => $"w{i}").ToList();
+        foreach (var call in waiting)
+        {
+            await gateway.AcceptedAsync(Arrival(call));
+        }
+
+        await home.KillAsync();
+        await Poll.Until(() => others.Any(n => n.Output.Contains($"{Recovered} {waiting.Count} calls")), "a survivor recovers the domain");
+        var recovered = await operators.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(recovered.Calls.Select(c => (c.CallId, c.Status)), Is.EquivalentTo(waiting.Select(c => (c, CallStatus.Queued))),
+            "every acknowledged call waits again, seen from the same node");
+
+        // The softphone subscribes again where it is, finishes its wrap-up and is offered the first waiting call.
+        updates = new AgentUpdates(softphone.Subscribe(new AgentRequest { AgentId = "a-remote" }));
+        await softphone.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "a-remote", CallId = "r1" });
+        var (rung, nextEpoch) = await gateway.NextRingAtAsync("a-remote", ["r1"]);
+        Assert.That(rung, Is.EqualTo("w1"), "the call that waited longest");
+        Assert.That(nextEpoch, Is.GreaterThan(epoch), "epochs stay fenced across the move");
+        offer = await updates.NextAsync(u => u.Offer is not null);
+        Assert.That((offer.Offer.CallId, offer.Offer.Epoch), Is.EqualTo(("w1", nextEpoch)));
+        await gateway.AcceptedAsync(new GatewayEvent { EventId = "w2-hangup", CallHungUp = new CallHungUp { CallId = "w2", Party = Party.Caller } });
+        await gateway.UpdateAsync("w2", u => u.Ended is not null);
+        await gateway.DisposeAsync();
+    }
+
+    private static GatewayEvent Arrival(string call) => new()
+    {
+        EventId = call, CallArrived = new CallArrived { CallId = call, QueueId = "billing", TierId = "Standard", CallerNumber = "+15550100" },
+    };
+
+    /// <summary>A softphone's subscription, read in the background.</summary>
+    private sealed class AgentUpdates
+    {
+        private readonly List<AgentUpdate> _received = [];
+        private int _taken;
+
+        public AgentUpdates(AsyncServerStreamingCall<AgentUpdate> subscription) => _ = ReadAsync(subscription);
+
+        /// <summary>The next update after those already taken that is <paramref name="wanted"/>.</summary>
+        public async Task<AgentUpdate> NextAsync(Func<AgentUpdate, bool> wanted)
+        {
+            AgentUpdate? found = null;
+            await Poll.Until(() =>
+            {
+                lock (_received)
+                {
+                    var index = _received.FindIndex(_taken, u => wanted(u));
+                    if (index < 0)
+                    {
+                        return false;
+                    }
+
+                    (found, _taken) = (_received[index], index + 1);
+                    return true;
+                }
+            }, "a softphone update");
+            return found!;
+        }
+
+        private async Task ReadAsync(AsyncServerStreamingCall<AgentUpdate> subscription)
+        {
+            try
+            {
+                await foreach (var update in subscription.ResponseStream.ReadAllAsync())
+                {
+                    lock (_received)
+                    {
+                        _received.Add(update);
+                    }
+                }
+            }
+            catch (RpcException)
+            {
+                // The node or the test ended the subscription.
+            }
+        }
     }
 
     /// <summary>
