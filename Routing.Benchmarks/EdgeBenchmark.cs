@@ -5,6 +5,7 @@ using CallCenter.Protos.V1;
 using CallCenter.Routing.Host;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
 
 namespace CallCenter.Routing.Benchmarks;
 
@@ -25,10 +26,21 @@ public static class EdgeBenchmark
         // softphone waits while it does: a measure taken two seconds after start saw those stalls,
         // not the server that runs for days. Ten seconds of calls at the same rate settle it.
         var warmUp = Option(args, "--warm-up", 10);
-        return RunAsync(events, agents, rate, seconds, warmUp).GetAwaiter().GetResult();
+        var domain = TextOption(args, "--domain", "alone");
+        if (domain is not ("alone" or "local" or "remote"))
+        {
+            Console.Error.WriteLine($"--domain must be alone, local or remote, not '{domain}'");
+            return 2;
+        }
+
+        return RunAsync(events, agents, rate, seconds, warmUp, domain).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int events, int agents, int rate, int seconds, int warmUp)
+    /// <param name="domain">
+    /// alone: one server, a cluster of one; local: a second node joins, the clients stay on the
+    /// domain's node; remote: the clients reach the domain through the second node.
+    /// </param>
+    private static async Task<int> RunAsync(int events, int agents, int rate, int seconds, int warmUp, string domain)
     {
         var endpoints = LoopbackEndpoints.Free();
 
@@ -37,18 +49,38 @@ public static class EdgeBenchmark
         await using var postgres = await Host.InteractionLog.LocalPostgres.StartAsync(Path.GetFullPath(".data/edge-postgres"));
         var database = $"edge_{Guid.NewGuid():N}";
         await postgres.CreateDatabaseAsync(database);
-        var app = RoutingServer.Build(
+        WebApplication Server(LoopbackEndpoints at, params IEnumerable<string> cluster) => RoutingServer.Build(
         [
-            .. endpoints.Arguments(),
+            .. at.Arguments(),
+            .. cluster,
             $"--Routing:Database:ConnectionString={postgres.ConnectionString(database)}",
             "--Logging:LogLevel:Default=Warning",
             "--Routing:Timing:WrapUpSeconds=0",
             // Announcements every 30 s would only add traffic the figures are not about.
             "--Routing:Timing:AnnouncementIntervalSeconds=3600",
         ]);
+
+        // The first node forms the cluster and starts the domain before the second joins, so the domain is on the first.
+        var seed = LoopbackEndpoints.FreePort();
+        var app = domain == "alone" ? Server(endpoints) : Server(endpoints, $"--Routing:Cluster:Port={seed}", $"--Routing:Cluster:Seeds:0=127.0.0.1:{seed}");
         await app.StartAsync();
-        using var channel = GrpcChannel.ForAddress(endpoints.GrpcAddress);
-        Console.WriteLine($"edge benchmark: loopback gRPC, server and clients in one process, {Environment.ProcessorCount} cores");
+        WebApplication? second = null;
+        var clientsAt = endpoints;
+        if (domain != "alone")
+        {
+            var secondEndpoints = LoopbackEndpoints.Free();
+            second = Server(secondEndpoints, $"--Routing:Cluster:Port={LoopbackEndpoints.FreePort()}", $"--Routing:Cluster:Seeds:0=127.0.0.1:{seed}");
+            await second.StartAsync();
+            clientsAt = domain == "remote" ? secondEndpoints : endpoints;
+        }
+
+        using var channel = GrpcChannel.ForAddress(clientsAt.GrpcAddress);
+        Console.WriteLine($"edge benchmark: loopback gRPC, server and clients in one process, {Environment.ProcessorCount} cores; " + domain switch
+        {
+            "alone" => "one server",
+            "local" => "two nodes, the clients at the domain's",
+            _ => "two nodes, the clients at the other one",
+        });
         try
         {
             var perSecond = await MeasureGatewayThroughput(channel, events);
@@ -88,6 +120,12 @@ public static class EdgeBenchmark
         }
         finally
         {
+            if (second is not null)
+            {
+                await second.StopAsync();
+                await second.DisposeAsync();
+            }
+
             await app.StopAsync();
             await app.DisposeAsync();
             await postgres.DropDatabaseAsync(database);
@@ -284,6 +322,19 @@ public static class EdgeBenchmark
         }
     }
 
+
+    private static string TextOption(IReadOnlyList<string> args, string name, string fallback)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return args[i + 1];
+            }
+        }
+
+        return fallback;
+    }
 
     private static int Option(IReadOnlyList<string> args, string name, int fallback)
     {

@@ -21,7 +21,7 @@ static int Usage()
     Console.Error.WriteLine("           [--abandon SHARE] [--patience-ms N] [--reject SHARE] [--disconnect SHARE] [--gateway-batch N] [--no-reply-batches] [--keep-databases] [--json FILE]");
     Console.Error.WriteLine("       Routing.Benchmarks recovery [--calls N,N,...] [--agents N] [--data FOLDER]");
     Console.Error.WriteLine("       Routing.Benchmarks failover [--kills N] [--calls N] [--data FOLDER]");
-    Console.Error.WriteLine("       Routing.Benchmarks edge [--events N] [--agents N] [--rate N] [--seconds N]");
+    Console.Error.WriteLine("       Routing.Benchmarks edge [--events N] [--agents N] [--rate N] [--seconds N] [--domain alone|local|remote]");
     Console.Error.WriteLine("       Routing.Benchmarks actors [--agents N] [--calls N] [--rate N] [--seconds N] [--count-messages] [--allocations]");
     Console.Error.WriteLine("       Routing.Benchmarks log [--seconds N] [--warm-up SECONDS] [--rate RECORDS_PER_SECOND] [--batch MAX_RECORDS]");
     Console.Error.WriteLine("       Routing.Benchmarks core [--agents N] [--queues N] [--skills N] [--waiting N] [--decisions N] [--seed N] [--scaling]");

@@ -68,6 +68,12 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
             updates.Writer.TryComplete();
             await writing;
         }
+
+        // The updates ended with the agent's actor (its domain moved): the session says so.
+        if (updates.Reader.Completion.Exception?.InnerException is RpcException gone)
+        {
+            throw gone;
+        }
     }
 
     private async Task Answer(

@@ -26,6 +26,7 @@ public sealed class SoftphoneStreamActor : ReceiveActor
         Receive<AgentState>(HandleCurrent);
         Receive<AgentProtocol.OfferPresented>(HandleOffer);
         Receive<AgentEvent>(HandleAgentEvent);
+        Receive<Terminated>(_ => HandleAgentGone());
     }
 
     public static Props Props(ChannelWriter<AgentUpdate> updates) => Akka.Actor.Props.Create(() => new SoftphoneStreamActor(updates));
@@ -34,6 +35,8 @@ public sealed class SoftphoneStreamActor : ReceiveActor
 
     private void HandleCurrent(AgentState state)
     {
+        // The agent's actor answers a subscription with its state: from then on the stream lives as long as it does.
+        Context.Watch(Sender);
         var work = state.CurrentCall ?? state.CurrentOffer;
         _lastOffer = state.CurrentOffer;
         _updates.TryWrite(new AgentUpdate
@@ -48,6 +51,16 @@ public sealed class SoftphoneStreamActor : ReceiveActor
                 Epoch = work?.Epoch ?? 0,
             },
         });
+    }
+
+    /// <summary>
+    /// The agent's actor is gone with its node (the domain moves to another): the stream ends
+    /// UNAVAILABLE, and the softphone subscribes again, reaching the agent where the domain now runs.
+    /// </summary>
+    private void HandleAgentGone()
+    {
+        _updates.TryComplete(RequestChecks.Unavailable("the agent's routing domain moved to another node; subscribe again").ToRpcException());
+        Context.Stop(Self);
     }
 
     private void HandleOffer(AgentProtocol.OfferPresented offer)

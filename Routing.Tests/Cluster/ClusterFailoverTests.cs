@@ -112,7 +112,9 @@ public sealed class ClusterFailoverTests
         Assert.That(recovered.Calls.Select(c => (c.CallId, c.Status)), Is.EquivalentTo(waiting.Select(c => (c, CallStatus.Queued))),
             "every acknowledged call waits again, seen from the same node");
 
-        // The softphone subscribes again where it is, finishes its wrap-up and is offered the first waiting call.
+        // The softphone is told its subscription ended with the agent's node, subscribes again where it
+        // is, finishes its wrap-up and is offered the first waiting call.
+        Assert.That(await updates.EndedWith.WaitAsync(Poll.Patience), Is.EqualTo(StatusCode.Unavailable));
         updates = new AgentUpdates(softphone.Subscribe(new AgentRequest { AgentId = "a-remote" }));
         await softphone.FinishWrapUpAsync(new FinishWrapUpRequest { AgentId = "a-remote", CallId = "r1" });
         var (rung, nextEpoch) = await gateway.NextRingAtAsync("a-remote", ["r1"]);
@@ -134,7 +136,11 @@ public sealed class ClusterFailoverTests
     private sealed class AgentUpdates
     {
         private readonly List<AgentUpdate> _received = [];
+        private readonly TaskCompletionSource<StatusCode> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _taken;
+
+        /// <summary>How the server ended the subscription.</summary>
+        public Task<StatusCode> EndedWith => _ended.Task;
 
         public AgentUpdates(AsyncServerStreamingCall<AgentUpdate> subscription) => _ = ReadAsync(subscription);
 
@@ -170,10 +176,12 @@ public sealed class ClusterFailoverTests
                         _received.Add(update);
                     }
                 }
+
+                _ended.TrySetResult(StatusCode.OK);
             }
-            catch (RpcException)
+            catch (RpcException e)
             {
-                // The node or the test ended the subscription.
+                _ended.TrySetResult(e.StatusCode);
             }
         }
     }
