@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Model;
 using CallCenter.Routing.Operations;
 
@@ -8,7 +9,7 @@ namespace CallCenter.Routing.Agents.Operations;
 public static class StateViewProtocol
 {
     /// <summary>Answered with a <see cref="StateSnapshot"/>.</summary>
-    public sealed record GetSnapshot
+    public sealed record GetSnapshot : IRoutingMessage
     {
         public static readonly GetSnapshot Instance = new();
 
@@ -17,20 +18,20 @@ public static class StateViewProtocol
         }
     }
 
-    public sealed record GetCallHistory(CallId Call);
+    public sealed record GetCallHistory(CallId Call) : IRoutingMessage;
 
-    public sealed record CallHistoryReply(CallHistory? History);
+    public sealed record CallHistoryReply(CallHistory? History) : IRoutingMessage;
 
-    public sealed record GetAgent(AgentId Agent);
+    public sealed record GetAgent(AgentId Agent) : IRoutingMessage;
 
-    public sealed record AgentReply(AgentSummary? Agent);
+    public sealed record AgentReply(AgentSummary? Agent) : IRoutingMessage;
 
     /// <summary>
     /// The watcher is sent the changes after <paramref name="ResumeAfter"/> when they are still kept,
     /// or else a <see cref="StateSnapshot"/>; then every <see cref="StateChange"/> as it happens,
     /// until it stops or sends <see cref="StopWatching"/>.
     /// </summary>
-    public sealed record StartWatching(IActorRef Watcher, long ResumeAfter);
+    public sealed record StartWatching(IActorRef Watcher, long ResumeAfter) : IRoutingMessage;
 
-    public sealed record StopWatching(IActorRef Watcher);
+    public sealed record StopWatching(IActorRef Watcher) : IRoutingMessage;
 }

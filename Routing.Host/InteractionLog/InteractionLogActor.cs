@@ -1,6 +1,7 @@
 using Akka.Actor;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Dispatching;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
@@ -84,10 +85,10 @@ public sealed class InteractionLogActor : ReceiveActor
     private void Append(IReadOnlyList<LogRecord> records) => _lastAppend = _writer.AppendAsync(records);
 
     /// <summary>A record from outside the actors' events (what the gateway knows of a call), logged in turn.</summary>
-    public sealed record Annotate(LogRecord Record);
+    public sealed record Annotate(LogRecord Record) : IRoutingMessage;
 
     /// <summary>Asks when everything appended so far is durable.</summary>
-    public sealed record Barrier
+    public sealed record Barrier : IRoutingMessage
     {
         public static readonly Barrier Instance = new();
 
@@ -97,5 +98,6 @@ public sealed class InteractionLogActor : ReceiveActor
     }
 
     /// <summary>Completes once the appends before the barrier are committed; faults if they could not be.</summary>
-    public sealed record BarrierReached(Task Committed);
+    // Carries a task, which completes in this process only.
+    public sealed record BarrierReached(Task Committed) : INoSerializationVerificationNeeded;
 }
