@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.Serialization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -37,6 +38,9 @@ public sealed class RoutingMessageSerializer : SerializerWithStringManifest
             TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { new MessageContracts(messageInObject).Apply } },
             Converters = { new ActorRefConverter(system), new TypedIdConverterFactory(), new JsonStringEnumConverter() },
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+
+            // Read by another node, never embedded in a page: names and text as they are, shorter.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         _options.MakeReadOnly();
     }
