@@ -7,6 +7,7 @@ using Akka.Configuration;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
@@ -154,7 +155,8 @@ public static class ActorBenchmark
                 config += $"\nakka.actor.default-mailbox.mailbox-type = \"{typeof(CountingMailbox).AssemblyQualifiedName}\"";
             }
 
-            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(config).WithFallback(CompactMailbox.Configuration));
+            _system = ActorSystem.Create("benchmark", ConfigurationFactory.ParseString(config)
+                .WithFallback(CompactMailbox.Configuration).WithFallback(RoutingSerialization.Configuration));
             var configuration = new RoutingConfiguration { Queues = [new QueueConfig { Id = Main }], AntiStarvation = AntiStarvationMode.None };
             var settings = new DomainSettings
             {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Agents.Operations;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Host.Cluster;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
@@ -75,7 +76,8 @@ public static class RoutingServer
                     DomainProps, PostgresDomainJournal.DefaultDomain, [PostgresDomainJournal.DefaultDomain], TimeSpan.FromSeconds(1));
             }
 
-            akka.WithRoutingStateView()
+            akka.WithRoutingSerialization()
+                .WithRoutingStateView()
                 .WithGatewayUpdates()
                 .WithInteractionLog();
         });

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
@@ -69,13 +70,13 @@ public static class AgentProtocol
     /// The call's answer to <see cref="Calls.CallProtocol.Connect"/>: Ok (Unchanged for a repeat) when the agent
     /// is connected, a refusal when the offer is over at the call, with the reason the offer is withdrawn.
     /// </summary>
-    public sealed record ConnectReply(CallId Call, long Epoch, Outcome Outcome)
+    public sealed record ConnectReply(CallId Call, long Epoch, Outcome Outcome) : IRoutingMessage
     {
         public WithdrawalReason Reason { get; init; }
     }
 
     /// <summary>What a softphone subscriber receives when an offer arrives (with the ring timeout).</summary>
-    public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt)
+    public sealed record OfferPresented(AgentId Agent, CallId Call, long Epoch, QueueId Queue, DateTimeOffset ExpiresAt) : IRoutingMessage
     {
         /// <summary>An outbound callback to make, not a caller on the line.</summary>
         public bool IsCallback { get; init; }
@@ -88,14 +89,14 @@ public static class AgentProtocol
     /// </summary>
     public sealed record Checkpoint(
         AgentSnapshot State, long Version, AgentId? Backup, CallId? LastHandled, QueueId? WorkQueue, bool WorkIsCallback,
-        DateTimeOffset? LoggedInAt)
+        DateTimeOffset? LoggedInAt) : IRoutingMessage
     {
         [System.Text.Json.Serialization.JsonIgnore]
         public AgentId Agent => new(State.Id);
     }
 
     /// <summary>Published after a restart: an agent taken back, as its last checkpoint left it.</summary>
-    public sealed record Recovered(AgentSnapshot State);
+    public sealed record Recovered(AgentSnapshot State) : IRoutingMessage;
 
     // Timers.
 

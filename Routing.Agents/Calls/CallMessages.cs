@@ -1,5 +1,6 @@
 using Akka.Event;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
@@ -43,16 +44,16 @@ public static class CallProtocol
     // From the routing side.
 
     /// <summary>A decision or notice of the dispatcher's engine about this call; for an offer, the agent's actor.</summary>
-    public sealed record Routed(RoutingEvent Event, Akka.Actor.IActorRef? Agent = null);
+    public sealed record Routed(RoutingEvent Event, Akka.Actor.IActorRef? Agent = null) : IRoutingMessage;
 
     /// <summary>Published after a restart: a call taken back, with the journaled events it was rebuilt from.</summary>
-    public sealed record Recovered(CallId Call, IReadOnlyList<CallEvent> Journal);
+    public sealed record Recovered(CallId Call, IReadOnlyList<CallEvent> Journal) : IRoutingMessage;
 
     /// <summary>After a restart: the actor of an agent still on the call, so the call can tell it when the caller leaves.</summary>
-    public sealed record AgentRestored(CallId Call, AgentId Agent, Akka.Actor.IActorRef AgentActor);
+    public sealed record AgentRestored(CallId Call, AgentId Agent, Akka.Actor.IActorRef AgentActor) : IRoutingMessage;
 
     /// <summary>The engine refused the call outright (bad input it had not seen before).</summary>
-    public sealed record RoutingRefused(CallId Call, Outcome Outcome);
+    public sealed record RoutingRefused(CallId Call, Outcome Outcome) : IRoutingMessage;
 
     // An agent's news may reach a call whose actor has stopped at its end; it needs no answer then
     // (an agent asking to be connected was told the caller left before the actor stopped, and
@@ -62,16 +63,16 @@ public static class CallProtocol
     /// The agent accepted the offer with this epoch and asks to be connected; answered with
     /// <see cref="AgentActors.AgentProtocol.ConnectReply"/>. The agent goes on the call only if it connected.
     /// </summary>
-    public sealed record Connect(CallId Call, AgentId Agent, long Epoch) : IDeadLetterSuppression;
+    public sealed record Connect(CallId Call, AgentId Agent, long Epoch) : IDeadLetterSuppression, IRoutingMessage;
 
     /// <summary>The agent ended the call.</summary>
-    public sealed record AgentEnded(CallId Call, AgentId Agent) : IDeadLetterSuppression;
+    public sealed record AgentEnded(CallId Call, AgentId Agent) : IDeadLetterSuppression, IRoutingMessage;
 
     /// <summary>
     /// A notice of the engine with no change of the call's state (a callback offered at the
     /// maximum wait, a relaxed requirement, an expired preference), published as it is.
     /// </summary>
-    public sealed record Notice(RoutingEvent Event);
+    public sealed record Notice(RoutingEvent Event) : IRoutingMessage;
 
     // Timers and piped results.
 
@@ -108,7 +109,7 @@ public static class CallProtocol
     internal sealed record TransferTimedOut(long Sequence) : ICallTimer;
 
     /// <summary>The call's retention is over: its domain forgets it, then stops it after what was already sent to it.</summary>
-    public sealed record Retired(CallId Call);
+    public sealed record Retired(CallId Call) : IRoutingMessage;
 
     /// <summary>
     /// The call ended, with its final state. It goes to the dispatcher, which forgets the call (and
@@ -117,5 +118,5 @@ public static class CallProtocol
     /// the stopped actor gets no answer from it, but it was told the caller left before the actor
     /// stopped, and that settles its wait.
     /// </summary>
-    internal sealed record Finished(CallId Call, CallState Final);
+    internal sealed record Finished(CallId Call, CallState Final) : IRoutingMessage;
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
@@ -10,61 +11,61 @@ namespace CallCenter.Routing.Agents.Dispatching;
 public static class Dispatch
 {
     /// <summary>A call wants an agent. <paramref name="Call"/> is its actor, told of every decision.</summary>
-    public sealed record RouteCall(CallRequest Request, IActorRef Call)
+    public sealed record RouteCall(CallRequest Request, IActorRef Call) : IRoutingMessage
     {
         /// <summary>The customer asked to be called back: its offers are outbound callbacks.</summary>
         public bool IsCallback { get; init; }
     }
 
     /// <summary>A waiting caller asked for a callback and hung up; the call keeps its place, and its offers become callbacks.</summary>
-    public sealed record BecameCallback(CallId Call);
+    public sealed record BecameCallback(CallId Call) : IRoutingMessage;
 
     /// <summary>An agent logged in; it is routable once it reports itself free.</summary>
-    public sealed record RegisterAgent(AgentProfile Profile, IActorRef Agent);
+    public sealed record RegisterAgent(AgentProfile Profile, IActorRef Agent) : IRoutingMessage;
 
     /// <summary>The agent's state machine made it available, with the fairness counters it owns.</summary>
-    public sealed record AgentFree(AgentId Agent, AgentFairness Fairness);
+    public sealed record AgentFree(AgentId Agent, AgentFairness Fairness) : IRoutingMessage;
 
     /// <summary>The agent went not ready: staffed no more.</summary>
-    public sealed record AgentAway(AgentId Agent);
+    public sealed record AgentAway(AgentId Agent) : IRoutingMessage;
 
     /// <summary>The agent logged out; a call ringing at it goes back to its place.</summary>
-    public sealed record AgentGone(AgentId Agent);
+    public sealed record AgentGone(AgentId Agent) : IRoutingMessage;
 
-    public sealed record OfferAccepted(CallId Call, long Epoch);
+    public sealed record OfferAccepted(CallId Call, long Epoch) : IRoutingMessage;
 
     /// <summary>
     /// An offer ended unanswered, for <paramref name="Reason"/>. A bounce (the agent was no longer free)
     /// is not counted against the agent.
     /// </summary>
-    public sealed record OfferReturned(CallId Call, long Epoch, OfferReturnReason Reason);
+    public sealed record OfferReturned(CallId Call, long Epoch, OfferReturnReason Reason) : IRoutingMessage;
 
     /// <summary>The caller left (or the call was otherwise taken away) while waiting or ringing.</summary>
-    public sealed record CallGone(CallId Call);
+    public sealed record CallGone(CallId Call) : IRoutingMessage;
 
-    public sealed record RecordHandleTime(QueueId Queue, TimeSpan HandleTime);
+    public sealed record RecordHandleTime(QueueId Queue, TimeSpan HandleTime) : IRoutingMessage;
 
     /// <summary>
     /// A changed configuration, for calls from now on. Answered with a <see cref="Domain.CommandResult"/>;
     /// when applied, the dispatcher's parent is told with <see cref="Reconfigured"/> before the answer goes out.
     /// </summary>
-    public sealed record Reconfigure(RoutingConfiguration Next);
+    public sealed record Reconfigure(RoutingConfiguration Next) : IRoutingMessage;
 
     /// <summary>Published for every offer: what decided it, for the interaction log.</summary>
-    public sealed record DecisionMade(CallOffered Offer, long ConfigurationVersion);
+    public sealed record DecisionMade(CallOffered Offer, long ConfigurationVersion) : IRoutingMessage;
 
     /// <summary>The configuration the engine now routes new calls by.</summary>
-    public sealed record Reconfigured(RoutingConfiguration Configuration);
+    public sealed record Reconfigured(RoutingConfiguration Configuration) : IRoutingMessage;
 
     /// <summary>Query: where a waiting call stands. Answered with <see cref="WaitEstimateReply"/>.</summary>
-    public sealed record EstimateWait(CallId Call);
+    public sealed record EstimateWait(CallId Call) : IRoutingMessage;
 
-    public sealed record WaitEstimateReply(CallId Call, WaitEstimate? Estimate);
+    public sealed record WaitEstimateReply(CallId Call, WaitEstimate? Estimate) : IRoutingMessage;
 
     /// <summary>Query: a queue's figures now. Answered with <see cref="QueueViewReply"/>.</summary>
-    public sealed record GetQueueView(QueueId Queue);
+    public sealed record GetQueueView(QueueId Queue) : IRoutingMessage;
 
-    public sealed record QueueViewReply(QueueId Queue, QueueView? View);
+    public sealed record QueueViewReply(QueueId Queue, QueueView? View) : IRoutingMessage;
 
     /// <summary>
     /// After a restart, before anything else: the agents logged in (in the order they logged in; a
@@ -75,7 +76,7 @@ public static class Dispatch
     /// </summary>
     public sealed record Restore(
         IReadOnlyList<RestoredAgent> Agents, IReadOnlyList<LoggedOutBackup> Backups, IReadOnlyList<RestoredWaitingCall> Calls)
-        : INoSerializationVerificationNeeded;
+        : IRoutingMessage;
 
     public sealed record RestoredAgent(AgentProfile Profile, IActorRef Agent, bool Staffed);
 

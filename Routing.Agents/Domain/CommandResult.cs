@@ -1,9 +1,10 @@
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Model;
 
 namespace CallCenter.Routing.Agents.Domain;
 
 /// <summary>The answer to every command sent to the domain: how it ended.</summary>
-public sealed record CommandResult(Outcome Outcome)
+public sealed record CommandResult(Outcome Outcome) : IRoutingMessage
 {
     public static readonly CommandResult Ok = new(Outcome.Ok);
     public static readonly CommandResult Unchanged = new(Outcome.Unchanged);
@@ -14,13 +15,13 @@ public sealed record CommandResult(Outcome Outcome)
 }
 
 /// <summary>Commands and queries that name their agent, so the domain can route them.</summary>
-public interface IAgentMessage
+public interface IAgentMessage : IRoutingMessage
 {
     Model.AgentId Agent { get; }
 }
 
 /// <summary>Commands and queries that name their call, so the domain can route them.</summary>
-public interface ICallMessage
+public interface ICallMessage : IRoutingMessage
 {
     Model.CallId Call { get; }
 }
@@ -32,7 +33,7 @@ public static class DomainProtocol
     /// Answered with <see cref="Ready"/> once the domain serves: at once, or, for a domain that
     /// recovers from its journal, once it has.
     /// </summary>
-    public sealed record WhenReady
+    public sealed record WhenReady : IRoutingMessage
     {
         public static readonly WhenReady Instance = new();
 
@@ -48,10 +49,10 @@ public static class DomainProtocol
     /// covers that command's effect, wherever the domain lives: the edge acknowledges on it.
     /// </summary>
     /// <param name="Records">The log's records, opaque to the domain.</param>
-    public sealed record WhenDurable(IReadOnlyList<object> Records);
+    public sealed record WhenDurable(IReadOnlyList<IRoutingMessage> Records) : IRoutingMessage;
 
     /// <summary>The answer to <see cref="WhenDurable"/> for an edge on another node: committed.</summary>
-    public sealed record Durable
+    public sealed record Durable : IRoutingMessage
     {
         public static readonly Durable Instance = new();
 
@@ -61,10 +62,10 @@ public static class DomainProtocol
     }
 
     /// <summary>What the domain took back from its journal when it started.</summary>
-    public sealed record Ready(int CallsRecovered, int AgentsRecovered, long FirstEpoch);
+    public sealed record Ready(int CallsRecovered, int AgentsRecovered, long FirstEpoch) : IRoutingMessage;
 
     /// <summary>Answered with the <see cref="Configuration.RoutingConfiguration"/> new calls are routed by.</summary>
-    public sealed record GetConfiguration
+    public sealed record GetConfiguration : IRoutingMessage
     {
         public static readonly GetConfiguration Instance = new();
 

@@ -43,6 +43,9 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// <summary>The actors started from <see cref="_dormant"/>, for what was sent to their stand-ins (<see cref="DormantCallRef"/>).</summary>
     private readonly Dictionary<CallId, IActorRef> _woken = [];
 
+    /// <summary>The stand-ins of recovered calls, registered with the provider until their calls end.</summary>
+    private readonly Dictionary<CallId, DormantCallRef> _standIns = [];
+
     /// <summary>
     /// Ended calls, for the retention: what repeats and queries are answered from. Their actors
     /// are stopped at the end: an actor costs many times its state, and a collector that keeps
@@ -113,6 +116,17 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         });
         Receive<RetryRecovery>(_ => LoadJournal());
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    private IActorRefProvider Provider => ((ExtendedActorSystem)Context.System).Provider;
+
+    /// <summary>The stand-ins of recovered calls go with the domain.</summary>
+    protected override void PostStop()
+    {
+        foreach (var call in _standIns.Keys.ToList())
+        {
+            ReleaseStandIn(call);
+        }
     }
 
     private void Serving()
@@ -211,7 +225,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             {
                 CallActor.Announce(recovered, Context.System.EventStream, _queues);
                 _dormant[journal.Call] = recovered;
-                actor = new DormantCallRef(Self, journal.Call, (IInternalActorRef)Self);
+                actor = StandInFor(journal.Call);
             }
             else
             {
@@ -508,6 +522,31 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         }
     }
 
+    /// <summary>
+    /// A recovered call's stand-in, registered with the provider under a temporary path: a reference to
+    /// it written into a message (an offer to an agent) resolves to this very stand-in again.
+    /// </summary>
+    private DormantCallRef StandInFor(CallId call)
+    {
+        var provider = Provider;
+        var standIn = new DormantCallRef(Self, call, provider.TempPath(), provider);
+        provider.RegisterTempActor(standIn, standIn.Path);
+        _standIns[call] = standIn;
+        return standIn;
+    }
+
+    /// <summary>
+    /// The call ended: its stand-in is no longer found by its path. Whoever holds it may still tell it,
+    /// and that goes nowhere, as it would to the stopped actor.
+    /// </summary>
+    private void ReleaseStandIn(CallId call)
+    {
+        if (_standIns.Remove(call, out var standIn))
+        {
+            Provider.UnregisterTempActor(standIn.Path);
+        }
+    }
+
     /// <summary>Starts the actors of some of the calls still without one, then lets other messages through before the next.</summary>
     private void WakeSomeDormantCalls()
     {
@@ -534,6 +573,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         if (_calls.Remove(message.Call, out var call))
         {
             _woken.Remove(message.Call);
+            ReleaseStandIn(message.Call);
             call.Tell(PoisonPill.Instance);
         }
     }
@@ -553,6 +593,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
         _calls.Remove(message.Call);
         _woken.Remove(message.Call);
+        ReleaseStandIn(message.Call);
         call.Tell(PoisonPill.Instance);
         Retain(message.Final);
     }
@@ -589,12 +630,15 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         }
     }
 
+    // Piped to the domain itself when its journal is read: the whole journal, which never leaves the node.
     private sealed record JournalLoaded(DomainJournalContents Contents) : INoSerializationVerificationNeeded;
 
     /// <summary>What was sent to a recovered call's stand-in, with the call it is for.</summary>
+    /// <remarks>From the stand-in to its own domain; the message inside is checked when it is handed on.</remarks>
     private sealed record ForDormantCall(CallId Call, object Message) : INoSerializationVerificationNeeded;
 
-    private sealed record WakeDormantCalls
+    // Sent by the domain to itself only.
+    private sealed record WakeDormantCalls : INoSerializationVerificationNeeded
     {
         public static readonly WakeDormantCalls Instance = new();
 
@@ -606,20 +650,23 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// <summary>
     /// Stands in for a recovered waiting call's actor until it starts: the dispatcher (and the agents
     /// it offers the call to) hold it, and what they send goes through the domain, which starts the
-    /// actor first. It stays the call's reference for them, so their messages keep their order.
+    /// actor first. It stays the call's reference for them, so their messages keep their order. Its
+    /// path is a temporary one of the provider's (<see cref="StandInFor"/>).
     /// </summary>
-    private sealed class DormantCallRef(IActorRef domain, CallId call, IInternalActorRef parent) : MinimalActorRef
+    private sealed class DormantCallRef(IActorRef domain, CallId call, ActorPath path, IActorRefProvider provider) : MinimalActorRef
     {
-        public override ActorPath Path { get; } = parent.Path / ("recovered-" + Uri.EscapeDataString(call.Value));
+        public override ActorPath Path { get; } = path;
 
-        public override IActorRefProvider Provider => parent.Provider;
+        public override IActorRefProvider Provider => provider;
 
         protected override void TellInternal(object message, IActorRef sender) => domain.Tell(new ForDormantCall(call, message), sender);
     }
 
+    // Piped to the domain itself, with an exception.
     private sealed record JournalFailed(Exception Error) : INoSerializationVerificationNeeded;
 
     /// <summary>The journal, and each of its calls as its replay left it (null: nothing to take back).</summary>
+    /// <remarks>Piped to the domain itself from the replay on the thread pool.</remarks>
     private sealed record CallsResumed(DomainJournalContents Contents, IReadOnlyList<RecoveredCall?> Calls) : INoSerializationVerificationNeeded;
 
     private sealed record RetryRecovery

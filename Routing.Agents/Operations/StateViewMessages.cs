@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Model;
 using CallCenter.Routing.Operations;
 
@@ -11,7 +12,7 @@ public static class StateViewProtocol
     /// What the edge asks the view through the domain, so it reaches the view of the node the domain
     /// runs on, which sees its events, from whichever node the operator is connected to.
     /// </summary>
-    public interface IRequest;
+    public interface IRequest : IRoutingMessage;
 
     /// <summary>Answered with a <see cref="StateSnapshot"/>.</summary>
     public sealed record GetSnapshot : IRequest
@@ -25,11 +26,11 @@ public static class StateViewProtocol
 
     public sealed record GetCallHistory(CallId Call) : IRequest;
 
-    public sealed record CallHistoryReply(CallHistory? History);
+    public sealed record CallHistoryReply(CallHistory? History) : IRoutingMessage;
 
     public sealed record GetAgent(AgentId Agent) : IRequest;
 
-    public sealed record AgentReply(AgentSummary? Agent);
+    public sealed record AgentReply(AgentSummary? Agent) : IRoutingMessage;
 
     /// <summary>
     /// The watcher is sent the changes after <paramref name="ResumeAfter"/> when they are still kept,

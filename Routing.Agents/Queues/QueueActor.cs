@@ -34,5 +34,6 @@ public sealed class QueueActor : ReceiveActor
             .PipeTo(Self, success: view => new Answer(view, replyTo), failure: _ => new Answer(new Dispatch.QueueViewReply(message.Queue, null), replyTo));
     }
 
-    private sealed record Answer(Dispatch.QueueViewReply View, IActorRef ReplyTo);
+    // Private to the queue's own PipeTo.
+    private sealed record Answer(Dispatch.QueueViewReply View, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
 }

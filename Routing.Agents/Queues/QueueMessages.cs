@@ -1,3 +1,4 @@
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
 using CallCenter.Routing.Statistics;
@@ -7,7 +8,7 @@ namespace CallCenter.Routing.Agents.Queues;
 public static class QueueProtocol
 {
     /// <summary>Messages that name their queue, so the domain can route them.</summary>
-    public interface IQueueMessage
+    public interface IQueueMessage : IRoutingMessage
     {
         QueueId Queue { get; }
     }
@@ -22,5 +23,5 @@ public static class QueueProtocol
     public sealed record GetSnapshot(QueueId Queue) : IQueueMessage;
 
     /// <summary>The queue's running figures and its state now (waiting, longest wait, agents).</summary>
-    public sealed record QueueSnapshot(QueueStatistics Statistics, QueueView? Now);
+    public sealed record QueueSnapshot(QueueStatistics Statistics, QueueView? Now) : IRoutingMessage;
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using CallCenter.Protos.V1;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 
 namespace CallCenter.Routing.Host.Edge;
@@ -79,7 +80,7 @@ public sealed class GatewayUpdatesActor : ReceiveActor
     }
 
     /// <summary>A call's event from the node its domain runs on, for a gateway that may be connected here.</summary>
-    public sealed record FromPeer(CallEvent Event);
+    public sealed record FromPeer(CallEvent Event) : IRoutingMessage;
 
     /// <summary>The update a gateway acts on, or null for events that are routing's own business.</summary>
     public static CallUpdate? ToUpdate(CallEvent callEvent)

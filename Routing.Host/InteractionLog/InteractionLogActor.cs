@@ -2,6 +2,7 @@ using Akka.Actor;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Dispatching;
 using CallCenter.Routing.Agents.Domain;
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Model;
 
@@ -108,7 +109,7 @@ public sealed class InteractionLogActor : ReceiveActor
     private void Append(IReadOnlyList<LogRecord> records) => _lastAppend = _writer.AppendAsync(records);
 
     /// <summary>Asks when everything appended so far is durable.</summary>
-    public sealed record Barrier
+    public sealed record Barrier : IRoutingMessage
     {
         public static readonly Barrier Instance = new();
 
@@ -118,5 +119,6 @@ public sealed class InteractionLogActor : ReceiveActor
     }
 
     /// <summary>Completes once the appends before the barrier are committed; faults if they could not be.</summary>
+    // Carries a task, which completes in this process only.
     public sealed record BarrierReached(Task Committed) : INoSerializationVerificationNeeded;
 }

@@ -1,3 +1,4 @@
+using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
@@ -8,7 +9,7 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// One row (or one piece of a row) of the interaction log. Closed: every kind is nested here.
 /// Each kind has a natural key, so writing the same record twice leaves one row.
 /// </summary>
-public abstract record LogRecord
+public abstract record LogRecord : IRoutingMessage
 {
     private LogRecord()
     {

@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
+using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.TestKit;
 using CallCenter.Routing.Agents.Calls;
+using CallCenter.Routing.Agents.Serialization;
 
 namespace CallCenter.Routing.Tests.Agents;
 
@@ -17,22 +21,63 @@ public abstract class ActorSpec : TestKitBase
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
         """);
 
-    /// <summary>Messages must survive serialization, so nothing is built that could not cross a cluster.</summary>
+    /// <summary>
+    /// Messages must survive serialization, so nothing is built that could not cross a cluster: every
+    /// message goes through its serializer and back (the routing messages through the routing
+    /// serializer), except those marked as never leaving their node.
+    /// </summary>
     private static readonly Config SpecDefaults = ConfigurationFactory.ParseString("""
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
-        akka.actor.serialize-messages = off
+        akka.actor.serialize-messages = on
         """);
 
     protected ActorSpec(Config? config = null)
-        : base(NUnitAssertions.Instance, (config ?? VirtualTime).WithFallback(SpecDefaults).WithFallback(CompactMailbox.Configuration).WithFallback(DefaultConfig))
+        : base(NUnitAssertions.Instance, (config ?? VirtualTime).WithFallback(SpecDefaults).WithFallback(CompactMailbox.Configuration)
+            .WithFallback(RoutingSerialization.Configuration).WithFallback(DefaultConfig))
     {
+        var provider = ((ExtendedActorSystem)Sys).Provider;
+        Sys.EventStream.Subscribe(new SerializationFailures(_serializationFailures, provider.TempPath(), provider), typeof(Error));
     }
+
+    /// <summary>Messages Akka dropped because they did not come back from serialization.</summary>
+    private readonly ConcurrentQueue<Error> _serializationFailures = new();
 
     protected TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
+    /// <summary>
+    /// A message that fails serialization is logged and dropped, not thrown at its sender: a test
+    /// that did not wait for it would pass all the same, so the drop fails the test here.
+    /// </summary>
     [TearDown]
-    public void ShutDownActorSystem() => Shutdown();
+    public void ShutDownActorSystem()
+    {
+        try
+        {
+            Assert.That(_serializationFailures.Select(e => $"{e.Cause!.Message} ({e.Cause.InnerException?.Message})"), Is.Empty,
+                "messages dropped because they did not survive serialization");
+        }
+        finally
+        {
+            Shutdown();
+        }
+    }
+
+    /// <summary>Keeps the serialization failures among the errors published (an actor would have its own messages checked).</summary>
+    private sealed class SerializationFailures(ConcurrentQueue<Error> failures, ActorPath path, IActorRefProvider provider) : MinimalActorRef
+    {
+        public override ActorPath Path { get; } = path;
+
+        public override IActorRefProvider Provider => provider;
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is Error { Cause: SerializationException } failure)
+            {
+                failures.Enqueue(failure);
+            }
+        }
+    }
 }
 
 /// <summary>
