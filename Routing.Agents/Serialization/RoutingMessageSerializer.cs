@@ -56,9 +56,19 @@ public sealed class RoutingMessageSerializer : SerializerWithStringManifest
         return JsonSerializer.SerializeToUtf8Bytes(obj, _options.GetTypeInfo(type));
     }
 
-    public override object FromBinary(byte[] bytes, string manifest) =>
-        JsonSerializer.Deserialize(bytes, _options.GetTypeInfo(TypeOf(manifest)))
-        ?? throw new SerializationException($"a {manifest} was written as null");
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var typeInfo = _options.GetTypeInfo(TypeOf(manifest));
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, typeInfo) ?? throw new SerializationException($"a {manifest} was written as null");
+        }
+        catch (JsonException e)
+        {
+            // A message this version cannot read (a peer of another version, say) is dropped, not the connection.
+            throw new SerializationException($"a {manifest} could not be read: {e.Message}", e);
+        }
+    }
 
     private string ManifestOf(Type type) => _manifests.GetOrAdd(type, static t => MessageTypes.IsOurs(t)
         ? MessageTypes.NameOf(t)

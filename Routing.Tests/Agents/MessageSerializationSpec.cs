@@ -148,6 +148,15 @@ public sealed class MessageSerializationSpec : ActorSpec
     }
 
     [Test]
+    public void A_message_that_cannot_be_read_is_a_serialization_failure_which_remoting_drops()
+    {
+        var manifest = Serializer.Manifest(new Dispatch.AgentAway(Alice));
+
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary("{\"Agent\":"u8.ToArray(), manifest));
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary("{\"Agent\":{\"Value\":1}}"u8.ToArray(), manifest));
+    }
+
+    [Test]
     public void A_type_outside_the_CallCenter_assemblies_is_not_written()
     {
         Assert.Throws<SerializationException>(() => Serializer.ToBinary(new Uri("http://example.com/")));
