@@ -1,3 +1,4 @@
+using Akka.Actor;
 using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Model;
 
@@ -50,6 +51,26 @@ public static class DomainProtocol
     /// </summary>
     /// <param name="Records">The log's records, opaque to the domain.</param>
     public sealed record WhenDurable(IReadOnlyList<IRoutingMessage> Records) : IRoutingMessage;
+
+    /// <summary>
+    /// The answer to <see cref="WhenDurable"/> on the log's own node: the commit, to wait for as long
+    /// as it takes (the database may be away for a while).
+    /// </summary>
+    /// <remarks>Carries a task, which completes in this process only.</remarks>
+    public sealed record Committing(Task Committed) : INoSerializationVerificationNeeded;
+
+    /// <summary>
+    /// Stops the domain when the cluster moves it to another node (sharding's hand-off message), once
+    /// what it logged is committed.
+    /// </summary>
+    public sealed record HandOff : IRoutingMessage
+    {
+        public static readonly HandOff Instance = new();
+
+        private HandOff()
+        {
+        }
+    }
 
     /// <summary>The answer to <see cref="WhenDurable"/> for an edge on another node: committed.</summary>
     public sealed record Durable : IRoutingMessage

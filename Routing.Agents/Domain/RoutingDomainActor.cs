@@ -115,6 +115,8 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             Timers.StartSingleTimer(RecoveryTimer, RetryRecovery.Instance, _settings.RecoveryRetryDelay);
         });
         Receive<RetryRecovery>(_ => LoadJournal());
+        // Nothing of this incarnation is in the log yet: handed off, it just stops.
+        Receive<DomainProtocol.HandOff>(_ => Context.Stop(Self));
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -145,6 +147,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         Receive<DomainProtocol.WhenReady>(_ => Sender.Tell(_ready));
         Receive<DomainProtocol.WhenDurable>(HandleWhenDurable);
         Receive<StateViewProtocol.IRequest>(m => ActorRegistry.For(Context.System).Get<StateViewActor>().Forward(m));
+        Receive<DomainProtocol.HandOff>(_ => HandOff());
         Receive<ForDormantCall>(HandleForDormantCall);
         Receive<WakeDormantCalls>(_ => WakeSomeDormantCalls());
     }
@@ -316,6 +319,35 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         {
             _durability.Forward(message);
         }
+    }
+
+    /// <summary>
+    /// The domain moves to another node (this one leaves the cluster): it stops once what it logged
+    /// is committed, so the next incarnation recovers from all of it and no late write of this one
+    /// lands after the other has read the journal. What still arrives meanwhile is not carried out
+    /// (its asker is answered by a timeout and tries again, reaching the domain on its new node).
+    /// </summary>
+    private void HandOff()
+    {
+        if (_durability is null && ActorRegistry.For(Context.System).TryGet<DomainDurability>(out var log))
+        {
+            _durability = log;
+        }
+
+        if (_durability is null)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        _durability.Tell(new DomainProtocol.WhenDurable([]));
+        Become(() =>
+        {
+            // Stops whether the commit succeeded or not: a failed one is what a crash would have left.
+            Receive<DomainProtocol.Committing>(m => m.Committed.ContinueWith(_ => DomainProtocol.Durable.Instance, TaskScheduler.Default).PipeTo(Self));
+            Receive<DomainProtocol.Durable>(_ => Context.Stop(Self));
+            ReceiveAny(_ => { });
+        });
     }
 
     /// <summary>New calls are checked against the new configuration; new queues get their actors.</summary>

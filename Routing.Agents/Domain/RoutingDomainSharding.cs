@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Calls;
 using CallCenter.Routing.Configuration;
@@ -51,6 +52,7 @@ public static class RoutingDomainSharding
             var cluster = Akka.Cluster.Cluster.Get(system);
             cluster.RegisterOnMemberUp(() =>
             {
+                system.Log.Info("Cluster node up: {0}", cluster.SelfAddress);
                 var region = registry.Get<RoutingDomainActor>();
                 // Starting a running domain is answered and changes nothing; the region keeps the
                 // message while the domain's shard has no home yet (its node being removed).
@@ -73,6 +75,8 @@ public static class RoutingDomainSharding
                 StateStoreMode = StateStoreMode.DData,
                 // A quiet domain still has timers to keep (callbacks, wrap-ups): it is never stopped for idling.
                 ShouldPassivateIdleEntities = false,
+                // Moved to another node, a domain first lets what it logged commit.
+                HandOffStopMessage = DomainProtocol.HandOff.Instance,
             });
 
     /// <summary>

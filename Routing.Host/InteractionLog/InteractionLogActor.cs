@@ -97,7 +97,7 @@ public sealed class InteractionLogActor : ReceiveActor
 
         if (Sender.Path.Address.HasLocalScope)
         {
-            Sender.Tell(new BarrierReached(_lastAppend));
+            Sender.Tell(new DomainProtocol.Committing(_lastAppend));
         }
         else
         {

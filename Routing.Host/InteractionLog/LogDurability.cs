@@ -21,9 +21,9 @@ public sealed class LogDurability(IRequiredActor<InteractionLogActor> log, IRequ
     public async Task WaitUntilDurable(IReadOnlyList<LogRecord> records, CancellationToken cancellation)
     {
         var answer = await domain.ActorRef.Ask<object>(new DomainProtocol.WhenDurable(records), settings.RequestTimeout, cancellation);
-        if (answer is InteractionLogActor.BarrierReached reached)
+        if (answer is DomainProtocol.Committing committing)
         {
-            await reached.Committed.WaitAsync(cancellation);
+            await committing.Committed.WaitAsync(cancellation);
         }
     }
 

@@ -260,6 +260,7 @@ internal static class RoutingMessageCatalogue
 
         yield return ("DomainProtocol.WhenDurable with the edge's records", new DomainProtocol.WhenDurable(records));
         yield return ("DomainProtocol.Durable", DomainProtocol.Durable.Instance);
+        yield return ("DomainProtocol.HandOff", DomainProtocol.HandOff.Instance);
         yield return ("GatewayUpdatesActor.FromPeer", new GatewayUpdatesActor.FromPeer(
             new CallEvent.Offered(TheCall, 3, At, new AgentAssignment(Alice, 7))));
 
