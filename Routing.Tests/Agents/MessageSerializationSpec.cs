@@ -88,8 +88,12 @@ public sealed class MessageSerializationSpec : ActorSpec
     public void Every_public_record_of_the_protocols_is_bound_to_the_routing_serializer()
     {
         Type[] protocols = [typeof(AgentProtocol), typeof(CallProtocol), typeof(QueueProtocol), typeof(Dispatch), typeof(StateViewProtocol), typeof(DomainProtocol), typeof(InteractionLogActor)];
-        // The parts of a restore, and the barrier's answer (a task, on its node only), are no messages of their own.
-        Type[] notMessages = [typeof(Dispatch.RestoredAgent), typeof(Dispatch.LoggedOutBackup), typeof(Dispatch.RestoredWaitingCall), typeof(InteractionLogActor.BarrierReached)];
+        // The parts of a restore, and the log's answers that carry its commit (a task, on its node only), are no messages of their own.
+        Type[] notMessages =
+        [
+            typeof(Dispatch.RestoredAgent), typeof(Dispatch.LoggedOutBackup), typeof(Dispatch.RestoredWaitingCall),
+            typeof(InteractionLogActor.BarrierReached), typeof(DomainProtocol.Committing),
+        ];
         var records = protocols.SelectMany(p => p.GetNestedTypes(BindingFlags.Public)).Where(t => t.IsClass && !t.IsAbstract).Except(notMessages).Append(typeof(CommandResult));
 
         Assert.That(records.Where(t => Sys.Serialization.FindSerializerForType(t) is not RoutingMessageSerializer), Is.Empty);

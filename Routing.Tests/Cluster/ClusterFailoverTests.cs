@@ -28,7 +28,11 @@ public sealed class ClusterFailoverTests
     private string connectionString = "";
 
     [TearDown]
-    public Task StopNodes() => ServerProcess.DisposeAllAsync(nodes);
+    public Task StopNodes()
+    {
+        nodeSettings.Clear();
+        return ServerProcess.DisposeAllAsync(nodes);
+    }
 
     /// <summary>Starts three nodes with one another as seeds on a new database; the node that runs the domain.</summary>
     private async Task<ServerProcess> StartClusterAsync(string databasePrefix)
