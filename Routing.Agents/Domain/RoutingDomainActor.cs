@@ -306,18 +306,13 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// </summary>
     private void HandleWhenDurable(DomainProtocol.WhenDurable message)
     {
-        if (_durability is null && ActorRegistry.For(Context.System).TryGet<DomainDurability>(out var log))
+        if (Durability() is { } log)
         {
-            _durability = log;
-        }
-
-        if (_durability is null)
-        {
-            Sender.Tell(DomainProtocol.Durable.Instance);
+            log.Forward(message);
         }
         else
         {
-            _durability.Forward(message);
+            Sender.Tell(DomainProtocol.Durable.Instance);
         }
     }
 
@@ -329,18 +324,13 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     /// </summary>
     private void HandOff()
     {
-        if (_durability is null && ActorRegistry.For(Context.System).TryGet<DomainDurability>(out var log))
-        {
-            _durability = log;
-        }
-
-        if (_durability is null)
+        if (Durability() is not { } log)
         {
             Context.Stop(Self);
             return;
         }
 
-        _durability.Tell(new DomainProtocol.WhenDurable([]));
+        log.Tell(new DomainProtocol.WhenDurable([]));
         Become(() =>
         {
             // Stops whether the commit succeeded or not: a failed one is what a crash would have left.
@@ -348,6 +338,17 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             Receive<DomainProtocol.Durable>(_ => Context.Stop(Self));
             ReceiveAny(_ => { });
         });
+    }
+
+    /// <summary>The log of this node, once it is registered; null on a node without one.</summary>
+    private IActorRef? Durability()
+    {
+        if (_durability is null && ActorRegistry.For(Context.System).TryGet<DomainDurability>(out var log))
+        {
+            _durability = log;
+        }
+
+        return _durability;
     }
 
     /// <summary>New calls are checked against the new configuration; new queues get their actors.</summary>
