@@ -26,7 +26,7 @@ public static class EdgeBenchmark
         // softphone waits while it does: a measure taken two seconds after start saw those stalls,
         // not the server that runs for days. Ten seconds of calls at the same rate settle it.
         var warmUp = Option(args, "--warm-up", 10);
-        var domain = TextOption(args, "--domain", "alone");
+        var domain = TextOption(args, "--domain") ?? "alone";
         if (domain is not ("alone" or "local" or "remote"))
         {
             Console.Error.WriteLine($"--domain must be alone, local or remote, not '{domain}'");
@@ -322,8 +322,7 @@ public static class EdgeBenchmark
         }
     }
 
-
-    private static string TextOption(IReadOnlyList<string> args, string name, string fallback)
+    private static string? TextOption(IReadOnlyList<string> args, string name)
     {
         for (var i = 0; i < args.Count - 1; i++)
         {
@@ -333,19 +332,9 @@ public static class EdgeBenchmark
             }
         }
 
-        return fallback;
+        return null;
     }
 
-    private static int Option(IReadOnlyList<string> args, string name, int fallback)
-    {
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                return int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return fallback;
-    }
+    private static int Option(IReadOnlyList<string> args, string name, int fallback) =>
+        TextOption(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }

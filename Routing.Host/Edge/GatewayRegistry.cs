@@ -68,24 +68,17 @@ public sealed class GatewayRegistry(EdgeSettings settings)
     /// last update, the call is forgotten. False when no stream of the gateway on this node took it:
     /// the gateway may be connected to another node of the cluster.
     /// </summary>
-    public bool Deliver(CallId call, GatewayReply update, bool last)
-    {
-        var found = last ? _owners.TryRemove(call, out var link) : _owners.TryGetValue(call, out link);
-        return found && link!.Send(update);
-    }
+    public bool Deliver(CallId call, GatewayReply update, bool last) => Owner(call, last)?.Send(update) ?? false;
 
     /// <summary>
     /// An update from the node the call's domain runs on, for a gateway connected here: written to its
     /// stream, never held (that node holds it); the call is forgotten after its last update.
     /// </summary>
-    public void DeliverFromPeer(CallId call, GatewayReply update, bool last)
-    {
-        var found = last ? _owners.TryRemove(call, out var link) : _owners.TryGetValue(call, out link);
-        if (found)
-        {
-            link!.SendIfConnected(update);
-        }
-    }
+    public void DeliverFromPeer(CallId call, GatewayReply update, bool last) => Owner(call, last)?.SendIfConnected(update);
+
+    /// <summary>The gateway that owns the call, forgetting the call with its last update.</summary>
+    private GatewayLink? Owner(CallId call, bool last) =>
+        (last ? _owners.TryRemove(call, out var link) : _owners.TryGetValue(call, out link)) ? link : null;
 }
 
 /// <summary>One gateway, across its reconnects.</summary>

@@ -33,10 +33,13 @@ public sealed class GatewayUpdatesActor : ReceiveActor
 
     public static Props Props(GatewayRegistry registry) => Akka.Actor.Props.Create(() => new GatewayUpdatesActor(registry));
 
+    /// <summary>A node of a cluster (an actor system run in virtual time is none): it has peers.</summary>
+    private static bool InCluster => ((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider;
+
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
-        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        if (InCluster)
         {
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
         }
@@ -45,7 +48,7 @@ public sealed class GatewayUpdatesActor : ReceiveActor
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        if (((ExtendedActorSystem)Context.System).Provider is IClusterActorRefProvider)
+        if (InCluster)
         {
             Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         }
