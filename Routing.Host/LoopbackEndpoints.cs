@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -24,11 +25,51 @@ public sealed record LoopbackEndpoints(int GrpcPort, int HttpPort)
         "--Kestrel:Endpoints:Http:Protocols=Http1",
     ];
 
-    /// <summary>A port free now; another process could take it before it is bound, which loopback tests accept.</summary>
+    private static readonly ConcurrentDictionary<int, byte> HandedOut = new();
+
+    /// <summary>
+    /// A loopback port free now and never handed out before by this process. It is taken below the
+    /// system's ephemeral range, so the outgoing connections of the servers started on it (to
+    /// PostgreSQL, to their peers) cannot take it between this check and the server's bind.
+    /// </summary>
     public static int FreePort()
     {
+        var ceiling = EphemeralRangeStart();
+        for (var attempt = 0; attempt < 1_000; attempt++)
+        {
+            var port = Random.Shared.Next(LowestPort, ceiling);
+            if (HandedOut.TryAdd(port, 0) && IsFree(port))
+            {
+                return port;
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private const int LowestPort = 10_000;
+
+    private static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var text = File.Exists(range) ? File.ReadAllText(range) : "";
+        var first = text.Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return int.TryParse(first, out var start) && start > LowestPort + 1_000 ? start : 32_768;
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
