@@ -16,7 +16,7 @@ namespace CallCenter.Routing.Benchmarks;
 /// </summary>
 internal static class FailoverBenchmark
 {
-    private const string Recovered = "Routing domain recovered";
+    private const string Recovered = "Routing domain default recovered";
 
     public static int Run(string[] args)
     {

@@ -33,17 +33,19 @@ public static class RoutingServer
         // and relative paths in the settings mean the same wherever the server is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings, ContentRootPath = AppContext.BaseDirectory });
         var filesRead = ConfigurationFiles.Use(builder.Configuration, configFile);
-        var routingSettings = RoutingSettings.Load(builder.Configuration);
-        RequireQueues(routingSettings, filesRead, builder.Environment);
-        var routing = routingSettings.ToConfiguration().EnsureValid();
-        var timing = TimingSettings.Load(builder.Configuration).ToDomainSettings();
+        var domains = RoutingDomains.Load(
+            builder.Configuration, RoutingSettings.Load(builder.Configuration), (path, settings) => RequireQueues(path, settings, filesRead, builder.Environment));
+        var routing = domains.Default.Routing;
         var edge = EdgeSettings.Load(builder.Configuration);
         var cluster = ClusterSettings.Load(builder.Configuration);
+        builder.Services.AddSingleton(domains);
         builder.Services.AddSingleton(routing);
         builder.Services.AddSingleton(edge);
-        builder.Services.AddSingleton<AgentProfiles>();
-        builder.Services.AddSingleton<ConfigurationAdmin>();
-        builder.Services.AddSingleton<ConfigurationJournal>();
+        builder.Services.AddSingleton<DomainAdministration>();
+        // The default domain's, for what serves one domain alone.
+        builder.Services.AddSingleton(services => services.GetRequiredService<DomainAdministration>().Default.Profiles);
+        builder.Services.AddSingleton(services => services.GetRequiredService<DomainAdministration>().Default.Admin);
+        builder.Services.AddSingleton(services => services.GetRequiredService<DomainAdministration>().Default.Journal);
         builder.Services.AddSingleton<GatewayRegistry>();
         builder.Services.AddSingleton<GatewayHistory>();
         builder.Services.AddSingleton<ShutdownDrain>();
@@ -56,7 +58,6 @@ public static class RoutingServer
         builder.Services.AddInteractionLog(builder.Configuration, builder.Environment.ContentRootPath);
         // Between the log (which finds the database) and the actor system (whose domain recovers at once).
         builder.Services.AddHostedService<EdgeRecoveryService>();
-        builder.Services.AddSingleton<PostgresDomainJournal>();
         builder.Services.AddAkka(SystemName, (akka, services) =>
         {
             configureAkka?.Invoke(akka);
@@ -64,20 +65,27 @@ public static class RoutingServer
             // The host stops the actor system (after the gRPC endpoints have drained): a stop signal
             // must not terminate it first, while the endpoints still carry out what they were sent.
             akka.AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend);
-            var journal = services.GetRequiredService<PostgresDomainJournal>();
-            Props DomainProps(string domain) => RoutingDomainActor.Props(routing, timing, journal);
+            var database = services.GetRequiredService<LogDatabase>();
+
+            // Each domain rebuilds itself from its own rows of the log and its own configuration changes.
+            Props DomainProps(string id)
+            {
+                var domain = domains[id];
+                var configurationJournal = services.GetRequiredService<DomainAdministration>()[id].Journal;
+                return RoutingDomainActor.Props(domain.Routing, domain.Settings, new PostgresDomainJournal(database, configurationJournal, id));
+            }
+
             if (localDomains)
             {
-                akka.WithLocalRoutingDomains(DomainProps, PostgresDomainJournal.DefaultDomain);
+                akka.WithLocalRoutingDomains(DomainProps, DomainEvents.DefaultDomain);
             }
             else
             {
                 akka.WithRoutingCluster(cluster, SystemName).WithShardedRoutingDomains(
-                    DomainProps, PostgresDomainJournal.DefaultDomain, [PostgresDomainJournal.DefaultDomain], TimeSpan.FromSeconds(1));
+                    DomainProps, DomainEvents.DefaultDomain, domains.Ids, TimeSpan.FromSeconds(1));
             }
 
             akka.WithRoutingSerialization()
-                .WithRoutingStateView()
                 .WithGatewayUpdates()
                 .WithInteractionLog();
         });
@@ -96,7 +104,7 @@ public static class RoutingServer
 
         var app = builder.Build();
         // Fail at start, not at the first login, when a stored profile is wrong.
-        app.Services.GetRequiredService<AgentProfiles>();
+        app.Services.GetRequiredService<DomainAdministration>();
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<SoftphoneService>();
         app.MapGrpcService<RoutingStateService>();
@@ -132,7 +140,7 @@ public static class RoutingServer
     }
 
     /// <summary>A server with no queue routes nothing: most likely its settings were not found, so it says which files it read.</summary>
-    private static void RequireQueues(RoutingSettings settings, IReadOnlyList<string> filesRead, IHostEnvironment environment)
+    private static void RequireQueues(string path, RoutingSettings settings, IReadOnlyList<string> filesRead, IHostEnvironment environment)
     {
         if (settings.Queues.Count > 0 || settings.AllowNoQueues)
         {
@@ -143,7 +151,7 @@ public static class RoutingServer
             ? "in " + string.Join(", ", filesRead)
             : $"(no configuration file was read: {ConfigurationFiles.ShippedPath(environment)} does not exist)";
         throw new ServerStartException(
-            $"no queues configured {read}; add Routing:Queues, name a file with them ({ConfigurationFiles.Option} FILE), " +
-            "or set Routing:AllowNoQueues=true to start without any");
+            $"no queues configured{(path == "Routing" ? "" : " for " + path)} {read}; add {path}:Queues, name a file with them ({ConfigurationFiles.Option} FILE), " +
+            $"or set {path}:AllowNoQueues=true to start without any");
     }
 }

@@ -31,6 +31,9 @@ public sealed record AgentSettings
 
     /// <summary>The not-ready reason of an agent whose softphone did not come back.</summary>
     public const string SoftphoneLostReason = "softphone-lost";
+
+    /// <summary>The routing domain the agent works in, which marks what it publishes.</summary>
+    public string Domain { get; init; } = DomainEvents.DefaultDomain;
 }
 
 /// <summary>
@@ -146,7 +149,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _backup = checkpoint.Backup;
         _lastHandled = checkpoint.LastHandled;
         _loggedInAt = checkpoint.LoggedInAt;
-        Context.System.EventStream.Publish(new AgentProtocol.Recovered(checkpoint.State));
+        Context.System.EventStream.Publish(_settings.Domain, new AgentProtocol.Recovered(checkpoint.State));
         var assignment = _state.CurrentCall ?? _state.CurrentOffer;
         if (assignment is { } work && checkpoint.WorkQueue is { } queue)
         {
@@ -479,7 +482,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             return;
         }
 
-        Context.System.EventStream.Publish(new DispositionRecorded(disposition, Now));
+        Context.System.EventStream.Publish(_settings.Domain, new DispositionRecorded(disposition, Now));
         if (_state.Status == AgentStatus.WrapUp)
         {
             Execute(AgentCommand.FinishWrapUp.Instance, reply: true);
@@ -528,7 +531,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         ReportPresence(before);
         _version++;
-        Context.System.EventStream.Publish(new AgentProtocol.Checkpoint(
+        Context.System.EventStream.Publish(_settings.Domain, new AgentProtocol.Checkpoint(
             AgentRecovery.Snapshot(_state), _version, _backup, _lastHandled, _work?.Queue, _work?.IsCallback ?? false, _loggedInAt));
     }
 
@@ -630,7 +633,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             PublishToSubscribers(agentEvent);
         }
 
-        Context.System.EventStream.Publish(agentEvent);
+        Context.System.EventStream.Publish(_settings.Domain, agentEvent);
     }
 
     private sealed record Restored(AgentProtocol.Checkpoint Checkpoint, IActorRef? CallActor);

@@ -78,9 +78,9 @@ public sealed class CallActor : UntypedActor, IWithTimers
         recovered.State.Status == CallStatus.Queued && recovered.Events.Count == 0 && recovered.State.CallbackDueAt is null;
 
     /// <summary>What a recovered call's actor publishes when it starts, published for it by whoever holds it until then.</summary>
-    public static void Announce(RecoveredCall recovered, Akka.Event.EventStream events, IReadOnlyDictionary<QueueId, IActorRef> queues)
+    public static void Announce(RecoveredCall recovered, Akka.Event.EventStream events, string domain, IReadOnlyDictionary<QueueId, IActorRef> queues)
     {
-        events.Publish(new CallProtocol.Recovered(recovered.State.Id, recovered.Replayed));
+        events.Publish(domain, new CallProtocol.Recovered(recovered.State.Id, recovered.Replayed));
         if (IsCounted(recovered.State) && queues.TryGetValue(recovered.State.Queue, out var queue))
         {
             queue.Tell(new QueueProtocol.Record(new QueueFact.Entered(recovered.State.Queue)));
@@ -105,10 +105,10 @@ public sealed class CallActor : UntypedActor, IWithTimers
         }
         else
         {
-            Context.System.EventStream.Publish(new CallProtocol.Recovered(_state.Id, recovered.Replayed));
+            Context.System.EventStream.Publish(_settings.Domain, new CallProtocol.Recovered(_state.Id, recovered.Replayed));
             foreach (var callEvent in recovered.Events)
             {
-                Context.System.EventStream.Publish(callEvent);
+                Context.System.EventStream.Publish(_settings.Domain, callEvent);
             }
 
             if (IsCounted(_state))
@@ -482,7 +482,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
                 Execute(new CallCommand.PreferenceExpired(expired.Agent));
                 break;
             default:
-                Context.System.EventStream.Publish(new CallProtocol.Notice(message.Event));
+                Context.System.EventStream.Publish(_settings.Domain, new CallProtocol.Notice(message.Event));
                 break;
         }
     }
@@ -504,7 +504,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
     private void HandleRoutingRefused(CallProtocol.RoutingRefused message)
     {
         // Checked before routing, so this means the call reached the engine twice: nothing to undo.
-        Context.System.EventStream.Publish(message);
+        Context.System.EventStream.Publish(_settings.Domain, message);
     }
 
     /// <summary>
@@ -588,7 +588,7 @@ public sealed class CallActor : UntypedActor, IWithTimers
         {
             // Indexed: a foreach over the interface would allocate an enumerator for every command.
             var callEvent = events[i];
-            Context.System.EventStream.Publish(callEvent);
+            Context.System.EventStream.Publish(_settings.Domain, callEvent);
             if (callEvent is CallEvent.Ended ended)
             {
                 Finish(before, ended);

@@ -34,8 +34,12 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DateTimeOffset? _tickDue;
 
-    public DispatcherActor(RoutingConfiguration configuration, long firstEpoch = 1)
+    /// <summary>The domain the dispatcher decides for, which marks its decisions on the event stream.</summary>
+    private readonly string _domain;
+
+    public DispatcherActor(RoutingConfiguration configuration, long firstEpoch = 1, string domain = DomainEvents.DefaultDomain)
     {
+        _domain = domain;
         _engine = new RoutingEngine(configuration, firstEpoch);
         Receive<Dispatch.RouteCall>(HandleRouteCall);
         Receive<Dispatch.RegisterAgent>(HandleRegisterAgent);
@@ -57,8 +61,8 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(RoutingConfiguration configuration, long firstEpoch = 1) =>
-        Akka.Actor.Props.Create(() => new DispatcherActor(configuration, firstEpoch));
+    public static Props Props(RoutingConfiguration configuration, long firstEpoch = 1, string domain = DomainEvents.DefaultDomain) =>
+        Akka.Actor.Props.Create(() => new DispatcherActor(configuration, firstEpoch, domain));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -264,7 +268,7 @@ public sealed class DispatcherActor : ReceiveActor, IWithTimers
             {
                 // The call hears of its offer before the agent does, so an answer can never reach the call first.
                 call.Tell(new CallProtocol.Routed(routingEvent, agent));
-                Context.System.EventStream.Publish(new Dispatch.DecisionMade(offer, _engine.Configuration.Version));
+                Context.System.EventStream.Publish(_domain, new Dispatch.DecisionMade(offer, _engine.Configuration.Version));
                 agent.Tell(new AgentProtocol.Offer(offer.Agent, offer.Call, offer.Epoch, offer.Queue, call) { IsCallback = _callbacks.Contains(offer.Call) });
             }
             else

@@ -5,6 +5,9 @@ namespace CallCenter.Routing.Agents.Domain;
 /// <summary>How the actors of a routing domain behave, beyond the routing rules themselves.</summary>
 public sealed record DomainSettings
 {
+    /// <summary>The domain's id, which marks what its actors publish.</summary>
+    public string Domain { get; init; } = DomainEvents.DefaultDomain;
+
     public AgentSettings Agents { get; init; } = new();
 
     /// <summary>How often a waiting caller is told its position and estimated wait.</summary>
@@ -27,4 +30,7 @@ public sealed record DomainSettings
 
     /// <summary>A scheduled callback not offered this long after its time is reported late.</summary>
     public TimeSpan CallbackLateAfter { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>These settings for the domain <paramref name="domain"/>: its actors mark what they publish with it.</summary>
+    public DomainSettings For(string domain) => this with { Domain = domain, Agents = Agents with { Domain = domain } };
 }

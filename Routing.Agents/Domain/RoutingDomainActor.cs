@@ -29,6 +29,9 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     private RoutingCatalog _catalog;
     private RoutingConfiguration _configuration;
     private IActorRef _dispatcher = ActorRefs.Nobody;
+
+    /// <summary>The operators' view of this domain, which answers the edge's <see cref="StateViewProtocol.IRequest"/>s.</summary>
+    private readonly IActorRef _stateView;
     private readonly Dictionary<QueueId, IActorRef> _queues = [];
     private readonly Dictionary<AgentId, IActorRef> _agents = [];
     private readonly Dictionary<CallId, IActorRef> _calls = [];
@@ -72,6 +75,8 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
     {
         _settings = settings;
         _journal = journal;
+        _stateView = Context.ActorOf(StateViewActor.Props(settings.Domain), "state-view");
+        StateViewActor.Subscribe(Context.System.EventStream, _stateView);
         _configuration = configuration;
         _catalog = new RoutingCatalog(configuration);
         if (journal is null)
@@ -146,7 +151,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         Receive<DomainProtocol.GetConfiguration>(_ => Sender.Tell(_configuration));
         Receive<DomainProtocol.WhenReady>(_ => Sender.Tell(_ready));
         Receive<DomainProtocol.WhenDurable>(HandleWhenDurable);
-        Receive<StateViewProtocol.IRequest>(m => ActorRegistry.For(Context.System).Get<StateViewActor>().Forward(m));
+        Receive<StateViewProtocol.IRequest>(m => _stateView.Forward(m));
         Receive<DomainProtocol.HandOff>(_ => HandOff());
         Receive<ForDormantCall>(HandleForDormantCall);
         Receive<WakeDormantCalls>(_ => WakeSomeDormantCalls());
@@ -179,7 +184,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             _catalog = new RoutingCatalog(recorded);
         }
 
-        _dispatcher = Context.ActorOf(DispatcherActor.Props(_configuration, contents.FirstEpoch), "dispatcher");
+        _dispatcher = Context.ActorOf(DispatcherActor.Props(_configuration, contents.FirstEpoch, _settings.Domain), "dispatcher");
 
         // A domain without its dispatcher cannot route: it fails with it (an unhandled Terminated).
         // Watching something also keeps Akka's full watch state in place, which an actor that
@@ -191,8 +196,8 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
         _ready = new DomainProtocol.Ready(recovered, contents.Agents.Count, contents.FirstEpoch);
         if (_journal is not null)
         {
-            _log.Info("Routing domain recovered {0} calls and {1} agents (journal read in {2:F0} ms, rebuilt in {3:F0} ms); offers start at epoch {4}",
-                recovered, contents.Agents.Count, loaded?.TotalMilliseconds, (_loading!.Elapsed - loaded!.Value).TotalMilliseconds, contents.FirstEpoch);
+            _log.Info("Routing domain {0} recovered {1} calls and {2} agents (journal read in {3:F0} ms, rebuilt in {4:F0} ms); offers start at epoch {5}",
+                _settings.Domain, recovered, contents.Agents.Count, loaded?.TotalMilliseconds, (_loading!.Elapsed - loaded!.Value).TotalMilliseconds, contents.FirstEpoch);
         }
 
         Become(Serving);
@@ -226,7 +231,7 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
             IActorRef actor;
             if (CallActor.CanStartLater(recovered))
             {
-                CallActor.Announce(recovered, Context.System.EventStream, _queues);
+                CallActor.Announce(recovered, Context.System.EventStream, _settings.Domain, _queues);
                 _dormant[journal.Call] = recovered;
                 actor = StandInFor(journal.Call);
             }

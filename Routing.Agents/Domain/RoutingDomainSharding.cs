@@ -17,7 +17,8 @@ public interface IForDomain
 /// <summary>
 /// Which routing domain a message is for, and its shard: every domain is a shard of its own, so the
 /// cluster places whole domains on nodes and one domain's work never crosses the network. A message
-/// that names no domain is for the default domain.
+/// that names no domain is for the default domain; one for another comes in a <see cref="ShardingEnvelope"/>,
+/// which the shard region (and <see cref="LocalRoutingDomains"/>) opens itself.
 /// </summary>
 public sealed class RoutingDomainExtractor(string defaultDomain) : IMessageExtractor
 {

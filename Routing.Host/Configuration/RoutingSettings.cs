@@ -17,6 +17,9 @@ public sealed class RoutingSettings
     /// <summary>Lets the server start with no queue (they may come at run time); otherwise none stops the start.</summary>
     public bool AllowNoQueues { get; set; }
 
+    /// <summary>The routing domains besides the default one (whose settings are these), by id; see <see cref="RoutingDomains"/>.</summary>
+    public Dictionary<string, RoutingSettings> Domains { get; set; } = [];
+
     public static RoutingSettings Load(IConfiguration configuration) =>
         SettingsBinding.Read<RoutingSettings>(configuration, "Routing");
 

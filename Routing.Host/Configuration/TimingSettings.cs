@@ -21,14 +21,15 @@ public sealed class TimingSettings
     public static TimingSettings Load(IConfiguration configuration) =>
         SettingsBinding.Read<TimingSettings>(configuration, "Routing:Timing");
 
-    public DomainSettings ToDomainSettings()
+    /// <param name="section">Where these settings were read, for the errors' paths.</param>
+    public DomainSettings ToDomainSettings(string section = "Routing:Timing")
     {
         var errors = new List<ConfigurationError>();
         TimeSpan Positive(double seconds, string field, bool zeroAllowed = false)
         {
             if (double.IsNaN(seconds) || seconds < 0 || (!zeroAllowed && seconds == 0) || seconds > TimeSpan.FromDays(1).TotalSeconds)
             {
-                errors.Add(new ConfigurationError($"Routing:Timing:{field}", zeroAllowed ? "must be between 0 and one day" : "must be more than 0 and at most one day"));
+                errors.Add(new ConfigurationError($"{section}:{field}", zeroAllowed ? "must be between 0 and one day" : "must be more than 0 and at most one day"));
                 return TimeSpan.Zero;
             }
 

@@ -18,12 +18,13 @@ public sealed class AgentProfiles
     /// <summary>Replaced whole when skills are added, so readers on other threads see one set or the other.</summary>
     private volatile HashSet<SkillId> _skills;
 
-    public AgentProfiles(RoutingConfiguration routing, EdgeSettings settings)
+    /// <param name="configured">The profiles the settings give (<c>Edge:AgentProfiles</c>).</param>
+    public AgentProfiles(RoutingConfiguration routing, IReadOnlyList<AgentProfileSettings> configured)
     {
         _skills = [.. routing.Skills];
-        for (var i = 0; i < settings.AgentProfiles.Count; i++)
+        for (var i = 0; i < configured.Count; i++)
         {
-            var profile = settings.AgentProfiles[i];
+            var profile = configured[i];
             var stored = new StoredAgentProfile(
                 new AgentId(profile.AgentId),
                 profile.Skills.Select(s => new AgentSkill(new SkillId(s.Skill), s.Level)).ToList(),

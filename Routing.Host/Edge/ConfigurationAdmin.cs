@@ -19,14 +19,14 @@ namespace CallCenter.Routing.Host.Edge;
 /// domain (which applies them to new calls only); agent profiles stay here and apply at an
 /// agent's next login.
 /// </summary>
-public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock)
+public sealed class ConfigurationAdmin(DomainClient domain, string domainId, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     public long Version => journal.Version;
 
     public Task<RoutingConfiguration> Current(CancellationToken cancellation) =>
-        domain.Ask<RoutingConfiguration>(domain.Domain, DomainProtocol.GetConfiguration.Instance, cancellation);
+        domain.Ask<RoutingConfiguration>(domainId, DomainProtocol.GetConfiguration.Instance, cancellation);
 
     public Task<long> PutAgentProfile(StoredAgentProfile profile, CancellationToken cancellation) =>
         Change(async version =>
@@ -148,7 +148,7 @@ public sealed class ConfigurationAdmin(DomainClient domain, AgentProfiles profil
 
     private async Task Apply(RoutingConfiguration next)
     {
-        var outcome = await domain.Send(new Dispatch.Reconfigure(next), CancellationToken.None);
+        var outcome = await domain.Send(domainId, new Dispatch.Reconfigure(next), CancellationToken.None);
         if (!outcome.Succeeded)
         {
             throw new InvalidOperationException($"the routing domain refused a checked and recorded change: {outcome.Field}: {outcome.Message}");

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Agents.Calls;
@@ -11,9 +12,12 @@ using Status = Grpc.Core.Status;
 
 namespace CallCenter.Routing.Host.Edge;
 
-/// <summary>How the gRPC services reach the actors: a command gets its outcome, a query its reply.</summary>
+/// <summary>
+/// How the gRPC services reach the routing domains, wherever in the cluster each runs: a command gets
+/// its outcome, a query its reply. Every message names its domain (see <see cref="Resolve"/>).
+/// </summary>
 public sealed class DomainClient(
-    IRequiredActor<RoutingDomainActor> domain, ActorSystem system, EdgeSettings settings)
+    IRequiredActor<RoutingDomainActor> domain, ActorSystem system, EdgeSettings settings, RoutingDomains domains)
 {
     /// <summary>Core field names as the protos spell them.</summary>
     private static readonly Dictionary<string, string> ProtoNames = new()
@@ -33,25 +37,45 @@ public sealed class DomainClient(
 
     public ActorSystem System { get; } = system;
 
-    public IActorRef Domain { get; } = domain.ActorRef;
+    /// <summary>The domains' shard region (or, in virtual time, their local parent).</summary>
+    private IActorRef Domains => domain.ActorRef;
 
     /// <summary>
-    /// The operators' view of the node the domain runs on, asked through the domain (a
-    /// <see cref="StateViewProtocol.IRequest"/>): this node's view sees only the domains running here.
+    /// The id of the domain a client names (<paramref name="requested"/>, empty for the default domain);
+    /// an unknown one is NOT_FOUND naming <paramref name="field"/>.
     /// </summary>
-    public IActorRef StateView => Domain;
+    public string Resolve(string requested, string field) => domains.TryGet(requested, out var known)
+        ? known.Id
+        : throw new BadRequestException(StatusCode.NotFound, field,
+            $"routing domain '{requested}' is not configured; known: {string.Join(", ", domains.Ids)}").ToRpcException();
+
+    /// <summary>The request header that names the routing domain of a softphone's, an operator's or a report's request; none names the default domain.</summary>
+    public const string DomainHeader = "routing-domain";
+
+    /// <summary>The domain a request names in its <see cref="DomainHeader"/>; an unknown one is NOT_FOUND naming the header.</summary>
+    public string DomainOf(ServerCallContext context) => Resolve(context.RequestHeaders.GetValue(DomainHeader) ?? "", DomainHeader);
+
+    /// <summary><paramref name="message"/> addressed to the domain <paramref name="domainId"/> through the shard region.</summary>
+    public static object To(string domainId, object message) => new ShardingEnvelope(domainId, message);
+
+    /// <summary>Tells the domain <paramref name="domainId"/> (or, with a <see cref="StateViewProtocol.IRequest"/>, its operators' view).</summary>
+    public void Tell(string domainId, object message) => Domains.Tell(To(domainId, message));
+
+    /// <summary>Asks the domain <paramref name="domainId"/> (or, with a <see cref="StateViewProtocol.IRequest"/>, its operators' view).</summary>
+    public Task<T> Ask<T>(string domainId, object message, CancellationToken cancellation) =>
+        Ask<T>(Domains, To(domainId, message), cancellation);
 
     /// <summary>Sends a command to the domain and returns how it ended; a timeout is UNAVAILABLE.</summary>
-    public async Task<Outcome> Send(object command, CancellationToken cancellation)
+    public async Task<Outcome> Send(string domainId, object command, CancellationToken cancellation)
     {
-        var result = await Ask<CommandResult>(Domain, command, cancellation);
+        var result = await Ask<CommandResult>(domainId, command, cancellation);
         return result.Outcome;
     }
 
     /// <summary>Sends a command; a refusal becomes an RpcException naming the field under <paramref name="prefix"/>.</summary>
-    public async Task<bool> Execute(object command, string prefix, CancellationToken cancellation)
+    public async Task<bool> Execute(string domainId, object command, string prefix, CancellationToken cancellation)
     {
-        var outcome = await Send(command, cancellation);
+        var outcome = await Send(domainId, command, cancellation);
         if (!outcome.Succeeded)
         {
             throw Refusal(outcome, prefix, command).ToRpcException();
@@ -92,7 +116,7 @@ public sealed class DomainClient(
         _ => null,
     };
 
-    public async Task<T> Ask<T>(IActorRef actor, object message, CancellationToken cancellation)
+    private async Task<T> Ask<T>(IActorRef actor, object message, CancellationToken cancellation)
     {
         try
         {

@@ -53,14 +53,14 @@ public sealed class GatewayEvents(
                 owned = call;
             }
 
-            var outcome = await domain.Send(command, cancellation);
+            var outcome = await domain.Send(gateway.Domain, command, cancellation);
             if (outcome.Succeeded)
             {
                 owned = null;
 
                 // In the commit that makes the event's effect durable (or a later one): a resend after a restart is a duplicate.
-                var accepted = new LogRecord.GatewayEvent(gateway.Id, eventId, clock.GetUtcNow());
-                await WaitUntilDurable(
+                var accepted = new LogRecord.GatewayEvent(gateway.Id, eventId, clock.GetUtcNow()) { Domain = gateway.Domain };
+                await WaitUntilDurable(gateway.Domain, 
                     newCall is not null && outcome.Code == OutcomeCode.Ok ? [Details(gateway, gatewayEvent.CallArrived), accepted] : [accepted],
                     cancellation);
                 return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };
@@ -85,11 +85,11 @@ public sealed class GatewayEvents(
         }
     }
 
-    private async Task WaitUntilDurable(IReadOnlyList<LogRecord> records, CancellationToken cancellation)
+    private async Task WaitUntilDurable(string domainId, IReadOnlyList<LogRecord> records, CancellationToken cancellation)
     {
         try
         {
-            await log.WaitUntilDurable(records, cancellation);
+            await log.WaitUntilDurable(domainId, records, cancellation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -101,6 +101,7 @@ public sealed class GatewayEvents(
     /// <summary>What only the gateway knows of a call, for its interaction row.</summary>
     private static LogRecord.Interaction Details(GatewayLink gateway, CallArrived arrived) => new(new CallId(arrived.CallId), 0)
     {
+        Domain = gateway.Domain,
         Gateway = gateway.Id,
         Caller = string.IsNullOrEmpty(arrived.CallerNumber) ? null : arrived.CallerNumber,
         Customer = string.IsNullOrEmpty(arrived.CustomerId) ? null : arrived.CustomerId,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Model;
@@ -17,7 +18,8 @@ public sealed class GatewayRegistry(EdgeSettings settings)
     private readonly ConcurrentDictionary<CallId, GatewayLink> _owners = new();
 
     /// <summary>Makes <paramref name="session"/> the gateway's stream, displacing an older one: it is greeted, then given what was held.</summary>
-    public GatewayLink Attach(string gatewayId, ChannelWriter<GatewayReply> session, out bool resumed)
+    /// <param name="domainId">The routing domain the gateway's hello named: its events go there.</param>
+    public GatewayLink Attach(string gatewayId, string domainId, ChannelWriter<GatewayReply> session, out bool resumed)
     {
         var known = true;
         var link = _gateways.GetOrAdd(gatewayId, id =>
@@ -26,6 +28,7 @@ public sealed class GatewayRegistry(EdgeSettings settings)
             return new GatewayLink(id, settings);
         });
         resumed = known;
+        link.Domain = domainId;
         link.Attach(session, new GatewayReply { HelloAccepted = new HelloAccepted { GatewayId = gatewayId, Resumed = known } });
         return link;
     }
@@ -100,6 +103,9 @@ public sealed class GatewayLink(string id, EdgeSettings settings)
     private ChannelWriter<GatewayReply>? _session;
 
     public string Id { get; } = id;
+
+    /// <summary>The routing domain the gateway's last hello named, which its events go to.</summary>
+    public string Domain { get; set; } = DomainEvents.DefaultDomain;
 
     /// <summary>Updates dropped because the gateway stayed away longer than the hold allows.</summary>
     public long DroppedWhileAway { get; private set; }

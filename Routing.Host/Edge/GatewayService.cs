@@ -13,7 +13,7 @@ namespace CallCenter.Routing.Host.Edge;
 /// out as one.
 /// </summary>
 public sealed class GatewayService(
-    GatewayRegistry registry, GatewayHistory history, GatewayEvents events, Configuration.EdgeSettings settings, ShutdownDrain drain,
+    GatewayRegistry registry, GatewayHistory history, GatewayEvents events, DomainClient domains, Configuration.EdgeSettings settings, ShutdownDrain drain,
     ILogger<GatewayService> logger)
     : Gateway.GatewayBase
 {
@@ -32,11 +32,12 @@ public sealed class GatewayService(
         }
 
         var gatewayId = ValidGatewayId(hello.Hello.GatewayId);
+        var domainId = domains.Resolve(hello.Hello.DomainId, "hello.domain_id");
         await history.RestoreAsync(gatewayId, cancellation);
         var outbound = Channel.CreateUnbounded<GatewayReply>(new UnboundedChannelOptions { SingleReader = true });
-        var gateway = registry.Attach(gatewayId, outbound.Writer, out var resumed);
+        var gateway = registry.Attach(gatewayId, domainId, outbound.Writer, out var resumed);
 
-        logger.LogInformation("Gateway {Gateway} connected{Resumed}", gatewayId, resumed ? " again" : "");
+        logger.LogInformation("Gateway {Gateway} connected{Resumed} for routing domain {Domain}", gatewayId, resumed ? " again" : "", domainId);
         var writing = WriteAll(outbound.Reader, responseStream, hello.Hello.BatchReplies, cancellation);
         using var inFlight = new SemaphoreSlim(settings.MaxEventsInFlight);
         using var reading = drain.Link(cancellation);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using CallCenter.Routing.Agents.Domain;
 using Akka.Cluster;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Agents.Serialization;
@@ -24,7 +25,7 @@ public sealed class GatewayUpdatesActor : ReceiveActor
     public GatewayUpdatesActor(GatewayRegistry registry)
     {
         _registry = registry;
-        Receive<CallEvent>(HandleCallEvent);
+        Receive<DomainEvent<CallEvent>>(e => HandleCallEvent(e.Event));
         Receive<FromPeer>(HandleFromPeer);
         Receive<ClusterEvent.MemberUp>(m => AddPeer(m.Member));
         Receive<ClusterEvent.MemberRemoved>(m => _peers.Remove(m.Member.Address));
@@ -38,7 +39,7 @@ public sealed class GatewayUpdatesActor : ReceiveActor
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(DomainEvent<CallEvent>));
         if (InCluster)
         {
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));

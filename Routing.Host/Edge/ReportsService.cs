@@ -1,3 +1,4 @@
+using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Host.InteractionLog;
 using CallCenter.Routing.Lifecycle;
@@ -9,8 +10,11 @@ using V1 = CallCenter.Protos.V1;
 
 namespace CallCenter.Routing.Host.Edge;
 
-/// <summary>The operators' reports: each request is checked, queried against the interaction log, and mapped back.</summary>
-public sealed class ReportsService(LogDatabase database, RoutingConfiguration routing) : V1.Reports.ReportsBase
+/// <summary>
+/// The operators' reports over the routing domain each request names (<see cref="DomainClient.DomainHeader"/>):
+/// each request is checked, queried against the interaction log, and mapped back.
+/// </summary>
+public sealed class ReportsService(LogDatabase database, RoutingDomains domains, DomainClient client) : V1.Reports.ReportsBase
 {
     /// <summary>Longer ranges are refused: a report reads every interaction of its range.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(366);
@@ -19,14 +23,16 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
     public static readonly TimeSpan MaxServiceLevelThreshold = TimeSpan.FromHours(24);
 
     // The same default as the queues' live figures, so a report and a wallboard agree.
-    private readonly TimeSpan defaultThreshold = routing.Tiers.Count > 0 ? routing.Tiers[0].ServiceLevelThreshold : TimeSpan.FromSeconds(15);
+    private TimeSpan DefaultThreshold(string domain) =>
+        domains[domain].Routing.Tiers is { Count: > 0 } tiers ? tiers[0].ServiceLevelThreshold : TimeSpan.FromSeconds(15);
 
     public override async Task<V1.SummaryReply> Summary(V1.SummaryRequest request, ServerCallContext context)
     {
+        var domain = client.DomainOf(context);
         var (range, grouping, threshold) = RequestChecks.Checked(() => (
-            Range(request.From, request.To),
+            Range(request.From, request.To, domain),
             Grouping(request.GroupBy),
-            Threshold(request.ServiceLevelThreshold)));
+            Threshold(request.ServiceLevelThreshold, domain)));
         var (groups, total) = await Query(reports => reports.TrafficAsync(range, grouping, threshold, context.CancellationToken));
 
         var reply = new V1.SummaryReply
@@ -39,7 +45,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.AgentScorecardsReply> AgentScorecards(V1.AgentScorecardsRequest request, ServerCallContext context)
     {
-        var range = RequestChecks.Checked(() => Range(request.From, request.To));
+        var range = RequestChecks.Checked(() => Range(request.From, request.To, client.DomainOf(context)));
         var scorecards = await Query(reports => reports.AgentScorecardsAsync(range, context.CancellationToken));
 
         var reply = new V1.AgentScorecardsReply();
@@ -71,7 +77,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.DispositionHotSpotsReply> DispositionHotSpots(V1.DispositionHotSpotsRequest request, ServerCallContext context)
     {
-        var range = RequestChecks.Checked(() => Range(request.From, request.To));
+        var range = RequestChecks.Checked(() => Range(request.From, request.To, client.DomainOf(context)));
         var hotSpots = await Query(reports => reports.DispositionHotSpotsAsync(range, context.CancellationToken));
 
         var reply = new V1.DispositionHotSpotsReply();
@@ -96,7 +102,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
 
     public override async Task<V1.LateCallbacksReply> LateCallbacks(V1.LateCallbacksRequest request, ServerCallContext context)
     {
-        var range = RequestChecks.Checked(() => Range(request.From, request.To));
+        var range = RequestChecks.Checked(() => Range(request.From, request.To, client.DomainOf(context)));
         var late = await Query(reports => reports.LateCallbacksAsync(range, context.CancellationToken));
 
         var reply = new V1.LateCallbacksReply();
@@ -152,7 +158,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
         return proto;
     }
 
-    private static ReportRange Range(Timestamp? from, Timestamp? to)
+    private static ReportRange Range(Timestamp? from, Timestamp? to, string domain)
     {
         var start = Moment(from, "from");
         var end = Moment(to, "to");
@@ -166,7 +172,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
             throw RequestChecks.Invalid("to", $"the range must span at most {MaxRange.TotalDays:0} days");
         }
 
-        return new ReportRange(start, end);
+        return new ReportRange(start, end, domain);
     }
 
     private static DateTimeOffset Moment(Timestamp? moment, string field)
@@ -194,11 +200,11 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
         _ => throw RequestChecks.Invalid("group_by", "must be REPORT_GROUPING_QUEUE, REPORT_GROUPING_TIER or REPORT_GROUPING_AGENT"),
     };
 
-    private TimeSpan Threshold(Duration? threshold)
+    private TimeSpan Threshold(Duration? threshold, string domain)
     {
         if (threshold is null)
         {
-            return defaultThreshold;
+            return DefaultThreshold(domain);
         }
 
         TimeSpan span;
@@ -227,7 +233,7 @@ public sealed class ReportsService(LogDatabase database, RoutingConfiguration ro
     public override async Task<V1.CallExplanation> ExplainCall(V1.ExplainCallRequest request, ServerCallContext context)
     {
         var callId = RequestChecks.Checked(() => RequestChecks.Id(request.CallId, "call_id"));
-        var explanation = await Read(dataSource => new CallExplanations(dataSource).Explain(callId, context.CancellationToken));
+        var explanation = await Read(dataSource => new CallExplanations(dataSource).Explain(callId, client.DomainOf(context), context.CancellationToken));
         if (explanation is null)
         {
             throw RequestChecks.NotFound("call_id", $"the log has nothing of call '{callId}'").ToRpcException();

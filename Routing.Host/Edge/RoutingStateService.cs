@@ -14,54 +14,59 @@ using Status = Grpc.Core.Status;
 
 namespace CallCenter.Routing.Host.Edge;
 
-/// <summary>The operators' service: reads from the queues and the state view, watches, and administers agent profiles.</summary>
-public sealed class RoutingStateService(
-    DomainClient domain, ConfigurationAdmin admin, AgentProfiles profiles, ConfigurationJournal journal, ShutdownDrain drain)
+/// <summary>
+/// The operators' service: reads from the queues and the state view, watches, and administers the
+/// configuration and agent profiles, of the routing domain each request names (<see cref="DomainClient.DomainHeader"/>).
+/// </summary>
+public sealed class RoutingStateService(DomainClient domain, DomainAdministration administration, ShutdownDrain drain)
     : RoutingState.RoutingStateBase
 {
     public override async Task<ListQueuesReply> ListQueues(ListQueuesRequest request, ServerCallContext context)
     {
+        var domainId = domain.DomainOf(context);
         var reply = new ListQueuesReply();
-        var routing = await admin.Current(context.CancellationToken);
-        var queues = await Task.WhenAll(routing.Queues.Select(q => Queue(q.Id, context.CancellationToken)));
+        var routing = await administration[domainId].Admin.Current(context.CancellationToken);
+        var queues = await Task.WhenAll(routing.Queues.Select(q => Queue(domainId, q.Id, context.CancellationToken)));
         reply.Queues.AddRange(queues);
         return reply;
     }
 
     public override async Task<QueueStatus> GetQueue(GetQueueRequest request, ServerCallContext context)
     {
+        var domainId = domain.DomainOf(context);
         var queue = new QueueId(RequestChecks.Checked(() => RequestChecks.Id(request.QueueId, "queue_id")));
-        var routing = await admin.Current(context.CancellationToken);
+        var routing = await administration[domainId].Admin.Current(context.CancellationToken);
         if (routing.Queues.All(q => q.Id != queue))
         {
             throw RequestChecks.NotFound("queue_id", $"unknown queue '{queue}'").ToRpcException();
         }
 
-        return await Queue(queue, context.CancellationToken);
+        return await Queue(domainId, queue, context.CancellationToken);
     }
 
     public override async Task<AgentView> GetAgent(GetAgentRequest request, ServerCallContext context)
     {
         var agent = new AgentId(RequestChecks.Checked(() => RequestChecks.Id(request.AgentId, "agent_id")));
-        var reply = await domain.Ask<StateViewProtocol.AgentReply>(domain.StateView, new StateViewProtocol.GetAgent(agent), context.CancellationToken);
+        var reply = await domain.Ask<StateViewProtocol.AgentReply>(domain.DomainOf(context), new StateViewProtocol.GetAgent(agent), context.CancellationToken);
         return reply.Agent?.ToProto() ?? throw RequestChecks.NotFound("agent_id", $"agent '{agent}' has never logged in").ToRpcException();
     }
 
     public override async Task<Protos.V1.CallHistory> GetCall(GetCallRequest request, ServerCallContext context)
     {
         var call = new CallId(RequestChecks.Checked(() => RequestChecks.Id(request.CallId, "call_id")));
-        var reply = await domain.Ask<StateViewProtocol.CallHistoryReply>(domain.StateView, new StateViewProtocol.GetCallHistory(call), context.CancellationToken);
+        var reply = await domain.Ask<StateViewProtocol.CallHistoryReply>(domain.DomainOf(context), new StateViewProtocol.GetCallHistory(call), context.CancellationToken);
         return reply.History?.ToProto() ?? throw RequestChecks.NotFound("call_id", $"call '{call}' is not in the live view: it never arrived, or it ended and has left the view (the interaction log keeps it: Reports.ExplainCall)").ToRpcException();
     }
 
     public override async Task<Snapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context)
     {
-        var snapshot = await domain.Ask<StateSnapshot>(domain.StateView, StateViewProtocol.GetSnapshot.Instance, context.CancellationToken);
+        var snapshot = await domain.Ask<StateSnapshot>(domain.DomainOf(context), StateViewProtocol.GetSnapshot.Instance, context.CancellationToken);
         return snapshot.ToProto();
     }
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchUpdate> responseStream, ServerCallContext context)
     {
+        var domainId = domain.DomainOf(context);
         if (request.ResumeAfter < 0)
         {
             throw RequestChecks.Invalid("resume_after", "must not be negative").ToRpcException();
@@ -69,7 +74,7 @@ public sealed class RoutingStateService(
 
         var updates = Channel.CreateUnbounded<WatchUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var watcher = domain.System.ActorOf(StateWatcherActor.Props(updates.Writer));
-        domain.StateView.Tell(new StateViewProtocol.StartWatching(watcher, request.ResumeAfter));
+        domain.Tell(domainId, new StateViewProtocol.StartWatching(watcher, request.ResumeAfter));
         try
         {
             using var live = drain.Link(context.CancellationToken);
@@ -93,32 +98,37 @@ public sealed class RoutingStateService(
     }
 
     public override async Task<ConfigurationView> GetConfiguration(GetConfigurationRequest request, ServerCallContext context) =>
-        await Configuration(context.CancellationToken);
+        await Configuration(Administered(context), context.CancellationToken);
 
     public override async Task<ConfigurationView> PutAgentProfile(Protos.V1.AgentProfile request, ServerCallContext context)
     {
+        var administered = Administered(context);
         var profile = RequestChecks.Checked(() =>
         {
             var stored = ConfigurationAdmin.ToStoredProfile(request);
-            return profiles.CheckSkills(stored.Skills) is { } problem ? throw RequestChecks.Invalid(problem.Field, problem.Message) : stored;
+            return administered.Profiles.CheckSkills(stored.Skills) is { } problem ? throw RequestChecks.Invalid(problem.Field, problem.Message) : stored;
         });
-        await admin.PutAgentProfile(profile, context.CancellationToken);
-        return await Configuration(context.CancellationToken);
+        await administered.Admin.PutAgentProfile(profile, context.CancellationToken);
+        return await Configuration(administered, context.CancellationToken);
     }
 
     public override async Task<ConfigurationView> PutQueue(QueueDefinition request, ServerCallContext context)
     {
+        var administered = Administered(context);
         var queue = RequestChecks.Checked(() => ConfigurationAdmin.ToQueueConfig(request));
-        await admin.PutQueue(queue, context.CancellationToken);
-        return await Configuration(context.CancellationToken);
+        await administered.Admin.PutQueue(queue, context.CancellationToken);
+        return await Configuration(administered, context.CancellationToken);
     }
 
     public override async Task<ConfigurationView> PutSkill(PutSkillRequest request, ServerCallContext context)
     {
+        var administered = Administered(context);
         var skill = new SkillId(RequestChecks.Checked(() => RequestChecks.Id(request.SkillId, "skill_id")));
-        await admin.PutSkill(skill, context.CancellationToken);
-        return await Configuration(context.CancellationToken);
+        await administered.Admin.PutSkill(skill, context.CancellationToken);
+        return await Configuration(administered, context.CancellationToken);
     }
+
+    private DomainAdmin Administered(ServerCallContext context) => administration[domain.DomainOf(context)];
 
     public override async Task<ListConfigurationChangesReply> ListConfigurationChanges(
         ListConfigurationChangesRequest request, ServerCallContext context)
@@ -130,6 +140,7 @@ public sealed class RoutingStateService(
             { Limit: 0 } => DefaultChangesListed,
             _ => request.Limit,
         });
+        var journal = Administered(context).Journal;
         var reply = new ListConfigurationChangesReply();
         try
         {
@@ -146,14 +157,14 @@ public sealed class RoutingStateService(
     private const int DefaultChangesListed = 100;
     private const int MaxChangesListed = 1000;
 
-    private async Task<ConfigurationView> Configuration(CancellationToken cancellation)
+    private static async Task<ConfigurationView> Configuration(DomainAdmin administered, CancellationToken cancellation)
     {
-        var routing = await admin.Current(cancellation);
-        var view = new ConfigurationView { Version = admin.Version };
+        var routing = await administered.Admin.Current(cancellation);
+        var view = new ConfigurationView { Version = administered.Admin.Version };
         view.QueueIds.AddRange(routing.Queues.Select(q => q.Id.Value));
         view.TierIds.AddRange(routing.Tiers.Select(t => t.Id.Value));
         view.SkillIds.AddRange(routing.Skills.Select(s => s.Value));
-        foreach (var profile in profiles.All)
+        foreach (var profile in administered.Profiles.All)
         {
             var proto = new Protos.V1.AgentProfile { AgentId = profile.Agent.Value, BackupAgentId = profile.Backup?.Value ?? "" };
             proto.Skills.AddRange(profile.Skills.Select(ProtoMapping.ToProto));
@@ -163,9 +174,9 @@ public sealed class RoutingStateService(
         return view;
     }
 
-    private async Task<QueueStatus> Queue(QueueId queue, CancellationToken cancellation)
+    private async Task<QueueStatus> Queue(string domainId, QueueId queue, CancellationToken cancellation)
     {
-        var snapshot = await domain.Ask<QueueProtocol.QueueSnapshot>(domain.Domain, new QueueProtocol.GetSnapshot(queue), cancellation);
+        var snapshot = await domain.Ask<QueueProtocol.QueueSnapshot>(domainId, new QueueProtocol.GetSnapshot(queue), cancellation);
         var statistics = snapshot.Statistics;
         var status = new QueueStatus
         {

@@ -10,11 +10,12 @@ using AgentSkill = CallCenter.Routing.Model.AgentSkill;
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>The softphones' service: each call maps the request to an agent command and the outcome to a reply or a status.</summary>
-public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles, Configuration.EdgeSettings settings, ShutdownDrain drain)
+public sealed class SoftphoneService(DomainClient domain, DomainAdministration administration, Configuration.EdgeSettings settings, ShutdownDrain drain)
     : Softphone.SoftphoneBase
 {
-    public override Task<CommandReply> LogIn(LogInRequest request, ServerCallContext context) => Run(context, () =>
+    public override Task<CommandReply> LogIn(LogInRequest request, ServerCallContext context) => Run(context, domainId =>
     {
+        var profiles = administration[domainId].Profiles;
         var agent = SoftphoneCommands.Agent(request.AgentId, null);
         var stored = profiles.Find(agent);
         IReadOnlyList<AgentSkill> skills;
@@ -70,13 +71,14 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
     public override async Task Subscribe(AgentRequest request, IServerStreamWriter<AgentUpdate> responseStream, ServerCallContext context)
     {
         var agent = RequestChecks.Checked(() => SoftphoneCommands.Agent(request.AgentId, null));
+        var domainId = domain.DomainOf(context);
 
         var updates = Channel.CreateUnbounded<AgentUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var subscriber = domain.System.ActorOf(SoftphoneStreamActor.Props(updates.Writer));
         try
         {
             using var live = drain.Link(context.CancellationToken);
-            await domain.Execute(new AgentProtocol.Subscribe(agent, subscriber), "", context.CancellationToken);
+            await domain.Execute(domainId, new AgentProtocol.Subscribe(agent, subscriber), "", context.CancellationToken);
             await OutboundStream.WriteAllAsync(updates.Reader, responseStream, live.Token);
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
@@ -98,7 +100,7 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
         using var live = drain.Link(context.CancellationToken);
         try
         {
-            await new SoftphoneSessionStream(domain, settings).RunAsync(requestStream, responseStream, live.Token);
+            await new SoftphoneSessionStream(domain, domain.DomainOf(context), settings).RunAsync(requestStream, responseStream, live.Token);
         }
         catch (OperationCanceledException) when (drain.StreamsEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
@@ -111,11 +113,14 @@ public sealed class SoftphoneService(DomainClient domain, AgentProfiles profiles
         }
     }
 
-    private async Task<CommandReply> Run(ServerCallContext context, Func<object> map)
-    {
-        var command = RequestChecks.Checked(map);
+    private Task<CommandReply> Run(ServerCallContext context, Func<object> map) => Run(context, _ => map());
 
-        var changed = await domain.Execute(command, "", context.CancellationToken);
+    /// <param name="map">The command, from the request and the id of the domain it names.</param>
+    private async Task<CommandReply> Run(ServerCallContext context, Func<string, object> map)
+    {
+        var domainId = domain.DomainOf(context);
+        var command = RequestChecks.Checked(() => map(domainId));
+        var changed = await domain.Execute(domainId, command, "", context.CancellationToken);
         return new CommandReply { Changed = changed };
     }
 }

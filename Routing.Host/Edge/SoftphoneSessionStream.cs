@@ -14,7 +14,7 @@ namespace CallCenter.Routing.Host.Edge;
 /// once its log record is durable), so a slow command holds up neither the stream nor the next
 /// command.
 /// </summary>
-internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings settings)
+internal sealed class SoftphoneSessionStream(DomainClient domain, string domainId, EdgeSettings settings)
 {
     public async Task RunAsync(IAsyncStreamReader<SoftphoneCommand> commands, IServerStreamWriter<AgentUpdate> stream, CancellationToken cancellation)
     {
@@ -37,7 +37,7 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
         var writing = Task.CompletedTask;
         try
         {
-            await domain.Execute(new AgentProtocol.Subscribe(agent, subscriber), "open", cancellation);
+            await domain.Execute(domainId, new AgentProtocol.Subscribe(agent, subscriber), "open", cancellation);
 
             // When the updates end (the stream broke), so does the session.
             writing = OutboundStream.WriteAllAsync(updates.Reader, stream, cancellation)
@@ -101,7 +101,7 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, EdgeSettings s
         try
         {
             var (mapped, prefix) = SoftphoneCommands.OnSession(command, agent);
-            var outcome = await domain.Send(mapped, cancellation);
+            var outcome = await domain.Send(domainId, mapped, cancellation);
             if (outcome.Succeeded)
             {
                 result.Changed = outcome.Code == OutcomeCode.Ok;

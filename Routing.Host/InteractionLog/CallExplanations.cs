@@ -52,17 +52,18 @@ public sealed class CallExplanations(NpgsqlDataSource dataSource)
     private const int PassedOverTold = 5;
 
     /// <summary>Null when the log has nothing of the call.</summary>
-    public async Task<CallExplanation?> Explain(string callId, CancellationToken cancellation)
+    /// <summary>What the log says of the call <paramref name="callId"/> of the routing domain <paramref name="domain"/>; null when nothing.</summary>
+    public async Task<CallExplanation?> Explain(string callId, string domain, CancellationToken cancellation)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellation);
         var decisions = (await connection.QueryAsync<DecisionRow>(new CommandDefinition(
-            $"select {DecisionColumns} from routing_decisions where call_id = @callId order by epoch",
-            new { callId }, cancellationToken: cancellation))).Select(r => r.ToDecision()).ToList();
+            $"select {DecisionColumns} from routing_decisions where call_id = @callId and domain_id = @domain order by epoch",
+            new { callId, domain }, cancellationToken: cancellation))).Select(r => r.ToDecision()).ToList();
         var events = (await connection.QueryAsync<LoggedEvent>(new CommandDefinition(
             """
             select sequence, occurred_at as OccurredAt, kind, queue_id as QueueId, agent_id as AgentId, detail::text as Detail
-            from call_events where call_id = @callId order by sequence
-            """, new { callId }, cancellationToken: cancellation))).ToList();
+            from call_events where call_id = @callId and domain_id = @domain order by sequence
+            """, new { callId, domain }, cancellationToken: cancellation))).ToList();
         if (events.Count == 0 && decisions.Count == 0)
         {
             return null;
@@ -75,9 +76,9 @@ public sealed class CallExplanations(NpgsqlDataSource dataSource)
         var passedOver = (await connection.QueryAsync<DecisionRow>(new CommandDefinition(
             $"""
              select {DecisionColumns} from routing_decisions
-             where chose = 'call' and runner_up = @callId and call_id <> @callId and decided_at >= @from and decided_at <= @to
+             where chose = 'call' and runner_up = @callId and call_id <> @callId and domain_id = @domain and decided_at >= @from and decided_at <= @to
              order by decided_at, epoch
-             """, new { callId, from, to }, cancellationToken: cancellation))).Select(r => r.ToDecision()).ToList();
+             """, new { callId, domain, from, to }, cancellationToken: cancellation))).Select(r => r.ToDecision()).ToList();
         return new CallExplanation(Summarize(decisions, events, passedOver), decisions, events, passedOver);
     }
 

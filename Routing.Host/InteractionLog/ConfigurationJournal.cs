@@ -1,3 +1,4 @@
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Configuration;
 using CallCenter.Routing.Host.Edge;
@@ -19,7 +20,7 @@ public sealed record EffectiveConfiguration(RoutingConfiguration Routing, IReadO
 /// before it is applied, with its version, when it was made and the item before and after, so the
 /// changes survive a restart and their versions never repeat. It keeps the last version given.
 /// </summary>
-public sealed class ConfigurationJournal(LogDatabase database, RoutingConfiguration file, string domainId = PostgresDomainJournal.DefaultDomain)
+public sealed class ConfigurationJournal(LogDatabase database, RoutingConfiguration file, string domainId = DomainEvents.DefaultDomain)
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithPreserveProtoFieldNames(true));
 

@@ -29,10 +29,8 @@ public static class AgentJournal
 /// log is the one source of truth: what is recovered is exactly what acknowledgements waited for.
 /// </summary>
 public sealed class PostgresDomainJournal(
-    LogDatabase database, ConfigurationJournal configurationJournal, string domainId = PostgresDomainJournal.DefaultDomain) : IDomainJournal
+    LogDatabase database, ConfigurationJournal configurationJournal, string domainId = DomainEvents.DefaultDomain) : IDomainJournal
 {
-    public const string DefaultDomain = "default";
-
     /// <summary>An incarnation's epochs are below the next's: 2^40 offers per start, 2^23 starts.</summary>
     public const int EpochBits = 40;
 
@@ -54,11 +52,12 @@ public sealed class PostgresDomainJournal(
         var parts = await Task.WhenAll(Enumerable.Range(0, ReadParts).Select(part => Task.Run(async () =>
         {
             await using var partConnection = await dataSource.OpenConnectionAsync(cancellation);
-            return await OpenCallsAsync(partConnection, part, cancellation);
+            return await OpenCallsAsync(partConnection, domainId, part, cancellation);
         }, cancellation)));
         var calls = parts.SelectMany(part => part).ToList();
         var agents = (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT DISTINCT ON (agent_id) checkpoint::text FROM agent_checkpoints ORDER BY agent_id, version DESC", cancellationToken: cancellation)))
+                "SELECT DISTINCT ON (agent_id) checkpoint::text FROM agent_checkpoints WHERE domain_id = @domainId ORDER BY agent_id, version DESC",
+                new { domainId }, cancellationToken: cancellation)))
             .Select(AgentJournal.FromJson)
             .ToList();
         var configuration = await configurationJournal.LoadAsync(cancellation);
@@ -69,15 +68,16 @@ public sealed class PostgresDomainJournal(
     private static readonly int ReadParts = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     /// <summary>The events of the open calls of one part (by a hash of the call id), in each call's order.</summary>
-    private static async Task<IReadOnlyList<CallJournal>> OpenCallsAsync(NpgsqlConnection connection, int part, CancellationToken cancellation)
+    private static async Task<IReadOnlyList<CallJournal>> OpenCallsAsync(NpgsqlConnection connection, string domainId, int part, CancellationToken cancellation)
     {
         await using var command = new NpgsqlCommand(
             """
             SELECT e.call_id, e.sequence, e.occurred_at, e.kind, e.queue_id, e.agent_id, e.epoch, e.detail::text
             FROM interactions i JOIN call_events e ON e.call_id = i.call_id
-            WHERE i.outcome IS NULL AND abs(hashtext(i.call_id) % @parts) = @part
+            WHERE i.outcome IS NULL AND i.domain_id = @domain AND abs(hashtext(i.call_id) % @parts) = @part
             ORDER BY e.call_id, e.sequence
             """, connection);
+        command.Parameters.AddWithValue("domain", domainId);
         command.Parameters.AddWithValue("parts", ReadParts);
         command.Parameters.AddWithValue("part", part);
         await using var reader = await command.ExecuteReaderAsync(cancellation);

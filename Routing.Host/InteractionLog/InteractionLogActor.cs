@@ -40,11 +40,11 @@ public sealed class InteractionLogActor : ReceiveActor
     {
         _writer = writer;
         _agentSequenceBase = startedAt.ToUnixTimeMilliseconds() * 1_000_000;
-        Receive<CallEvent>(e => Append(LogMapping.FromCallEvent(e)));
-        Receive<AgentEvent.StatusChanged>(HandleStatusChanged);
-        Receive<DispositionRecorded>(HandleDisposition);
-        Receive<Dispatch.DecisionMade>(m => Append([LogMapping.FromOffer(m.Offer, m.ConfigurationVersion)]));
-        Receive<AgentProtocol.Checkpoint>(m => Append([new LogRecord.AgentCheckpoint(m.Agent, m.Version, m)]));
+        Receive<DomainEvent<CallEvent>>(e => Append(LogMapping.FromCallEvent(e.Event, e.Domain)));
+        Receive<DomainEvent<AgentEvent>>(e => HandleStatusChanged(e.Domain, e.Event as AgentEvent.StatusChanged));
+        Receive<DomainEvent<DispositionRecorded>>(e => HandleDisposition(e.Domain, e.Event));
+        Receive<DomainEvent<Dispatch.DecisionMade>>(e => Append([LogMapping.FromOffer(e.Event.Offer, e.Event.ConfigurationVersion, e.Domain)]));
+        Receive<DomainEvent<AgentProtocol.Checkpoint>>(e => Append([new LogRecord.AgentCheckpoint(e.Event.Agent, e.Event.Version, e.Event) { Domain = e.Domain }]));
         Receive<DomainProtocol.WhenDurable>(HandleWhenDurable);
         Receive<Barrier>(_ => Sender.Tell(new BarrierReached(_lastAppend)));
     }
@@ -54,27 +54,33 @@ public sealed class InteractionLogActor : ReceiveActor
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(CallEvent));
-        Context.System.EventStream.Subscribe(Self, typeof(AgentEvent.StatusChanged));
-        Context.System.EventStream.Subscribe(Self, typeof(DispositionRecorded));
-        Context.System.EventStream.Subscribe(Self, typeof(Dispatch.DecisionMade));
-        Context.System.EventStream.Subscribe(Self, typeof(AgentProtocol.Checkpoint));
+        Context.System.EventStream.Subscribe(Self, typeof(DomainEvent<CallEvent>));
+        Context.System.EventStream.Subscribe(Self, typeof(DomainEvent<AgentEvent>));
+        Context.System.EventStream.Subscribe(Self, typeof(DomainEvent<DispositionRecorded>));
+        Context.System.EventStream.Subscribe(Self, typeof(DomainEvent<Dispatch.DecisionMade>));
+        Context.System.EventStream.Subscribe(Self, typeof(DomainEvent<AgentProtocol.Checkpoint>));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
-    private void HandleStatusChanged(AgentEvent.StatusChanged changed)
+    private void HandleStatusChanged(string domain, AgentEvent.StatusChanged? changed)
     {
+        if (changed is null)
+        {
+            return;
+        }
+
         var sequence = _agentSequences.TryGetValue(changed.Agent, out var last) ? last + 1 : _agentSequenceBase + 1;
         _agentSequences[changed.Agent] = sequence;
-        Append([LogMapping.FromAgentEvent(changed, sequence)]);
+        Append([LogMapping.FromAgentEvent(changed, sequence, domain: domain)]);
     }
 
-    private void HandleDisposition(DispositionRecorded recorded)
+    private void HandleDisposition(string domain, DispositionRecorded recorded)
     {
         var disposition = recorded.Disposition;
         Append([new LogRecord.Interaction(disposition.Call, 0)
         {
+            Domain = domain,
             DispositionCode = disposition.Code,
             Notes = disposition.Notes,
             SatisfactionScore = disposition.SatisfactionScore is { } score ? (short)score : null,

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Host.Configuration;
@@ -12,15 +13,16 @@ public sealed class LogDurability(IRequiredActor<InteractionLogActor> log, IRequ
     public Task ReadyAsync(CancellationToken cancellation) => log.GetAsync(cancellation);
 
     /// <summary>
-    /// Completes once everything the domain's events caused so far, and <paramref name="records"/>,
+    /// Completes once everything the domain <paramref name="domainId"/>'s events caused so far, and <paramref name="records"/>,
     /// are committed to the log of the node the domain runs on (asked through the domain, so it is
     /// that node's log wherever the domain is). With the domain on this node it waits as long as the
     /// database is away (the writer buffers and retries) and ends only with the caller's
     /// cancellation; with the domain on another node, at most the request timeout.
     /// </summary>
-    public async Task WaitUntilDurable(IReadOnlyList<LogRecord> records, CancellationToken cancellation)
+    public async Task WaitUntilDurable(string domainId, IReadOnlyList<LogRecord> records, CancellationToken cancellation)
     {
-        var answer = await domain.ActorRef.Ask<object>(new DomainProtocol.WhenDurable(records), settings.RequestTimeout, cancellation);
+        var answer = await domain.ActorRef.Ask<object>(
+            new ShardingEnvelope(domainId, new DomainProtocol.WhenDurable(records)), settings.RequestTimeout, cancellation);
         if (answer is DomainProtocol.Committing committing)
         {
             await committing.Committed.WaitAsync(cancellation);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
 using CallCenter.Routing.Model;
@@ -14,25 +15,29 @@ namespace CallCenter.Routing.Host.InteractionLog;
 public static class LogMapping
 {
     /// <summary>The call event's own row, and the piece of the interaction's row it fills, if any.</summary>
-    public static IReadOnlyList<LogRecord> FromCallEvent(CallEvent e)
+    public static IReadOnlyList<LogRecord> FromCallEvent(CallEvent e) => FromCallEvent(e, DomainEvents.DefaultDomain);
+
+    /// <summary>The rows of an event of the routing domain <paramref name="domain"/>.</summary>
+    public static IReadOnlyList<LogRecord> FromCallEvent(CallEvent e, string domain)
     {
-        var entry = Entry(e);
-        return Piece(e) is { } piece ? [entry, piece] : [entry];
+        var entry = Entry(e, domain);
+        return Piece(e, domain) is { } piece ? [entry, piece] : [entry];
     }
 
-    public static LogRecord.AgentStateChange FromAgentEvent(AgentEvent.StatusChanged e, long sequence, CallId? call = null) =>
-        new(e.Agent, sequence, e.At, e.From, e.To, e.Reason, call);
+    public static LogRecord.AgentStateChange FromAgentEvent(
+        AgentEvent.StatusChanged e, long sequence, CallId? call = null, string domain = DomainEvents.DefaultDomain) =>
+        new(e.Agent, sequence, e.At, e.From, e.To, e.Reason, call) { Domain = domain };
 
     /// <summary>The offer's row of routing_decisions; its trace becomes JSON only when the writer copies it.</summary>
-    public static LogRecord.RoutingDecision FromOffer(CallOffered offer, long configurationVersion) =>
+    public static LogRecord.RoutingDecision FromOffer(CallOffered offer, long configurationVersion, string domain = DomainEvents.DefaultDomain) =>
         new(offer.Call, offer.Epoch, offer.At, offer.Queue, offer.Agent, offer.Rule, offer.RelaxationStep, offer.Waited,
-            configurationVersion, offer.Trace);
+            configurationVersion, offer.Trace) { Domain = domain };
 
-    private static LogRecord.CallEventEntry Entry(CallEvent e)
+    private static LogRecord.CallEventEntry Entry(CallEvent e, string domain)
     {
         var kind = e.GetType().Name;
         LogRecord.CallEventEntry Row(QueueId? queue = null, AgentId? agent = null, long? epoch = null, object? detail = null) =>
-            new(e.Call, e.Sequence, e.At, kind, queue, agent, epoch, detail is null ? null : JsonSerializer.Serialize(detail));
+            new(e.Call, e.Sequence, e.At, kind, queue, agent, epoch, detail is null ? null : JsonSerializer.Serialize(detail)) { Domain = domain };
 
         return e switch
         {
@@ -73,9 +78,9 @@ public static class LogMapping
         };
     }
 
-    private static LogRecord.Interaction? Piece(CallEvent e)
+    private static LogRecord.Interaction? Piece(CallEvent e, string domain)
     {
-        var piece = new LogRecord.Interaction(e.Call, e.Sequence);
+        var piece = new LogRecord.Interaction(e.Call, e.Sequence) { Domain = domain };
         return e switch
         {
             CallEvent.Arrived a => piece with

@@ -1,3 +1,4 @@
+using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Lifecycle;
 using CallCenter.Routing.Matching;
@@ -14,6 +15,9 @@ public abstract record LogRecord : IRoutingMessage
     private LogRecord()
     {
     }
+
+    /// <summary>The routing domain the row belongs to.</summary>
+    public string Domain { get; init; } = DomainEvents.DefaultDomain;
 
     /// <summary>
     /// A piece of an interaction's row: the fields it knows, null for the rest. Pieces are merged

@@ -29,6 +29,7 @@ internal static class LogSql
     [
         (LogColumn.Text<LogRecord.Interaction>("call_id", r => r.Call.Value), Merge.None),
         (LogColumn.Bigint<LogRecord.Interaction>("last_sequence", r => r.Sequence), Merge.None),
+        (LogColumn.Text<LogRecord.Interaction>("domain_id", r => r.Domain), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("gateway_id", r => r.Gateway), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("caller", r => r.Caller), Merge.First),
         (LogColumn.Text<LogRecord.Interaction>("customer_id", r => r.Customer), Merge.First),
@@ -62,6 +63,7 @@ internal static class LogSql
         LogColumn.Text<LogRecord.CallEventEntry>("call_id", r => r.Call.Value),
         LogColumn.Bigint<LogRecord.CallEventEntry>("sequence", r => r.Sequence),
         LogColumn.Time<LogRecord.CallEventEntry>("occurred_at", r => r.At),
+        LogColumn.Text<LogRecord.CallEventEntry>("domain_id", r => r.Domain),
         LogColumn.Text<LogRecord.CallEventEntry>("kind", r => r.Kind),
         LogColumn.Text<LogRecord.CallEventEntry>("queue_id", r => r.Queue?.Value),
         LogColumn.Text<LogRecord.CallEventEntry>("agent_id", r => r.Agent?.Value),
@@ -74,6 +76,7 @@ internal static class LogSql
         LogColumn.Text<LogRecord.AgentStateChange>("agent_id", r => r.Agent.Value),
         LogColumn.Bigint<LogRecord.AgentStateChange>("sequence", r => r.Sequence),
         LogColumn.Time<LogRecord.AgentStateChange>("changed_at", r => r.At),
+        LogColumn.Text<LogRecord.AgentStateChange>("domain_id", r => r.Domain),
         LogColumn.Text<LogRecord.AgentStateChange>("from_status", r => r.From.ToString()),
         LogColumn.Text<LogRecord.AgentStateChange>("to_status", r => r.To.ToString()),
         LogColumn.Text<LogRecord.AgentStateChange>("reason", r => r.Reason),
@@ -85,6 +88,7 @@ internal static class LogSql
         LogColumn.Text<LogRecord.RoutingDecision>("call_id", r => r.Call.Value),
         LogColumn.Bigint<LogRecord.RoutingDecision>("epoch", r => r.Epoch),
         LogColumn.Time<LogRecord.RoutingDecision>("decided_at", r => r.At),
+        LogColumn.Text<LogRecord.RoutingDecision>("domain_id", r => r.Domain),
         LogColumn.Text<LogRecord.RoutingDecision>("queue_id", r => r.Queue.Value),
         LogColumn.Text<LogRecord.RoutingDecision>("agent_id", r => r.Agent.Value),
         LogColumn.Text<LogRecord.RoutingDecision>("rule", r => r.Rule.ToString()),
@@ -102,6 +106,7 @@ internal static class LogSql
     [
         LogColumn.Text<LogRecord.AgentCheckpoint>("agent_id", r => r.Agent.Value),
         LogColumn.Bigint<LogRecord.AgentCheckpoint>("version", r => r.Version),
+        LogColumn.Text<LogRecord.AgentCheckpoint>("domain_id", r => r.Domain),
         LogColumn.Json<LogRecord.AgentCheckpoint>("checkpoint", r => AgentJournal.ToJson(r.Checkpoint)),
     ]);
 
@@ -110,6 +115,7 @@ internal static class LogSql
         LogColumn.Text<LogRecord.GatewayEvent>("gateway_id", r => r.Gateway),
         LogColumn.Text<LogRecord.GatewayEvent>("event_id", r => r.EventId),
         LogColumn.Time<LogRecord.GatewayEvent>("accepted_at", r => r.At),
+        LogColumn.Text<LogRecord.GatewayEvent>("domain_id", r => r.Domain),
     ]);
 
     /// <summary>

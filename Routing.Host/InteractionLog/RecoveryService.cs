@@ -1,3 +1,4 @@
+using CallCenter.Routing.Host.Configuration;
 using Akka.Actor;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
@@ -14,7 +15,7 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// Waits for the database.
 /// </summary>
 internal sealed class EdgeRecoveryService(
-    LogDatabase database, GatewayHistory gateways, ConfigurationJournal configuration, AgentProfiles profiles, ILogger<EdgeRecoveryService> logger) : IHostedService
+    LogDatabase database, GatewayHistory gateways, DomainAdministration administration, ILogger<EdgeRecoveryService> logger) : IHostedService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -26,13 +27,17 @@ internal sealed class EdgeRecoveryService(
             try
             {
                 await SchemaMigrator.ApplyAsync(dataSource, cancellationToken: cancellationToken);
-                var effective = await configuration.LoadAsync(cancellationToken);
-                profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
+                foreach (var domain in administration.All)
+                {
+                    var effective = await domain.Journal.LoadAsync(cancellationToken);
+                    domain.Profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
+                    logger.LogInformation("Routing domain {Domain}: configuration at version {Version} ({Queues} queues, {Skills} skills)",
+                        domain.Domain, effective.Version, effective.Routing.Queues.Count, effective.Routing.Skills.Count);
+                }
+
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
                 var (calls, eventIds) = await gateways.RestoreAllAsync(connection, cancellationToken);
-                logger.LogInformation(
-                    "Configuration at version {Version} ({Queues} queues, {Skills} skills); gateways: {Calls} open calls owned again, {EventIds} accepted event ids remembered",
-                    effective.Version, effective.Routing.Queues.Count, effective.Routing.Skills.Count, calls, eventIds);
+                logger.LogInformation("Gateways: {Calls} open calls owned again, {EventIds} accepted event ids remembered", calls, eventIds);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
@@ -51,14 +56,17 @@ internal sealed class EdgeRecoveryService(
 /// while the database is away): the gRPC endpoints open only after this, so no client meets a server
 /// that has forgotten what it acknowledged.
 /// </summary>
-internal sealed class DomainRecoveryService(IRequiredActor<RoutingDomainActor> domain, ILogger<DomainRecoveryService> logger) : IHostedService
+internal sealed class DomainRecoveryService(IRequiredActor<RoutingDomainActor> domain, RoutingDomains domains, ILogger<DomainRecoveryService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var routing = await domain.GetAsync(cancellationToken);
-        var ready = await routing.Ask<DomainProtocol.Ready>(DomainProtocol.WhenReady.Instance, Timeout.InfiniteTimeSpan, cancellationToken);
-        logger.LogInformation("Routing domain serving: {Calls} calls and {Agents} agents recovered; offers start at epoch {Epoch}",
-            ready.CallsRecovered, ready.AgentsRecovered, ready.FirstEpoch);
+        await Task.WhenAll(domains.Ids.Select(async id =>
+        {
+            var ready = await routing.Ask<DomainProtocol.Ready>(DomainClient.To(id, DomainProtocol.WhenReady.Instance), Timeout.InfiniteTimeSpan, cancellationToken);
+            logger.LogInformation("Routing domain {Domain} serving: {Calls} calls and {Agents} agents recovered; offers start at epoch {Epoch}",
+                id, ready.CallsRecovered, ready.AgentsRecovered, ready.FirstEpoch);
+        }));
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,3 +1,4 @@
+using CallCenter.Routing.Agents.Domain;
 using Dapper;
 using Npgsql;
 
@@ -7,7 +8,8 @@ namespace CallCenter.Routing.Host.InteractionLog;
 /// A report's time range, half-open: a call that arrived exactly at <see cref="From"/> is in it,
 /// one that arrived exactly at <see cref="To"/> is not, so consecutive ranges never count a call twice.
 /// </summary>
-public sealed record ReportRange(DateTimeOffset From, DateTimeOffset To);
+/// <summary>The interactions of one routing domain that arrived from <see cref="From"/> up to (not including) <see cref="To"/>.</summary>
+public sealed record ReportRange(DateTimeOffset From, DateTimeOffset To, string Domain = DomainEvents.DefaultDomain);
 
 /// <summary>What traffic figures are grouped by.</summary>
 public enum ReportGrouping
@@ -136,7 +138,7 @@ public sealed record LateCallback(
 /// </summary>
 public sealed class InteractionReports(NpgsqlDataSource dataSource)
 {
-    private const string InRange = "arrived_at >= @From AND arrived_at < @To";
+    private const string InRange = "domain_id = @Domain AND arrived_at >= @From AND arrived_at < @To";
 
     /// <summary>Traffic figures per group, ordered by key, and the figures of all calls of the range.</summary>
     public async Task<(IReadOnlyList<TrafficFigures> Groups, TrafficFigures Total)> TrafficAsync(
@@ -264,7 +266,7 @@ public sealed class InteractionReports(NpgsqlDataSource dataSource)
                    due_at AS "DueAt", flagged_at AS "FlaggedAt", lateness_seconds_when_flagged AS "LatenessSecondsWhenFlagged",
                    reached_at AS "ReachedAt", reached_late_by_seconds AS "ReachedLateBySeconds", outcome AS "Outcome"
             FROM report_late_callbacks
-            WHERE flagged_at >= @From AND flagged_at < @To
+            WHERE domain_id = @Domain AND flagged_at >= @From AND flagged_at < @To
             ORDER BY flagged_at, call_id
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -283,6 +285,7 @@ public sealed class InteractionReports(NpgsqlDataSource dataSource)
         var parameters = new DynamicParameters();
         parameters.Add("From", range.From.ToUniversalTime());
         parameters.Add("To", range.To.ToUniversalTime());
+        parameters.Add("Domain", range.Domain);
         return parameters;
     }
 

@@ -50,7 +50,7 @@ public sealed class AgentActorSpec : ActorSpec
     public void Agent_actor_must_keep_the_backup_of_the_login_that_took_effect()
     {
         var checkpoints = CreateTestProbe();
-        Sys.EventStream.Subscribe(checkpoints.Ref, typeof(AgentProtocol.Checkpoint));
+        Sys.FollowDomainEvents<AgentProtocol.Checkpoint>(checkpoints.Ref);
         Send(new AgentProtocol.LogIn(Alice, [], new AgentId("bob")));
         Assert.That(_dispatcher.ExpectMsg<Dispatch.RegisterAgent>().Profile.Backup, Is.EqualTo(new AgentId("bob")));
         Assert.That(checkpoints.ExpectMsg<AgentProtocol.Checkpoint>().Backup, Is.EqualTo(new AgentId("bob")));

@@ -35,8 +35,8 @@ internal sealed class DomainFixture
         Domain = kit.Sys.ActorOf(RoutingDomainActor.Props(Configuration, Settings), "routing");
         CallEvents = kit.CreateTestProbe("call-events");
         AgentEvents = kit.CreateTestProbe("agent-events");
-        kit.Sys.EventStream.Subscribe(CallEvents.Ref, typeof(CallEvent));
-        kit.Sys.EventStream.Subscribe(AgentEvents.Ref, typeof(AgentEvent));
+        kit.Sys.FollowDomainEvents<CallEvent>(CallEvents.Ref);
+        kit.Sys.FollowDomainEvents<AgentEvent>(AgentEvents.Ref);
     }
 
     public IActorRef Domain { get; }

@@ -48,7 +48,7 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
     {
         var domain = Restore(startedAtOnce, ("w1", "Standard"), ("w2", "Standard"), ("w3", "VIP"), ("w4", "Standard"));
         var events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events.Ref, typeof(CallEvent));
+        Sys.FollowDomainEvents<CallEvent>(events.Ref);
 
         Assert.That(domain.Ask<CallState>(new CallProtocol.GetState(new CallId("w2")), TimeSpan.FromSeconds(5)).Result.Status, Is.EqualTo(CallStatus.Queued));
         Assert.That(Send(domain, new CallProtocol.HangUp(new CallId("w4"))).Code, Is.EqualTo(OutcomeCode.Ok));
@@ -131,7 +131,7 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
         Assert.That((state.Status, state.CurrentCall), Is.EqualTo((AgentStatus.OnCall, (CallAssignment?)new CallAssignment(talking, 5))));
 
         var events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events.Ref, typeof(CallEvent));
+        Sys.FollowDomainEvents<CallEvent>(events.Ref);
         Assert.That(Send(domain, new AgentProtocol.HangUp(agent, talking)).Code, Is.EqualTo(OutcomeCode.Ok), "the agent ends the call it is on");
         Assert.That(events.FishForMessage<CallEvent.Ended>(e => e.Call == talking).Outcome, Is.EqualTo(CallOutcome.Answered));
         Assert.That(domain.Ask<CallState>(new CallProtocol.GetState(waiting), TimeSpan.FromSeconds(5)).Result.Status, Is.EqualTo(CallStatus.Queued),
@@ -143,7 +143,7 @@ public sealed class RecoveredWaitingCallsSpec : ActorSpec
     {
         Restore(2, ("w1", "Standard"), ("w2", "Standard"), ("w3", "Standard"));
         var events = CreateTestProbe();
-        Sys.EventStream.Subscribe(events.Ref, typeof(CallEvent.PositionAnnounced));
+        Sys.FollowDomainEvents<CallEvent, CallEvent.PositionAnnounced>(events.Ref);
 
         // The background starts them two at a time; once all have started, their announcements run again.
         // Announcement intervals pass one by one in virtual time (the TestKit's own deadlines would pass with them).

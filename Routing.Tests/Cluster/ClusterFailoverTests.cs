@@ -16,7 +16,7 @@ namespace CallCenter.Routing.Tests.Cluster;
 [Category("Cluster")]
 public sealed class ClusterFailoverTests
 {
-    private const string Recovered = "Routing domain recovered";
+    private const string Recovered = "Routing domain default recovered";
 
     /// <summary>What a node logs once it is a member of the cluster.</summary>
     private const string NodeUp = "Cluster node up";

@@ -72,10 +72,10 @@ public sealed class EdgeHost : IAsyncDisposable
         return connection;
     }
 
-    public async Task<GatewaySession> ConnectGateway(string gatewayId, bool batchReplies = false)
+    public async Task<GatewaySession> ConnectGateway(string gatewayId, bool batchReplies = false, string domainId = "")
     {
         var session = new GatewaySession(Gateway.Connect());
-        await session.Send(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, BatchReplies = batchReplies } });
+        await session.Send(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, BatchReplies = batchReplies, DomainId = domainId } });
         await session.Expect(r => r.HelloAccepted is not null);
         return session;
     }
