@@ -87,6 +87,7 @@ public static class RoutingServer
 
             akka.WithRoutingSerialization()
                 .WithGatewayUpdates()
+                .WithConfigurationNotices()
                 .WithInteractionLog();
         });
 

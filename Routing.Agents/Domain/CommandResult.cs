@@ -82,6 +82,13 @@ public static class DomainProtocol
         }
     }
 
+    /// <summary>
+    /// Tells the log of the node a domain starts on which incarnation of it runs there: the log writes
+    /// the domain's records only while no later incarnation has started elsewhere, so a node cut off
+    /// from the cluster cannot add to the journal the domain's new node recovered from.
+    /// </summary>
+    public sealed record Serving(string Domain, long Incarnation) : IRoutingMessage;
+
     /// <summary>What the domain took back from its journal when it started.</summary>
     public sealed record Ready(int CallsRecovered, int AgentsRecovered, long FirstEpoch) : IRoutingMessage;
 

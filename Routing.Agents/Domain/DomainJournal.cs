@@ -20,9 +20,10 @@ public interface IDomainJournal
 /// events (in sequence order), every agent's last checkpoint, and the configuration the domain last
 /// ran with (null: the one it was started with), so the calls come back into the queues they were in.
 /// </summary>
+/// <param name="Incarnation">Which start of the domain this is (0: a journal that does not count them); its log writes for it only while no later one has started.</param>
 public sealed record DomainJournalContents(
     long FirstEpoch, IReadOnlyList<CallJournal> Calls, IReadOnlyList<AgentProtocol.Checkpoint> Agents,
-    RoutingConfiguration? Configuration = null)
+    RoutingConfiguration? Configuration = null, long Incarnation = 0)
 {
     public static DomainJournalContents Empty { get; } = new(1, [], []);
 }

@@ -178,6 +178,12 @@ public sealed class RoutingDomainActor : ReceiveActor, IWithTimers, IWithUnbound
 
     private void Start(DomainJournalContents contents, IReadOnlyList<RecoveredCall?> resumed)
     {
+        // Before anything this incarnation publishes: its log learns whose records to write.
+        if (contents.Incarnation > 0 && Durability() is { } log)
+        {
+            log.Tell(new DomainProtocol.Serving(_settings.Domain, contents.Incarnation));
+        }
+
         if (contents.Configuration is { } recorded)
         {
             _configuration = recorded;

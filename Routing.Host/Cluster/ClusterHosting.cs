@@ -32,6 +32,9 @@ public static class ClusterHosting
                  akka.cluster.split-brain-resolver.stable-after = {Milliseconds(settings.StableAfterSeconds)}
                  akka.cluster.down-removal-margin = {Milliseconds(settings.DownRemovalMarginSeconds)}
                  akka.cluster.log-info = off
+                 # An operator's snapshot of a busy domain on another node is one message of a few MB
+                 # (about 160 bytes a call): far over remoting's default frame of 128 kB.
+                 akka.remote.dot-netty.tcp.maximum-frame-size = {MaximumFrameBytes}b
                  """,
                 HoconAddMode.Prepend);
 
@@ -53,6 +56,9 @@ public static class ClusterHosting
 
         return akka;
     }
+
+    /// <summary>The largest message between nodes: a snapshot of 100,000 waiting calls fits twice over.</summary>
+    public const int MaximumFrameBytes = 32 * 1024 * 1024;
 
     private static string Milliseconds(double seconds) =>
         Math.Round(seconds * 1000).ToString(CultureInfo.InvariantCulture) + "ms";

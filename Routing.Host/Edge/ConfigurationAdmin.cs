@@ -19,7 +19,10 @@ namespace CallCenter.Routing.Host.Edge;
 /// domain (which applies them to new calls only); agent profiles stay here and apply at an
 /// agent's next login.
 /// </summary>
-public sealed class ConfigurationAdmin(DomainClient domain, string domainId, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock)
+/// <param name="catchUp">Reads the changes recorded so far (some perhaps by another node) into <paramref name="journal"/> and <paramref name="profiles"/>.</param>
+public sealed class ConfigurationAdmin(
+    DomainClient domain, string domainId, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock,
+    Func<CancellationToken, Task> catchUp)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -86,8 +89,24 @@ public sealed class ConfigurationAdmin(DomainClient domain, string domainId, Age
         await _oneAtATime.WaitAsync(cancellation);
         try
         {
+            // Another node may have made changes since: the next version follows theirs, and so do the profiles.
+            try
+            {
+                await catchUp(cancellation);
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                throw RequestChecks.Unavailable($"the configuration journal cannot be read, so nothing was changed ({e.Message}); retry").ToRpcException();
+            }
+
             // The journal takes the version when it records the change.
-            await change(journal.Version + 1);
+            var before = journal.Version;
+            await change(before + 1);
+            if (journal.Version > before)
+            {
+                ConfigurationNoticesActor.Publish(domain.System, domainId, journal.Version);
+            }
+
             return journal.Version;
         }
         finally

@@ -17,6 +17,13 @@ public sealed class DomainAdmin(string domain, ConfigurationJournal journal, Age
 
     /// <summary>Made at its first use: it reaches the domain through the actor system, which starts after the journals are read.</summary>
     public ConfigurationAdmin Admin => _admin.Value;
+
+    /// <summary>Reads the domain's configuration changes again (some made on another node): the profiles and the version follow them.</summary>
+    public async Task CatchUpAsync(CancellationToken cancellation)
+    {
+        var effective = await journal.LoadAsync(cancellation);
+        profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
+    }
 }
 
 /// <summary>
@@ -35,7 +42,10 @@ public sealed class DomainAdministration
             var routing = domains[id].Routing;
             var journal = new ConfigurationJournal(database, routing, id);
             var profiles = new AgentProfiles(routing, id == DomainEvents.DefaultDomain ? edge.AgentProfiles : []);
-            return new DomainAdmin(id, journal, profiles, () => new ConfigurationAdmin(services.GetRequiredService<DomainClient>(), id, profiles, journal, clock));
+            DomainAdmin? admin = null;
+            admin = new DomainAdmin(id, journal, profiles, () => new ConfigurationAdmin(
+                services.GetRequiredService<DomainClient>(), id, profiles, journal, clock, admin!.CatchUpAsync));
+            return admin;
         });
     }
 

@@ -61,7 +61,7 @@ public sealed class PostgresDomainJournal(
             .Select(AgentJournal.FromJson)
             .ToList();
         var configuration = await configurationJournal.LoadAsync(cancellation);
-        return new DomainJournalContents((incarnation << EpochBits) + 1, calls, agents, configuration.Routing);
+        return new DomainJournalContents((incarnation << EpochBits) + 1, calls, agents, configuration.Routing, incarnation);
     }
 
     /// <summary>How many parts the open calls are read in, side by side.</summary>

@@ -33,6 +33,9 @@ public sealed class InteractionLogActor : ReceiveActor
 
     private readonly Dictionary<AgentId, long> _agentSequences = [];
 
+    /// <summary>The incarnation of each domain serving on this node, which its records are written under (<see cref="LogFence"/>).</summary>
+    private readonly Dictionary<string, LogFence> _fences = [];
+
     /// <summary>The commit of the last append: when it completes, every earlier append has too.</summary>
     private Task _lastAppend = Task.CompletedTask;
 
@@ -40,6 +43,7 @@ public sealed class InteractionLogActor : ReceiveActor
     {
         _writer = writer;
         _agentSequenceBase = startedAt.ToUnixTimeMilliseconds() * 1_000_000;
+        Receive<DomainProtocol.Serving>(m => _fences[m.Domain] = new LogFence(m.Domain, m.Incarnation));
         Receive<DomainEvent<CallEvent>>(e => Append(LogMapping.FromCallEvent(e.Event, e.Domain)));
         Receive<DomainEvent<AgentEvent>>(e => HandleStatusChanged(e.Domain, e.Event as AgentEvent.StatusChanged));
         Receive<DomainEvent<DispositionRecorded>>(e => HandleDisposition(e.Domain, e.Event));
@@ -111,8 +115,12 @@ public sealed class InteractionLogActor : ReceiveActor
         }
     }
 
-    /// <summary>Hands the records to the writer without waiting: a full buffer holds back the barrier's answer, not this actor.</summary>
-    private void Append(IReadOnlyList<LogRecord> records) => _lastAppend = _writer.AppendAsync(records);
+    /// <summary>
+    /// Hands the records (all of one domain) to the writer without waiting: a full buffer holds back
+    /// the barrier's answer, not this actor. They are fenced by their domain's incarnation here.
+    /// </summary>
+    private void Append(IReadOnlyList<LogRecord> records) =>
+        _lastAppend = _writer.AppendAsync(records, _fences.GetValueOrDefault(records[0].Domain));
 
     /// <summary>Asks when everything appended so far is durable.</summary>
     public sealed record Barrier : IRoutingMessage

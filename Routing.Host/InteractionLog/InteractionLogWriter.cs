@@ -112,9 +112,16 @@ public sealed class InteractionLogWriter : IAsyncDisposable
     /// Buffers the records (what one event caused) and completes once they are committed, all of
     /// them in one transaction. Waits for room first when the buffer is full.
     /// </summary>
-    public Task AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default)
+    public Task AppendAsync(IReadOnlyList<LogRecord> records, CancellationToken cancellationToken = default) =>
+        AppendAsync(records, null, cancellationToken);
+
+    /// <param name="fence">
+    /// The incarnation of the routing domain the records are of: they are written only while no later
+    /// incarnation of it has started (else the append fails, <see cref="LogFence.IsFencedOut"/>); null: unfenced.
+    /// </param>
+    public Task AppendAsync(IReadOnlyList<LogRecord> records, LogFence? fence, CancellationToken cancellationToken = default)
     {
-        var pending = new PendingAppend(records);
+        var pending = new PendingAppend(records, fence);
         if (buffer.Writer.TryWrite(pending))
         {
             Interlocked.Increment(ref appendsAccepted);
@@ -314,7 +321,14 @@ public sealed class InteractionLogWriter : IAsyncDisposable
                     return error;
                 }
 
-                logger.LogError(error, "Interaction log: {Count} records refused by the database", batch[0].Records.Count);
+                if (LogFence.IsFencedOut(error))
+                {
+                    logger.LogWarning("Interaction log: {Count} records refused: {Reason}", batch[0].Records.Count, ((PostgresException)error).MessageText);
+                }
+                else
+                {
+                    logger.LogError(error, "Interaction log: {Count} records refused by the database", batch[0].Records.Count);
+                }
                 Fail(batch[0], error);
             }
 
@@ -347,7 +361,8 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         {
             var started = Stopwatch.GetTimestamp();
             var open = await ConnectAsync(dataSource, lane, stop).ConfigureAwait(false);
-            var records = await LogBatch.WriteAsync(open, batch.SelectMany(p => p.Records).ToList(), firstAttempt, turn, stop).ConfigureAwait(false);
+            var fences = batch.Where(p => p.Fence is not null).Select(p => p.Fence!).Distinct().ToList();
+            var records = await LogBatch.WriteAsync(open, batch.SelectMany(p => p.Records).ToList(), fences, firstAttempt, turn, stop).ConfigureAwait(false);
 
             Interlocked.Exchange(ref lastCommitTicks, Stopwatch.GetElapsedTime(started).Ticks);
             Interlocked.Add(ref recordsCommitted, records);
@@ -432,9 +447,12 @@ public sealed class InteractionLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Data errors (class 22, 23) will fail again however often they are tried; anything else may pass later.</summary>
+    /// <summary>
+    /// Data errors (class 22, 23) will fail again however often they are tried, and so will a write
+    /// fenced out by a later incarnation of its domain; anything else may pass later.
+    /// </summary>
     private static bool IsTransient(Exception error) =>
-        error is not PostgresException { SqlState: ['2', '2', ..] or ['2', '3', ..] };
+        error is not PostgresException { SqlState: ['2', '2', ..] or ['2', '3', ..] } && !LogFence.IsFencedOut(error);
 
     private void BecomeDegraded(Exception error)
     {
@@ -470,9 +488,11 @@ public sealed class InteractionLogWriter : IAsyncDisposable
     /// <summary>A batch handed to a lane, and its write (which commits but completes no append).</summary>
     private sealed record Flight(List<PendingAppend> Batch, Lane Lane, Task Write);
 
-    private sealed class PendingAppend(IReadOnlyList<LogRecord> records)
+    private sealed class PendingAppend(IReadOnlyList<LogRecord> records, LogFence? fence)
     {
         public IReadOnlyList<LogRecord> Records { get; } = records;
+
+        public LogFence? Fence { get; } = fence;
 
         // Continuations run off the writer's loop, so a slow caller cannot hold up the next commit.
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -14,14 +14,16 @@ internal static class LogBatch
     /// they inserted with ON CONFLICT DO NOTHING instead.
     /// </summary>
     /// <param name="turn">When this batch may write into the shared tables (see <see cref="TableTurn"/>).</param>
+    /// <param name="fences">The incarnations of the domains whose records these are: a later one started stops the whole batch.</param>
     public static async Task<int> WriteAsync(
-        NpgsqlConnection connection, IReadOnlyList<LogRecord> records, bool firstAttempt, TableTurn turn, CancellationToken stop)
+        NpgsqlConnection connection, IReadOnlyList<LogRecord> records, IReadOnlyList<LogFence> fences, bool firstAttempt, TableTurn turn,
+        CancellationToken stop)
     {
         if (firstAttempt)
         {
             try
             {
-                return await WriteOnceAsync(connection, records, direct: true, turn, stop).ConfigureAwait(false);
+                return await WriteOnceAsync(connection, records, fences, direct: true, turn, stop).ConfigureAwait(false);
             }
             catch (PostgresException error) when (error.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -29,11 +31,12 @@ internal static class LogBatch
             }
         }
 
-        return await WriteOnceAsync(connection, records, direct: false, turn, stop).ConfigureAwait(false);
+        return await WriteOnceAsync(connection, records, fences, direct: false, turn, stop).ConfigureAwait(false);
     }
 
     private static async Task<int> WriteOnceAsync(
-        NpgsqlConnection connection, IReadOnlyList<LogRecord> records, bool direct, TableTurn turn, CancellationToken stop)
+        NpgsqlConnection connection, IReadOnlyList<LogRecord> records, IReadOnlyList<LogFence> fences, bool direct, TableTurn turn,
+        CancellationToken stop)
     {
         var interactions = new List<LogRecord.Interaction>();
         var callEvents = new List<LogRecord.CallEventEntry>();
@@ -64,6 +67,11 @@ internal static class LogBatch
 
         await using var transaction = await connection.BeginTransactionAsync(stop).ConfigureAwait(false);
         await using var moves = new NpgsqlBatch(connection, transaction);
+        if (fences.Count > 0)
+        {
+            // In the batch's transaction: a later incarnation's start waits for this commit, or this write sees it and fails.
+            moves.BatchCommands.Add(LogFence.Command(fences));
+        }
 
         // One statement may touch a row once, so the pieces of one call are merged first.
         Add(moves, LogSql.Interactions, LogSql.UpsertInteractions, InteractionMerge.MergeByCall(interactions));

@@ -251,7 +251,7 @@ internal static class RoutingMessageCatalogue
             new LogRecord.RoutingDecision(TheCall, 7, At, Main, Alice, MatchRule.AgentSelection, 1, TimeSpan.FromSeconds(31), 4,
                 new AgentChosen(2, AgentSelection.FewestCallsToday, Standing(Alice, 3), Standing(Bob, 5))),
             new LogRecord.AgentCheckpoint(Alice, 12, AgentCheckpoint()),
-            new LogRecord.GatewayEvent("gw-1", "e-17", At),
+            new LogRecord.GatewayEvent("gw-1", "e-17", At) { Domain = "north" },
         ];
         foreach (var record in records)
         {
@@ -261,6 +261,8 @@ internal static class RoutingMessageCatalogue
         yield return ("DomainProtocol.WhenDurable with the edge's records", new DomainProtocol.WhenDurable(records));
         yield return ("DomainProtocol.Durable", DomainProtocol.Durable.Instance);
         yield return ("DomainProtocol.HandOff", DomainProtocol.HandOff.Instance);
+        yield return ("DomainProtocol.Serving", new DomainProtocol.Serving("north", 3));
+        yield return ("ConfigurationNoticesActor.ConfigurationChanged", new CallCenter.Routing.Host.Edge.ConfigurationNoticesActor.ConfigurationChanged("north", 7));
         yield return ("GatewayUpdatesActor.FromPeer", new GatewayUpdatesActor.FromPeer(
             new CallEvent.Offered(TheCall, 3, At, new AgentAssignment(Alice, 7))));
 

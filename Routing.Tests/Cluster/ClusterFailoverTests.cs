@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
+using CallCenter.Routing.Agents.Domain;
+using Dapper;
+using Npgsql;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Host;
 using CallCenter.Routing.Tests.InteractionLog;
@@ -34,8 +38,9 @@ public sealed class ClusterFailoverTests
         return ServerProcess.DisposeAllAsync(nodes);
     }
 
-    /// <summary>Starts three nodes with one another as seeds on a new database; the node that runs the domain.</summary>
-    private async Task<ServerProcess> StartClusterAsync(string databasePrefix)
+    /// <summary>Starts three nodes with one another as seeds on a new database; the node that runs the default domain.</summary>
+    /// <param name="settings">More settings for every node, as <c>--Section:Key=value</c>.</param>
+    private async Task<ServerProcess> StartClusterAsync(string databasePrefix, params string[] settings)
     {
         var database = await PostgresSetUp.NewDatabaseAsync(databasePrefix);
         connectionString = PostgresSetUp.Server.ConnectionString(database);
@@ -44,15 +49,99 @@ public sealed class ClusterFailoverTests
         foreach (var port in ports)
         {
             // Each waits until it serves: the first forms the cluster, the others join it.
-            nodeSettings.Add([$"--Routing:Cluster:Port={port}", .. seeds]);
+            nodeSettings.Add([$"--Routing:Cluster:Port={port}", .. seeds, .. settings]);
             nodes.Add(await ServerProcess.StartAsync(connectionString, nodeSettings[^1]));
         }
 
-        await Poll.Until(() => nodes.Count(n => n.Output.Contains(Recovered)) == 1, "one node runs the domain");
+        await Poll.Until(() => nodes.Any(n => n.Output.Contains(Recovered)), "a node runs the default domain");
 
         // A node still joining does not count for the majority: a test that cut one off before then would split the cluster.
         await Poll.Until(() => nodes.All(n => n.Output.Contains(NodeUp)), "every node is up");
-        return nodes.Single(n => n.Output.Contains(Recovered));
+        return Home(DomainEvents.DefaultDomain)!;
+    }
+
+    /// <summary>The node a domain runs on now: the one that logged its recovery last (a domain that moved recovered on each node it ran on).</summary>
+    private ServerProcess? Home(string domain)
+    {
+        var marker = $"Routing domain {domain} recovered";
+        return nodes
+            .SelectMany(node => node.Output.Split('\n').Where(line => line.Contains(marker)).Select(line => (Node: node, At: LoggedAt(line))))
+            .OrderBy(recovery => recovery.At)
+            .Select(recovery => recovery.Node)
+            .LastOrDefault();
+    }
+
+    /// <summary>When a line of Akka's log was written: "[INFO][12/07/2026 20:43:44.875Z][Thread 0016]...".</summary>
+    private static DateTime LoggedAt(string line)
+    {
+        var start = line.IndexOf("][", StringComparison.Ordinal) + 2;
+        return DateTime.ParseExact(line[start..line.IndexOf(']', start)], "MM/dd/yyyy HH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The settings of a routing domain with one queue (and its skill) of the same name.</summary>
+    private static string[] DomainWithQueue(string domain, string queue) =>
+    [
+        $"--Routing:Domains:{domain}:Skills:0={queue}",
+        $"--Routing:Domains:{domain}:Queues:0:Id={queue}",
+        $"--Routing:Domains:{domain}:Queues:0:RequiredSkills:0:Skill={queue}",
+    ];
+
+    /// <summary>
+    /// Three domains over three nodes: the first node up starts them all, the others take their share
+    /// as they join (the domains' shards are rebalanced, each handed off after its log's commit). Then
+    /// each domain serves a gateway and an operator connected to nodes it does not run on, and sees its
+    /// own calls alone.
+    /// </summary>
+    [Test]
+    public async Task Domains_spread_over_the_nodes_and_each_serves_clients_of_the_others()
+    {
+        var queues = new Dictionary<string, string> { [DomainEvents.DefaultDomain] = "billing", ["north"] = "help", ["south"] = "desk" };
+        await StartClusterAsync("domains", [.. DomainWithQueue("north", "help"), .. DomainWithQueue("south", "desk")]);
+        await Poll.Until(() => queues.Keys.Select(Home).Distinct().Count() == 3,
+            () => $"each domain runs on a node of its own: {string.Join(", ", queues.Keys.Select(d => $"{d} on {nodes.IndexOf(Home(d)!)}"))}",
+            TimeSpan.FromSeconds(120));
+
+        foreach (var (domain, queue) in queues)
+        {
+            var home = Home(domain)!;
+            var others = nodes.Where(n => n != home).ToList();
+            await using var gateway = await ScriptedGateway.ConnectAsync(others[0].Gateway, $"gateway-{domain}", domain);
+            await gateway.AcceptedAsync(new GatewayEvent
+            {
+                EventId = $"{domain}-1", CallArrived = new CallArrived { CallId = $"{domain}-1", QueueId = queue, TierId = "Standard" },
+            });
+            var operators = new RoutingState.RoutingStateClient(others[1].Channel);
+            var view = await operators.GetSnapshotAsync(new GetSnapshotRequest(), new Metadata { { "routing-domain", domain } });
+            Assert.That(view.Calls.Select(c => c.CallId), Is.EqualTo(new[] { $"{domain}-1" }), $"{domain}: its own call alone");
+        }
+
+        await using var database = new NpgsqlConnection(connectionString);
+        await database.OpenAsync();
+        var logged = (await database.QueryAsync<(string Call, string Domain)>("SELECT call_id, domain_id FROM interactions ORDER BY call_id")).ToList();
+        Assert.That(logged, Is.EquivalentTo(queues.Keys.Select(d => ($"{d}-1", d))), "each call logged under its domain");
+        Assert.That(queues.Keys.Select(Home).Distinct().Count(), Is.EqualTo(3), "still one domain per node");
+
+        // A change made on one node reaches the others: a profile stored on the first serves a log-in on the second,
+        // and a change on the third takes the version after it.
+        var north = new Metadata { { "routing-domain", "north" } };
+        var profile = new AgentProfile { AgentId = "pat" };
+        profile.Skills.Add(new AgentSkill { SkillId = "help", Level = 5 });
+        var stored = await new RoutingState.RoutingStateClient(nodes[0].Channel).PutAgentProfileAsync(profile, north);
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                await new Softphone.SoftphoneClient(nodes[1].Channel).LogInAsync(new LogInRequest { AgentId = "pat" }, north);
+                return true;
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                return false;
+            }
+        }, "the profile stored on another node serves the log-in");
+        var skill = await new RoutingState.RoutingStateClient(nodes[2].Channel).PutSkillAsync(new PutSkillRequest { SkillId = "escalation" }, north);
+        Assert.That(skill.Version, Is.EqualTo(stored.Version + 1), "the next version after the other node's");
+        Assert.That(skill.AgentProfiles.Select(p => p.AgentId), Is.EqualTo(new[] { "pat" }));
     }
 
     [Test]

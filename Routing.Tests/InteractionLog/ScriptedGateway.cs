@@ -30,10 +30,10 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     /// <summary>How the server ended the stream: null when it ended it without an error.</summary>
     public Task<StatusCode?> EndedWith => _ended.Task;
 
-    public static async Task<ScriptedGateway> ConnectAsync(Gateway.GatewayClient client, string gatewayId)
+    public static async Task<ScriptedGateway> ConnectAsync(Gateway.GatewayClient client, string gatewayId, string domainId = "")
     {
         var gateway = new ScriptedGateway(client.Connect());
-        await gateway._call.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId } });
+        await gateway._call.RequestStream.WriteAsync(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId, DomainId = domainId } });
         gateway.Resumed = (await gateway._hello.Task.WaitAsync(Poll.Patience)).Resumed;
         return gateway;
     }

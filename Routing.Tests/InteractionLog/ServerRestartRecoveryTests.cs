@@ -227,6 +227,83 @@ public sealed class ServerRestartRecoveryTests
         Assert.That(after.Calls.Select(c => c.Status), Is.All.EqualTo(CallStatus.Queued));
     }
 
+    [Test]
+    public async Task Each_domain_comes_back_with_its_own_calls_and_agents()
+    {
+        var connectionString = PostgresSetUp.Server.ConnectionString(await PostgresSetUp.NewDatabaseAsync("restart-domains"));
+        string[] settings =
+        [
+            NoOverloadGate,
+            "--Routing:Domains:north:Skills:0=support",
+            "--Routing:Domains:north:Queues:0:Id=help",
+            "--Routing:Domains:north:Queues:0:RequiredSkills:0:Skill=support",
+        ];
+        var north = new Metadata { { "routing-domain", "north" } };
+        _server = await ServerProcess.StartAsync(connectionString, settings);
+        var defaultGateway = await ScriptedGateway.ConnectAsync(_server.Gateway, "gateway-default");
+        var northGateway = await ScriptedGateway.ConnectAsync(_server.Gateway, "gateway-north", "north");
+        var login = new LogInRequest { AgentId = "nora" };
+        login.Skills.Add(new AgentSkill { SkillId = "support", Level = 4 });
+        await new Softphone.SoftphoneClient(_server.Channel).LogInAsync(login, north);
+        await LogInAsync(new Softphone.SoftphoneClient(_server.Channel), "dora", ("billing", 5));
+
+        // Each acknowledgement follows the commit of everything logged before it: the log-ins too.
+        await defaultGateway.AcceptedAsync(Arrival("d1", "billing", "Standard"));
+        await defaultGateway.AcceptedAsync(Arrival("d2", "billing", "Gold"));
+        await northGateway.AcceptedAsync(Arrival("n1", "help", "Standard"));
+        await northGateway.AcceptedAsync(Arrival("n2", "help", "VIP"));
+        await defaultGateway.DisposeAsync();
+        await northGateway.DisposeAsync();
+
+        await _server.KillAsync();
+        _server = await ServerProcess.StartAsync(connectionString, settings);
+
+        var state = new RoutingState.RoutingStateClient(_server.Channel);
+        var northView = await state.GetSnapshotAsync(new GetSnapshotRequest(), north);
+        var defaultView = await state.GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(Calls(northView).Keys, Is.EquivalentTo(new[] { "n1", "n2" }));
+        Assert.That(Agents(northView).Keys, Is.EquivalentTo(new[] { "nora" }));
+        Assert.That(Calls(defaultView).Keys, Is.EquivalentTo(new[] { "d1", "d2" }));
+        Assert.That(Agents(defaultView).Keys, Is.EquivalentTo(new[] { "dora" }));
+        Assert.That(_server.Output, Does.Contain("Routing domain north recovered 2 calls and 1 agents"));
+
+        // The north gateway's hang-up reaches its call in its domain after the restart.
+        var again = await ScriptedGateway.ConnectAsync(_server.Gateway, "gateway-north", "north");
+        Assert.That(again.Resumed, Is.True, "it has open calls");
+        await again.AcceptedAsync(HangUp("n1"));
+        var ended = await state.GetSnapshotAsync(new GetSnapshotRequest(), north);
+        Assert.That(Calls(ended).Keys, Is.EquivalentTo(new[] { "n2" }));
+        await again.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A second server started on the same database takes the domain over (a later incarnation):
+    /// the first, still running, can acknowledge nothing more of it, and nothing it sends after is in
+    /// the log the second recovered from.
+    /// </summary>
+    [Test]
+    public async Task A_server_whose_domain_started_elsewhere_acknowledges_nothing_more()
+    {
+        var connectionString = PostgresSetUp.Server.ConnectionString(await PostgresSetUp.NewDatabaseAsync("fenced"));
+        _server = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+        var first = await ScriptedGateway.ConnectAsync(_server.Gateway, GatewayId);
+        await first.AcceptedAsync(Arrival("before", "billing", "Standard"));
+
+        await using var second = await ServerProcess.StartAsync(connectionString, NoOverloadGate);
+        var late = await first.SendAsync(Arrival("late", "billing", "Standard"));
+        Assert.That(late.Rejected?.Code, Is.EqualTo("UNAVAILABLE"), "the first server's log refuses the write");
+        Assert.That(late.Rejected?.Message, Does.Contain("runs elsewhere now"));
+        Assert.That(_server.Output, Does.Contain("routing domain default runs elsewhere now: incarnation 2 started after this one (1)"));
+        await first.DisposeAsync();
+
+        var snapshot = await new RoutingState.RoutingStateClient(second.Channel).GetSnapshotAsync(new GetSnapshotRequest());
+        Assert.That(snapshot.Calls.Select(c => c.CallId), Is.EqualTo(new[] { "before" }));
+        await using var database = new Npgsql.NpgsqlConnection(connectionString);
+        await database.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM interactions WHERE call_id = 'late'", database);
+        Assert.That(await command.ExecuteScalarAsync(), Is.EqualTo(0L), "nothing of the refused call is in the log");
+    }
+
     private static GatewayEvent Arrival(string call, string queue, string tier) => new()
     {
         EventId = call,

@@ -1,0 +1,28 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CallCenter.Routing.Host.InteractionLog;
+
+/// <summary>
+/// Which incarnation of a routing domain some records are of. A batch with them checks, in its own
+/// transaction, that no later incarnation of each domain has started (<c>log_fence</c>, migration
+/// 0009, which holds the domains' rows shared until the commit): a domain that started on another
+/// node meanwhile waits for the commit before it reads its journal, or the write sees the new
+/// incarnation and fails. So a node cut off from its cluster cannot add to a journal its domain's
+/// new node has already recovered from.
+/// </summary>
+public sealed record LogFence(string Domain, long Incarnation)
+{
+    /// <summary>The SQLSTATE <c>log_fence</c> raises.</summary>
+    public const string FencedOutState = "CCF01";
+
+    public static bool IsFencedOut(Exception error) => error is PostgresException { SqlState: FencedOutState };
+
+    public static NpgsqlBatchCommand Command(IReadOnlyList<LogFence> fences)
+    {
+        var command = new NpgsqlBatchCommand("SELECT log_fence($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = fences.Select(f => f.Domain).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = fences.Select(f => f.Incarnation).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        return command;
+    }
+}
