@@ -18,7 +18,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Routing.Benchmarks load [--suite | --capacity | --floors] [--target GRPC_URL --target-http HTTP_URL --database CONNECTION]");
     Console.Error.WriteLine("           [--rate N] [--arrivals fixed|poisson] [--seconds N] [--warm-up N] [--warm-up-rate N] [--gateways N] [--agents N] [--handle-ms N] [--wrap-up-ms N]");
-    Console.Error.WriteLine("           [--abandon SHARE] [--patience-ms N] [--reject SHARE] [--disconnect SHARE] [--gateway-batch N] [--no-reply-batches] [--keep-databases] [--json FILE]");
+    Console.Error.WriteLine("           [--abandon SHARE] [--patience-ms N] [--reject SHARE] [--disconnect SHARE] [--gateway-batch N] [--no-reply-batches] [--keep-databases] [--nodes N] [--json FILE]");
     Console.Error.WriteLine("       Routing.Benchmarks recovery [--calls N,N,...] [--agents N] [--data FOLDER]");
     Console.Error.WriteLine("       Routing.Benchmarks failover [--kills N] [--calls N] [--data FOLDER]");
     Console.Error.WriteLine("       Routing.Benchmarks edge [--events N] [--agents N] [--rate N] [--seconds N] [--domain alone|local|remote]");

@@ -78,7 +78,8 @@ internal static class LoadCommand
 
         var database = string.Create(CultureInfo.InvariantCulture, $"load_{name}_{DateTime.UtcNow:MMddHHmmss}");
         // Settings of the server's own (--Edge:OverloadCut=0.75) go to every server started, after the run's.
-        return await ServerUnderLoad.StartAsync(postgres, database, [.. settings, .. options.ServerSettings()], options.Flag("--keep-databases"));
+        return await ServerUnderLoad.StartAsync(
+            postgres, database, [.. settings, .. options.ServerSettings()], options.Flag("--keep-databases"), options.Count("--nodes", 1));
     }
 
     private static string MachineDescription()

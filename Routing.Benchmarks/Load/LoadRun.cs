@@ -23,8 +23,10 @@ internal static class LoadRun
         Console.WriteLine($"{name}: {settings.Agents:N0} agents, {settings.Gateways} gateways, {settings.Rate:N0} calls/s " +
             $"({(settings.Poisson ? "Poisson" : "fixed rate")}) for {settings.WarmUpSeconds:0} s warm-up{(settings.WarmUpRate is { } warmUpRate ? $" at {warmUpRate:N0}/s" : "")} + {settings.Seconds:0} s measured, " +
             $"talk {settings.HandleMilliseconds:0} ms, abandon {settings.AbandonShare:P0}, reject {settings.RejectShare:P1}, disconnect {settings.DisconnectShare:P1}");
-        var softphone = new Softphone.SoftphoneClient(server.Channel);
-        var phones = Enumerable.Range(0, settings.Agents).Select(a => new SoftphoneDriver(softphone, a, book, delays, settings)).ToArray();
+        // With several nodes, agents and gateways are spread over them in turn.
+        var softphones = server.Channels.Select(channel => new Softphone.SoftphoneClient(channel)).ToArray();
+        var phones = Enumerable.Range(0, settings.Agents)
+            .Select(a => new SoftphoneDriver(softphones[a % softphones.Length], a, book, delays, settings)).ToArray();
         var skills = phones.Select((_, a) => LoadProfile.AgentSkills(a, random).ToArray()).ToArray();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, phones.Length), new ParallelOptions { MaxDegreeOfParallelism = 32 },
@@ -33,7 +35,7 @@ internal static class LoadRun
         Console.WriteLine($"  {phones.Length:N0} agents logged in, subscribed and available in {clock.Elapsed.TotalSeconds:F1} s");
 
         var gateways = Enumerable.Range(0, settings.Gateways)
-            .Select(g => new GatewayDriver(server.Channel, $"{tag}-gw-{g}", book, delays, settings)).ToArray();
+            .Select(g => new GatewayDriver(server.Channels[g % server.Channels.Count], $"{tag}-gw-{g}", book, delays, settings)).ToArray();
         foreach (var gateway in gateways)
         {
             await gateway.ConnectAsync();
