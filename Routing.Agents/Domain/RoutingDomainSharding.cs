@@ -8,12 +8,6 @@ using CallCenter.Routing.Configuration;
 
 namespace CallCenter.Routing.Agents.Domain;
 
-/// <summary>A message for a routing domain other than the default one names it.</summary>
-public interface IForDomain
-{
-    string Domain { get; }
-}
-
 /// <summary>
 /// Which routing domain a message is for, and its shard: every domain is a shard of its own, so the
 /// cluster places whole domains on nodes and one domain's work never crosses the network. A message
@@ -24,7 +18,7 @@ public sealed class RoutingDomainExtractor(string defaultDomain) : IMessageExtra
 {
     public string DefaultDomain { get; } = defaultDomain;
 
-    public string EntityId(object message) => message is IForDomain named ? named.Domain : DefaultDomain;
+    public string EntityId(object message) => DefaultDomain;
 
     public object EntityMessage(object message) => message;
 

@@ -9,8 +9,8 @@ namespace CallCenter.Routing.Agents.Operations;
 public static class StateViewProtocol
 {
     /// <summary>
-    /// What the edge asks the view through the domain, so it reaches the view of the node the domain
-    /// runs on, which sees its events, from whichever node the operator is connected to.
+    /// What the edge asks a domain's view through the domain, so it reaches the view (a child of the
+    /// domain) wherever the domain runs, from whichever node the operator is connected to.
     /// </summary>
     public interface IRequest : IRoutingMessage;
 
