@@ -1,8 +1,8 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Host.Edge;
 
 namespace CallCenter.Routing.Host.InteractionLog;
 
@@ -22,7 +22,7 @@ public sealed class LogDurability(IRequiredActor<InteractionLogActor> log, IRequ
     public async Task WaitUntilDurable(string domainId, IReadOnlyList<LogRecord> records, CancellationToken cancellation)
     {
         var answer = await domain.ActorRef.Ask<object>(
-            new ShardingEnvelope(domainId, new DomainProtocol.WhenDurable(records)), settings.RequestTimeout, cancellation);
+            DomainClient.To(domainId, new DomainProtocol.WhenDurable(records)), settings.RequestTimeout, cancellation);
         if (answer is DomainProtocol.Committing committing)
         {
             await committing.Committed.WaitAsync(cancellation);
