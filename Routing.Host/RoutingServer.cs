@@ -42,10 +42,6 @@ public static class RoutingServer
         builder.Services.AddSingleton(routing);
         builder.Services.AddSingleton(edge);
         builder.Services.AddSingleton<DomainAdministration>();
-        // The default domain's, for what serves one domain alone.
-        builder.Services.AddSingleton(services => services.GetRequiredService<DomainAdministration>().Default.Profiles);
-        builder.Services.AddSingleton(services => services.GetRequiredService<DomainAdministration>().Default.Admin);
-        builder.Services.AddSingleton(services => services.GetRequiredService<DomainAdministration>().Default.Journal);
         builder.Services.AddSingleton<GatewayRegistry>();
         builder.Services.AddSingleton<GatewayHistory>();
         builder.Services.AddSingleton<ShutdownDrain>();
@@ -112,8 +108,9 @@ public static class RoutingServer
         app.MapGrpcService<ReportsService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapGet("/", async (ConfigurationAdmin admin, CancellationToken cancellation) =>
+        app.MapGet("/", async (DomainAdministration administration, CancellationToken cancellation) =>
         {
+            var admin = administration.Default.Admin;
             var current = await admin.Current(cancellation);
             return Results.Text(
                 $"CallCenter routing server: {current.Queues.Count} queues, {current.Tiers.Count} tiers, " +

@@ -63,14 +63,15 @@ public sealed partial class RoutingDomains
             requireQueues(path, own);
             var timing = TimingSettings.Load(configuration);
             configuration.GetSection($"{path}:Timing").Bind(timing);
-            var routingErrors = own.ToConfiguration().Validate();
+            var routing = own.ToConfiguration();
+            var routingErrors = routing.Validate();
             errors.AddRange(routingErrors.Select(e => e with { Field = $"{path}:{e.Field}" }));
             try
             {
                 var domainSettings = timing.ToDomainSettings($"{path}:Timing").For(id);
                 if (routingErrors.Count == 0)
                 {
-                    domains.Add(new RoutingDomain(id, own.ToConfiguration(), domainSettings));
+                    domains.Add(new RoutingDomain(id, routing, domainSettings));
                 }
             }
             catch (InvalidConfigurationException invalid)

@@ -19,10 +19,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// domain (which applies them to new calls only); agent profiles stay here and apply at an
 /// agent's next login.
 /// </summary>
-/// <param name="catchUp">Reads the changes recorded so far (some perhaps by another node) into <paramref name="journal"/> and <paramref name="profiles"/>.</param>
 public sealed class ConfigurationAdmin(
-    DomainClient domain, string domainId, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock,
-    Func<CancellationToken, Task> catchUp)
+    DomainClient domain, string domainId, AgentProfiles profiles, ConfigurationJournal journal, TimeProvider clock)
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
@@ -92,7 +90,7 @@ public sealed class ConfigurationAdmin(
             // Another node may have made changes since: the next version follows theirs, and so do the profiles.
             try
             {
-                await catchUp(cancellation);
+                await DomainAdmin.CatchUpAsync(journal, profiles, cancellation);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
             {

@@ -19,10 +19,14 @@ public sealed class DomainAdmin(string domain, ConfigurationJournal journal, Age
     public ConfigurationAdmin Admin => _admin.Value;
 
     /// <summary>Reads the domain's configuration changes again (some made on another node): the profiles and the version follow them.</summary>
-    public async Task CatchUpAsync(CancellationToken cancellation)
+    public Task<EffectiveConfiguration> CatchUpAsync(CancellationToken cancellation) => CatchUpAsync(journal, profiles, cancellation);
+
+    /// <summary>Reads the changes <paramref name="journal"/> holds; <paramref name="profiles"/> and the journal's version follow them.</summary>
+    public static async Task<EffectiveConfiguration> CatchUpAsync(ConfigurationJournal journal, AgentProfiles profiles, CancellationToken cancellation)
     {
         var effective = await journal.LoadAsync(cancellation);
         profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
+        return effective;
     }
 }
 
@@ -42,10 +46,8 @@ public sealed class DomainAdministration
             var routing = domains[id].Routing;
             var journal = new ConfigurationJournal(database, routing, id);
             var profiles = new AgentProfiles(routing, id == DomainEvents.DefaultDomain ? edge.AgentProfiles : []);
-            DomainAdmin? admin = null;
-            admin = new DomainAdmin(id, journal, profiles, () => new ConfigurationAdmin(
-                services.GetRequiredService<DomainClient>(), id, profiles, journal, clock, admin!.CatchUpAsync));
-            return admin;
+            return new DomainAdmin(id, journal, profiles, () => new ConfigurationAdmin(
+                services.GetRequiredService<DomainClient>(), id, profiles, journal, clock));
         });
     }
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CallCenter.Routing.Host.InteractionLog;
 
@@ -18,11 +17,9 @@ public sealed record LogFence(string Domain, long Incarnation)
 
     public static bool IsFencedOut(Exception error) => error is PostgresException { SqlState: FencedOutState };
 
-    public static NpgsqlBatchCommand Command(IReadOnlyList<LogFence> fences)
-    {
-        var command = new NpgsqlBatchCommand("SELECT log_fence($1, $2)");
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = fences.Select(f => f.Domain).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = fences.Select(f => f.Incarnation).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-        return command;
-    }
+    private static readonly LogColumn<LogFence> Domains = LogColumn.Text<LogFence>("domain", f => f.Domain);
+    private static readonly LogColumn<LogFence> Incarnations = LogColumn.Bigint<LogFence>("incarnation", f => f.Incarnation);
+
+    internal static NpgsqlBatchCommand Command(IReadOnlyList<LogFence> fences) =>
+        new("SELECT log_fence($1, $2)") { Parameters = { Domains.Values(fences), Incarnations.Values(fences) } };
 }

@@ -29,8 +29,7 @@ internal sealed class EdgeRecoveryService(
                 await SchemaMigrator.ApplyAsync(dataSource, cancellationToken: cancellationToken);
                 foreach (var domain in administration.All)
                 {
-                    var effective = await domain.Journal.LoadAsync(cancellationToken);
-                    domain.Profiles.Restore(effective.Routing.Skills, effective.ProfileChanges);
+                    var effective = await domain.CatchUpAsync(cancellationToken);
                     logger.LogInformation("Routing domain {Domain}: configuration at version {Version} ({Queues} queues, {Skills} skills)",
                         domain.Domain, effective.Version, effective.Routing.Queues.Count, effective.Routing.Skills.Count);
                 }
