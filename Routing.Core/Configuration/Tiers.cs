@@ -29,6 +29,21 @@ public sealed record TierConfig
     /// is not yet overdue. Used when <see cref="AntiStarvationMode.MaximumWait"/> is on.
     /// </summary>
     public TimeSpan? MaximumWait { get; init; }
+
+    /// <summary>
+    /// Equal by value, the thresholds' list by its items: a tier read back from the journal or
+    /// received from another node is the same tier, though its list is another instance.
+    /// </summary>
+    public bool Equals(TierConfig? other) =>
+        other is not null
+        && Id == other.Id
+        && ServiceLevelThreshold == other.ServiceLevelThreshold
+        && TargetServiceLevel.Equals(other.TargetServiceLevel)
+        && LongWaitThresholds.SequenceEqual(other.LongWaitThresholds)
+        && AgingHeadStart == other.AgingHeadStart
+        && MaximumWait == other.MaximumWait;
+
+    public override int GetHashCode() => HashCode.Combine(Id, ServiceLevelThreshold, TargetServiceLevel, LongWaitThresholds.Count, AgingHeadStart, MaximumWait);
 }
 
 /// <summary>How priority is kept from starving the lower tiers.</summary>

@@ -121,17 +121,19 @@ public sealed class ClusterFailoverTests
         Assert.That(logged, Is.EquivalentTo(queues.Keys.Select(d => ($"{d}-1", d))), "each call logged under its domain");
         Assert.That(queues.Keys.Select(Home).Distinct().Count(), Is.EqualTo(3), "still one domain per node");
 
-        // A change made on one node reaches the others: a profile stored on the first serves a log-in on the second,
-        // and a change on the third takes the version after it.
+        // A change made on one node reaches the others: a profile stored on one node serves a log-in on another,
+        // and a change there takes the version after it. Neither is the domain's node, so the domain's
+        // configuration crosses the nodes both ways.
         var north = new Metadata { { "routing-domain", "north" } };
+        var away = nodes.Where(n => n != Home("north")).ToList();
         var profile = new AgentProfile { AgentId = "pat" };
         profile.Skills.Add(new AgentSkill { SkillId = "help", Level = 5 });
-        var stored = await new RoutingState.RoutingStateClient(nodes[0].Channel).PutAgentProfileAsync(profile, north);
+        var stored = await new RoutingState.RoutingStateClient(away[0].Channel).PutAgentProfileAsync(profile, north);
         await Poll.UntilAsync(async () =>
         {
             try
             {
-                await new Softphone.SoftphoneClient(nodes[1].Channel).LogInAsync(new LogInRequest { AgentId = "pat" }, north);
+                await new Softphone.SoftphoneClient(away[1].Channel).LogInAsync(new LogInRequest { AgentId = "pat" }, north);
                 return true;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
@@ -139,7 +141,7 @@ public sealed class ClusterFailoverTests
                 return false;
             }
         }, "the profile stored on another node serves the log-in");
-        var skill = await new RoutingState.RoutingStateClient(nodes[2].Channel).PutSkillAsync(new PutSkillRequest { SkillId = "escalation" }, north);
+        var skill = await new RoutingState.RoutingStateClient(away[1].Channel).PutSkillAsync(new PutSkillRequest { SkillId = "escalation" }, north);
         Assert.That(skill.Version, Is.EqualTo(stored.Version + 1), "the next version after the other node's");
         Assert.That(skill.AgentProfiles.Select(p => p.AgentId), Is.EqualTo(new[] { "pat" }));
     }

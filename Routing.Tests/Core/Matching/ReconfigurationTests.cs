@@ -53,6 +53,18 @@ public sealed class ReconfigurationTests
         Assert.That(fixture.Free("ana")?.Call.Value, Is.EqualTo("late"));
     }
 
+    [Test]
+    public void The_same_ladder_in_other_lists_is_no_change_of_the_tiers()
+    {
+        var fixture = new EngineFixture(AntiStarvationMode.None, Strict);
+        // As a configuration read back from the journal or sent from another node comes: equal items, new lists.
+        var copied = fixture.Engine.Configuration.Tiers.Select(t => t with { LongWaitThresholds = [.. t.LongWaitThresholds] }).ToList();
+        var next = fixture.Engine.Configuration with { Version = 2, Tiers = copied, Skills = [.. fixture.Engine.Configuration.Skills, new SkillId("spanish")] };
+
+        Assert.That(fixture.Engine.Reconfigure(next), Is.EqualTo(Outcome.Ok));
+        Assert.That(copied[0] with { LongWaitThresholds = [TimeSpan.FromSeconds(1)] }, Is.Not.EqualTo(copied[0]), "another threshold is another tier");
+    }
+
     private static IEnumerable<TestCaseData> Refusals()
     {
         var start = EngineFixture.Configuration(AntiStarvationMode.None, Strict);
