@@ -32,14 +32,28 @@ internal static class RecoveryBenchmark
         var sizes = (options.Text("--calls") ?? "10000,100000,500000").Split(',').Select(int.Parse).ToList();
         var agents = options.Count("--agents", 10_000);
         var data = Path.GetFullPath(options.Text("--data") ?? ".data/recovery-postgres");
-        return RunAsync(sizes, agents, data).GetAwaiter().GetResult();
+        var server = options.Text("--server") is { } published ? Path.GetFullPath(published) : Built();
+        if (!File.Exists(server))
+        {
+            Console.Error.WriteLine($"--server: {server} does not exist");
+            return 2;
+        }
+
+        return RunAsync(sizes, agents, data, server).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(IReadOnlyList<int> sizes, int agents, string data)
+    /// <summary>The server built beside this program, when no published one is named.</summary>
+    private static string Built()
     {
-        Console.WriteLine($"Recovery: process start to serving, {Environment.ProcessorCount} cores, PostgreSQL in {data}");
+        var (host, problem) = BuiltServer.Locate(typeof(RecoveryBenchmark).Assembly);
+        return host ?? throw new InvalidOperationException(problem);
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<int> sizes, int agents, string data, string server)
+    {
+        Console.WriteLine($"Recovery: process start to serving, {Environment.ProcessorCount} cores, PostgreSQL in {data}, server {server}");
         await using var postgres = await LocalPostgres.StartAsync(data);
-        var floor = await MeasureAsync(postgres, calls: 0, agents: 0);
+        var floor = await MeasureAsync(postgres, server, calls: 0, agents: 0);
         Console.WriteLine($"  floor (empty database): {floor.Serving.TotalSeconds:F2} s to serving");
         Console.WriteLine();
         Console.WriteLine("| waiting calls | agents | journal rows | start to serving | ratio to floor | recovery beyond the floor, per call | server memory after |");
@@ -47,7 +61,7 @@ internal static class RecoveryBenchmark
         var failed = false;
         foreach (var calls in sizes)
         {
-            var run = await MeasureAsync(postgres, calls, agents);
+            var run = await MeasureAsync(postgres, server, calls, agents);
             failed |= run.Waiting != calls;
             var beyond = run.Serving - floor.Serving;
             Console.WriteLine(
@@ -61,7 +75,7 @@ internal static class RecoveryBenchmark
 
     private sealed record Figures(TimeSpan Serving, long Rows, int Waiting, long MemoryBytes);
 
-    private static async Task<Figures> MeasureAsync(LocalPostgres postgres, int calls, int agents)
+    private static async Task<Figures> MeasureAsync(LocalPostgres postgres, string server, int calls, int agents)
     {
         var database = $"recovery_{calls}_{Guid.NewGuid():N}";
         await postgres.CreateDatabaseAsync(database);
@@ -69,7 +83,7 @@ internal static class RecoveryBenchmark
         {
             var connectionString = postgres.ConnectionString(database);
             var rows = await FillAsync(connectionString, calls, agents);
-            return await StartAndTimeAsync(connectionString, rows);
+            return await StartAndTimeAsync(server, connectionString, rows);
         }
         finally
         {
@@ -114,14 +128,8 @@ internal static class RecoveryBenchmark
         return writer.Metrics.RecordsCommitted;
     }
 
-    private static async Task<Figures> StartAndTimeAsync(string connectionString, long rows)
+    private static async Task<Figures> StartAndTimeAsync(string host, string connectionString, long rows)
     {
-        var (host, problem) = BuiltServer.Locate(typeof(RecoveryBenchmark).Assembly);
-        if (host is null)
-        {
-            throw new InvalidOperationException(problem);
-        }
-
         var endpoints = LoopbackEndpoints.Free();
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(BuiltServer.StartInfo(host, endpoints, connectionString, "--Logging:LogLevel:Default=Information"))

@@ -43,7 +43,7 @@ public sealed record AgentSettings
 /// who hung up a moment before is never connected. It owns the fairness counters and hands
 /// them to the dispatcher each time the agent becomes free.
 /// </summary>
-public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+public sealed class AgentActor : UntypedActor, IWithTimers, IWithUnboundedStash
 {
     private const string RingTimer = "ring";
     private const string ConnectTimer = "connect";
@@ -82,7 +82,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private (CallAssignment Offer, IActorRef Asker)? _connecting;
 
     /// <summary>The behaviour while an accept waits for its call, made once rather than at every accept.</summary>
-    private readonly Receive _whileConnecting;
+    private readonly UntypedReceive _whileConnecting;
 
     public AgentActor(AgentId id, IActorRef dispatcher, AgentSettings settings)
     {
@@ -91,26 +91,80 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _state = AgentState.LoggedOut(id);
         _whileConnecting = WhileConnecting;
 
-        Receive<AgentProtocol.LogIn>(HandleLogIn);
-        Receive<AgentProtocol.MakeAvailable>(_ => Execute(AgentCommand.MakeAvailable.Instance, reply: true));
-        Receive<AgentProtocol.GoNotReady>(m => Execute(new AgentCommand.GoNotReady(m.Reason), reply: true));
-        Receive<AgentProtocol.LogOut>(_ => Execute(AgentCommand.LogOut.Instance, reply: true));
-        Receive<AgentProtocol.Accept>(HandleAccept);
-        Receive<AgentProtocol.Reject>(HandleReject);
-        Receive<AgentProtocol.HangUp>(HandleHangUp);
-        Receive<AgentProtocol.FinishWrapUp>(HandleFinishWrapUp);
-        Receive<AgentProtocol.Heartbeat>(HandleHeartbeat);
-        Receive<AgentProtocol.HeartbeatsMissed>(_ => SoftphoneLost());
-        Receive<AgentProtocol.SoftphoneGraceOver>(_ => HandleGraceOver());
-        Receive<AgentProtocol.SetAfterCall>(m => Execute(new AgentCommand.SetAfterCall(m.Next), reply: true));
-        Receive<AgentProtocol.Subscribe>(HandleSubscribe);
-        Receive<AgentProtocol.GetState>(_ => Sender.Tell(_state));
-        Receive<AgentProtocol.Offer>(HandleOffer);
-        Receive<AgentProtocol.CallerLeft>(HandleCallerLeft);
-        Receive<AgentProtocol.ConnectReply>(HandleLateConnectReply);
-        Receive<AgentProtocol.RingTimedOut>(m => Execute(new AgentCommand.OfferTimedOut(m.Epoch), reply: false));
-        Receive<AgentProtocol.WrapUpElapsed>(_ => Execute(AgentCommand.WrapUpTimerElapsed.Instance, reply: false));
-        Receive<Terminated>(HandleSubscriberGone);
+    }
+
+    /// <summary>
+    /// A switch over its named handlers instead of a ReceiveActor's registrations: building those for
+    /// every agent was most of the cost of bringing ten thousand agents back after a restart.
+    /// </summary>
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case AgentProtocol.LogIn m:
+                HandleLogIn(m);
+                break;
+            case AgentProtocol.MakeAvailable:
+                Execute(AgentCommand.MakeAvailable.Instance, reply: true);
+                break;
+            case AgentProtocol.GoNotReady m:
+                Execute(new AgentCommand.GoNotReady(m.Reason), reply: true);
+                break;
+            case AgentProtocol.LogOut:
+                Execute(AgentCommand.LogOut.Instance, reply: true);
+                break;
+            case AgentProtocol.Accept m:
+                HandleAccept(m);
+                break;
+            case AgentProtocol.Reject m:
+                HandleReject(m);
+                break;
+            case AgentProtocol.HangUp m:
+                HandleHangUp(m);
+                break;
+            case AgentProtocol.FinishWrapUp m:
+                HandleFinishWrapUp(m);
+                break;
+            case AgentProtocol.Heartbeat m:
+                HandleHeartbeat(m);
+                break;
+            case AgentProtocol.HeartbeatsMissed:
+                SoftphoneLost();
+                break;
+            case AgentProtocol.SoftphoneGraceOver:
+                HandleGraceOver();
+                break;
+            case AgentProtocol.SetAfterCall m:
+                Execute(new AgentCommand.SetAfterCall(m.Next), reply: true);
+                break;
+            case AgentProtocol.Subscribe m:
+                HandleSubscribe(m);
+                break;
+            case AgentProtocol.GetState:
+                Sender.Tell(_state);
+                break;
+            case AgentProtocol.Offer m:
+                HandleOffer(m);
+                break;
+            case AgentProtocol.CallerLeft m:
+                HandleCallerLeft(m);
+                break;
+            case AgentProtocol.ConnectReply m:
+                HandleLateConnectReply(m);
+                break;
+            case AgentProtocol.RingTimedOut m:
+                Execute(new AgentCommand.OfferTimedOut(m.Epoch), reply: false);
+                break;
+            case AgentProtocol.WrapUpElapsed:
+                Execute(AgentCommand.WrapUpTimerElapsed.Instance, reply: false);
+                break;
+            case Terminated m:
+                HandleSubscriberGone(m);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -217,7 +271,7 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     /// that the caller left, which comes instead when the call's actor had already stopped at its
     /// end. Everything else waits in the stash and is taken in once it is settled, in order.
     /// </summary>
-    private bool WhileConnecting(object message)
+    private void WhileConnecting(object message)
     {
         switch (message)
         {
@@ -238,7 +292,6 @@ public sealed class AgentActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 break;
         }
 
-        return true;
     }
 
     /// <summary>The call connected the agent, or refused: on call, or the offer withdrawn; then the accept is answered.</summary>

@@ -377,8 +377,13 @@ public sealed class RoutingDomainSpec : ActorSpec
             Is.EqualTo(OutcomeCode.Ok));
 
         // Nobody was free to take it; alice ends the call instead.
+        var actor = CallActorOf(domain);
+        Watch(actor);
         Assert.That(domain.Send(new AgentProtocol.HangUp(new AgentId("alice"), offer.Call)).Code, Is.EqualTo(OutcomeCode.Ok));
         domain.CallEvent<CallEvent.Ended>("call-1");
+        // The end is published before routing hears of it (the call's actor stops once routing has let
+        // go of it): an agent free in between could be rung for the ended call and have it revoked.
+        ExpectTerminated(actor);
 
         var bob = domain.Agent("bob");
         domain.Arrive("call-2");
