@@ -7,6 +7,11 @@ if (args is ["simulate", .. var options])
     return SimulateCommand.Run(options, Console.Out, Console.Error);
 }
 
+if (args is ["token", .. var tokenArguments])
+{
+    return await Started(() => Task.FromResult(TokenCommand.Run(tokenArguments, Console.Out, Console.Error)));
+}
+
 if (args is ["demo", .. var settings])
 {
     return await Started(() => DemoCommand.Run(Console.Out, settings));

@@ -6,7 +6,9 @@ using CallCenter.Routing.Agents.Serialization;
 using CallCenter.Routing.Host.Cluster;
 using CallCenter.Routing.Host.Configuration;
 using CallCenter.Routing.Host.Edge;
+using CallCenter.Routing.Host.Identity;
 using CallCenter.Routing.Host.InteractionLog;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -38,6 +40,19 @@ public static class RoutingServer
         var routing = domains.Default.Routing;
         var edge = EdgeSettings.Load(builder.Configuration);
         var cluster = ClusterSettings.Load(builder.Configuration);
+        var identity = IdentitySettings.Load(builder.Configuration);
+        var signingKey = SigningKeys.Resolve(identity);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            // The claims by the names the tokens give them (sub, role, domain), not mapped to others.
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = EdgeTokens.Validation(identity, signingKey);
+            if (identity.Authority is { } authority)
+            {
+                options.Authority = authority;
+            }
+        });
         builder.Services.AddSingleton(domains);
         builder.Services.AddSingleton(routing);
         builder.Services.AddSingleton(edge);
@@ -93,6 +108,7 @@ public static class RoutingServer
         {
             options.MaxReceiveMessageSize = edge.MaxMessageBytes;
             options.EnableDetailedErrors = false;
+            options.Interceptors.Add<EdgeAuthorization>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("routing", () => HealthCheckResult.Healthy("routing domain running"))

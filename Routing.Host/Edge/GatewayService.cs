@@ -1,3 +1,4 @@
+using CallCenter.Routing.Host.Identity;
 using System.Threading.Channels;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Host.InteractionLog;
@@ -33,6 +34,7 @@ public sealed class GatewayService(
 
         var gatewayId = ValidGatewayId(hello.Hello.GatewayId);
         var domainId = domains.Resolve(hello.Hello.DomainId, "hello.domain_id");
+        CheckIdentity(context, gatewayId, domainId);
         await history.RestoreAsync(gatewayId, cancellation);
         var outbound = Channel.CreateUnbounded<GatewayReply>(new UnboundedChannelOptions { SingleReader = true });
         var gateway = registry.Attach(gatewayId, domainId, outbound.Writer, out var resumed);
@@ -106,6 +108,26 @@ public sealed class GatewayService(
         var batch = new ReplyBatch();
         batch.Replies.AddRange(replies);
         return new GatewayReply { Batch = batch };
+    }
+
+    /// <summary>A gateway's token is its own: the gateway acts only as itself, and only in its token's domain.</summary>
+    private static void CheckIdentity(ServerCallContext context, string gatewayId, string domainId)
+    {
+        if (EdgeAuthorization.IdentityOf(context) is not { } identity)
+        {
+            return;
+        }
+
+        if (identity.Subject != gatewayId)
+        {
+            throw RequestChecks.PermissionDenied("hello.gateway_id", $"the token is gateway '{identity.Subject}''s: it may not act as gateway '{gatewayId}'")
+                .ToRpcException();
+        }
+
+        if (identity.Domain is { } domain && domain != domainId)
+        {
+            throw RequestChecks.PermissionDenied("hello.domain_id", $"the token is for routing domain '{domain}' only").ToRpcException();
+        }
     }
 
     private static string ValidGatewayId(string gatewayId) => RequestChecks.Checked(() => RequestChecks.Id(gatewayId, "hello.gateway_id"));

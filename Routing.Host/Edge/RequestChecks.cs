@@ -92,6 +92,12 @@ public static class RequestChecks
 
     public static BadRequestException FailedPrecondition(string field, string message) => new(StatusCode.FailedPrecondition, field, message);
 
+    /// <summary>The caller's token does not allow this: another's resource, or a role that may not.</summary>
+    public static BadRequestException PermissionDenied(string field, string message) => new(StatusCode.PermissionDenied, field, message);
+
+    /// <summary>The caller did not prove who it is: no token, or one that is not valid.</summary>
+    public static BadRequestException Unauthenticated(string message) => new(StatusCode.Unauthenticated, "", message);
+
     /// <summary>Nothing is wrong with the request: the server cannot carry it out now, and a retry may succeed.</summary>
     public static BadRequestException Unavailable(string message) => new(StatusCode.Unavailable, "", message);
 

@@ -1,3 +1,4 @@
+using CallCenter.Routing.Host.Identity;
 using System.Threading.Channels;
 using Akka.Actor;
 using CallCenter.Protos.V1;
@@ -100,7 +101,7 @@ public sealed class SoftphoneService(DomainClient domain, DomainAdministration a
         using var live = drain.Link(context.CancellationToken);
         try
         {
-            await new SoftphoneSessionStream(domain, domain.DomainOf(context), settings).RunAsync(requestStream, responseStream, live.Token);
+            await new SoftphoneSessionStream(domain, domain.DomainOf(context), settings, EdgeAuthorization.IdentityOf(context)).RunAsync(requestStream, responseStream, live.Token);
         }
         catch (OperationCanceledException) when (drain.StreamsEnd.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using CallCenter.Protos.V1;
 using CallCenter.Routing.Agents.AgentActors;
 using CallCenter.Routing.Host.Configuration;
+using CallCenter.Routing.Host.Identity;
 using CallCenter.Routing.Model;
 using Grpc.Core;
 
@@ -14,7 +15,8 @@ namespace CallCenter.Routing.Host.Edge;
 /// once its log record is durable), so a slow command holds up neither the stream nor the next
 /// command.
 /// </summary>
-internal sealed class SoftphoneSessionStream(DomainClient domain, string domainId, EdgeSettings settings)
+/// <param name="identity">The caller's token, when it has one: an agent's opens a session for that agent alone.</param>
+internal sealed class SoftphoneSessionStream(DomainClient domain, string domainId, EdgeSettings settings, EdgeIdentity? identity = null)
 {
     public async Task RunAsync(IAsyncStreamReader<SoftphoneCommand> commands, IServerStreamWriter<AgentUpdate> stream, CancellationToken cancellation)
     {
@@ -30,6 +32,11 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, string domainI
         }
 
         var agent = RequestChecks.Checked(() => new AgentId(RequestChecks.Id(open.Open.AgentId, "open.agent_id")));
+        if (identity is { Role: EdgeRole.Agent } caller && caller.Subject != agent.Value)
+        {
+            throw RequestChecks.PermissionDenied("open.agent_id", $"the token is agent '{caller.Subject}''s: it may not act as agent '{agent}'").ToRpcException();
+        }
+
         var updates = Channel.CreateUnbounded<AgentUpdate>(new UnboundedChannelOptions { SingleReader = true });
         var subscriber = domain.System.ActorOf(SoftphoneStreamActor.Props(updates.Writer));
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

@@ -99,23 +99,26 @@ public static class LocalDataFolders
     /// <c>/var/lib/callcenter/postgres</c>, the system's place for a service's state; else the
     /// user's data folder, <c>$XDG_DATA_HOME/callcenter/postgres</c> or <c>~/.local/share/callcenter/postgres</c>.
     /// </summary>
-    public static string Default()
+    public static string Default() => Path.Combine(Root(), "postgres");
+
+    /// <summary>The server's data folder, which holds the embedded PostgreSQL's and the development signing key.</summary>
+    public static string Root()
     {
         if (Environment.GetEnvironmentVariable(StateDirectoryVariable)?.Split(':', StringSplitOptions.RemoveEmptyEntries) is [var state, ..])
         {
-            return Path.Combine(Path.GetFullPath(state), "postgres");
+            return Path.GetFullPath(state);
         }
 
         if (LocalPostgres.RunsAsRoot())
         {
-            return "/var/lib/callcenter/postgres";
+            return "/var/lib/callcenter";
         }
 
         // $XDG_DATA_HOME, else ~/.local/share (on Windows, the local application data folder).
         var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
         return data.Length > 0
-            ? Path.Combine(data, "callcenter", "postgres")
+            ? Path.Combine(data, "callcenter")
             : throw new ServerStartException(
-                "no default folder for the embedded PostgreSQL: neither XDG_DATA_HOME nor HOME is set; set Routing:Database:LocalDataDirectory");
+                "no default data folder: neither XDG_DATA_HOME nor HOME is set; set Routing:Database:LocalDataDirectory and Routing:Identity:SigningKeyFile");
     }
 }

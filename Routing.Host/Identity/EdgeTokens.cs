@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CallCenter.Routing.Host.Identity;
+
+/// <summary>Issues and validates the edge's tokens: the <c>token</c> command's and the tests' tokens, checked as every client's are.</summary>
+public static class EdgeTokens
+{
+    /// <summary>A token for <paramref name="subject"/> in <paramref name="role"/>, valid for <paramref name="lifetime"/> from <paramref name="now"/>.</summary>
+    public static string Issue(
+        IdentitySettings settings, SecurityKey key, EdgeRole role, string subject, string? domain, TimeSpan lifetime, DateTimeOffset now)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [EdgeClaims.Subject] = subject,
+            [EdgeClaims.Role] = EdgeClaims.Name(role),
+        };
+        if (domain is not null)
+        {
+            claims[EdgeClaims.Domain] = domain;
+        }
+
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = settings.Issuer,
+            Audience = settings.Audience,
+            Claims = claims,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = (now + lifetime).UtcDateTime,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    /// <summary>What a token must be to be taken: signed by the key (or the authority's), for the issuer and audience, in its time.</summary>
+    public static TokenValidationParameters Validation(IdentitySettings settings, SecurityKey? key) => new()
+    {
+        ValidIssuer = settings.Issuer,
+        ValidAudience = settings.Audience,
+        ValidateIssuer = true,
+        ValidateAudience = true,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        ValidateIssuerSigningKey = true,
+        IssuerSigningKey = key,
+        ClockSkew = TimeSpan.FromSeconds(settings.ClockSkewSeconds),
+        NameClaimType = EdgeClaims.Subject,
+        RoleClaimType = EdgeClaims.Role,
+    };
+
+    /// <summary>Who a validated token speaks for, or null when its claims do not say (no subject, an unknown role).</summary>
+    public static EdgeIdentity? IdentityOf(ClaimsPrincipal principal)
+    {
+        var subject = principal.FindFirst(EdgeClaims.Subject)?.Value;
+        var role = EdgeClaims.Parse(principal.FindFirst(EdgeClaims.Role)?.Value);
+        return string.IsNullOrEmpty(subject) || role is null
+            ? null
+            : new EdgeIdentity(role.Value, subject, principal.FindFirst(EdgeClaims.Domain)?.Value);
+    }
+}
+
+/// <summary>Who a call's token speaks for: its role, its subject (a gateway or agent id, or a person), and the domain it is for (none: any).</summary>
+public sealed record EdgeIdentity(EdgeRole Role, string Subject, string? Domain);
