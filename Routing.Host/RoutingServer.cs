@@ -43,6 +43,7 @@ public static class RoutingServer
         var identity = IdentitySettings.Load(builder.Configuration);
         var signingKey = SigningKeys.Resolve(identity);
         builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton<ClientRateLimits>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             // The claims by the names the tokens give them (sub, role, domain), not mapped to others.

@@ -20,7 +20,8 @@ public static class TokenCommand
         var subject = new Option<string>("--subject") { Description = "the gateway id, agent id or person the token is for", Required = true };
         var domain = new Option<string?>("--domain") { Description = "the one routing domain the token is for (none: every domain)" };
         var hours = new Option<double>("--hours") { Description = "how long the token is valid", DefaultValueFactory = _ => 8 };
-        var command = new RootCommand("Issues a token for the routing server's gRPC services") { role, subject, domain, hours };
+        var emergency = new Option<bool>("--emergency") { Description = "a gateway that may flag calls as emergencies" };
+        var command = new RootCommand("Issues a token for the routing server's gRPC services") { role, subject, domain, hours, emergency };
 
         var parsed = command.Parse(rest.Where(a => !IsSetting(a)).ToArray());
         if (parsed.Errors.Count > 0)
@@ -51,7 +52,8 @@ public static class TokenCommand
         }
 
         output.WriteLine(EdgeTokens.Issue(
-            identity, key, parsed.GetValue(role), parsed.GetValue(subject)!, parsed.GetValue(domain), TimeSpan.FromHours(lifetime), DateTimeOffset.UtcNow));
+            identity, key, parsed.GetValue(role), parsed.GetValue(subject)!, parsed.GetValue(domain), TimeSpan.FromHours(lifetime), DateTimeOffset.UtcNow,
+            parsed.GetValue(emergency)));
         return 0;
     }
 

@@ -21,13 +21,14 @@ public sealed class GatewayEvents(
     private readonly TierId _defaultTier = new(settings.DefaultTier);
     private readonly NameTable _names = new();
 
-    public async Task<GatewayReply> CarryOut(GatewayLink gateway, GatewayEvent gatewayEvent, CancellationToken cancellation)
+    /// <param name="mayFlagEmergency">Whether the gateway's token lets it flag a call as an emergency.</param>
+    public async Task<GatewayReply> CarryOut(GatewayLink gateway, GatewayEvent gatewayEvent, bool mayFlagEmergency, CancellationToken cancellation)
     {
         var eventId = gatewayEvent.EventId;
         CallId? owned = null;
         try
         {
-            var (command, prefix, newCall) = ToCommand(gatewayEvent);
+            var (command, prefix, newCall) = ToCommand(gatewayEvent, mayFlagEmergency);
             if (newCall is { } call)
             {
                 if (drain.IsDraining && !registry.Knows(call))
@@ -60,8 +61,11 @@ public sealed class GatewayEvents(
 
                 // In the commit that makes the event's effect durable (or a later one): a resend after a restart is a duplicate.
                 var accepted = new LogRecord.GatewayEvent(gateway.Id, eventId, clock.GetUtcNow()) { Domain = gateway.Domain };
-                await WaitUntilDurable(gateway.Domain, 
-                    newCall is not null && outcome.Code == OutcomeCode.Ok ? [Details(gateway, gatewayEvent.CallArrived), accepted] : [accepted],
+                // The arrival's details go with every arrival the domain takes, its repeats too: a server
+                // stopped after the call's events were written and before its details were has them
+                // from the resend. They are kept as first written, so a repeat changes none of them.
+                await WaitUntilDurable(gateway.Domain,
+                    newCall is not null ? [Details(gateway, gatewayEvent.CallArrived), accepted] : [accepted],
                     cancellation);
                 return new GatewayReply { Accepted = new EventAccepted { EventId = eventId, Duplicate = outcome.Code == OutcomeCode.Unchanged } };
             }
@@ -120,12 +124,12 @@ public sealed class GatewayEvents(
     };
 
     /// <summary>The command an event asks for, the proto path of its fields, and the call it brings when it brings one.</summary>
-    private (object Command, string Prefix, CallId? NewCall) ToCommand(GatewayEvent gatewayEvent)
+    private (object Command, string Prefix, CallId? NewCall) ToCommand(GatewayEvent gatewayEvent, bool mayFlagEmergency)
     {
         switch (gatewayEvent.EventCase)
         {
             case GatewayEvent.EventOneofCase.CallArrived:
-                var arrive = ToArrive(gatewayEvent.CallArrived);
+                var arrive = ToArrive(gatewayEvent.CallArrived, mayFlagEmergency);
                 return (arrive, "call_arrived", arrive.Call);
             case GatewayEvent.EventOneofCase.CallAnswered:
                 var answered = gatewayEvent.CallAnswered;
@@ -157,10 +161,15 @@ public sealed class GatewayEvents(
         }
     }
 
-    private CallProtocol.Arrive ToArrive(CallArrived arrived)
+    private CallProtocol.Arrive ToArrive(CallArrived arrived, bool mayFlagEmergency)
     {
         const string prefix = "call_arrived";
         var call = new CallId(RequestChecks.Id(arrived.CallId, $"{prefix}.call_id"));
+        if (arrived.Emergency && !mayFlagEmergency)
+        {
+            throw RequestChecks.PermissionDenied($"{prefix}.emergency", "the gateway's token does not allow flagging emergencies (its 'emergency' claim)");
+        }
+
         RequestChecks.OptionalText(arrived.CallerNumber, $"{prefix}.caller_number", RequestChecks.MaxIdLength);
         RequestChecks.OptionalText(arrived.CustomerId, $"{prefix}.customer_id", RequestChecks.MaxIdLength);
         RequestChecks.Count(arrived.Attributes.Count, $"{prefix}.attributes");

@@ -35,6 +35,8 @@ public sealed class GatewayService(
         var gatewayId = ValidGatewayId(hello.Hello.GatewayId);
         var domainId = domains.Resolve(hello.Hello.DomainId, "hello.domain_id");
         CheckIdentity(context, gatewayId, domainId);
+        // A gateway without a token (where none is required) flags emergencies as before.
+        var mayFlagEmergency = EdgeAuthorization.IdentityOf(context) is not { } caller || caller.MayFlagEmergency;
         await history.RestoreAsync(gatewayId, cancellation);
         var outbound = Channel.CreateUnbounded<GatewayReply>(new UnboundedChannelOptions { SingleReader = true });
         var gateway = registry.Attach(gatewayId, domainId, outbound.Writer, out var resumed);
@@ -49,7 +51,7 @@ public sealed class GatewayService(
         async Task StartAnswer(GatewayEvent gatewayEvent)
         {
             await inFlight.WaitAsync(cancellation);
-            _ = Answer(gateway, gatewayEvent, inFlight, cancellation);
+            _ = Answer(gateway, gatewayEvent, mayFlagEmergency, inFlight, cancellation);
         }
 
         try
@@ -132,7 +134,7 @@ public sealed class GatewayService(
 
     private static string ValidGatewayId(string gatewayId) => RequestChecks.Checked(() => RequestChecks.Id(gatewayId, "hello.gateway_id"));
 
-    private async Task Answer(GatewayLink gateway, GatewayEvent gatewayEvent, SemaphoreSlim inFlight, CancellationToken cancellation)
+    private async Task Answer(GatewayLink gateway, GatewayEvent gatewayEvent, bool mayFlagEmergency, SemaphoreSlim inFlight, CancellationToken cancellation)
     {
         try
         {
@@ -144,7 +146,7 @@ public sealed class GatewayService(
             }
             else
             {
-                reply = await gateway.Once(gatewayEvent.EventId, () => events.CarryOut(gateway, gatewayEvent, cancellation));
+                reply = await gateway.Once(gatewayEvent.EventId, () => events.CarryOut(gateway, gatewayEvent, mayFlagEmergency, cancellation));
             }
 
             gateway.Send(reply);

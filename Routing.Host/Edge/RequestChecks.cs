@@ -63,7 +63,7 @@ public static class RequestChecks
             throw Invalid(field, $"must be at most {MaxIdLength} characters");
         }
 
-        return value;
+        return Storable(value, field);
     }
 
     public static string? OptionalId(string? value, string field) => string.IsNullOrEmpty(value) ? null : Id(value, field);
@@ -75,8 +75,15 @@ public static class RequestChecks
             throw Invalid(field, $"must be at most {maxLength} characters");
         }
 
-        return string.IsNullOrEmpty(value) ? null : value;
+        return string.IsNullOrEmpty(value) ? null : Storable(value, field);
     }
+
+    /// <summary>
+    /// Text the interaction log can hold: PostgreSQL's text refuses the NUL character, and a record
+    /// refused by the database after its event was acknowledged would be lost.
+    /// </summary>
+    private static string Storable(string value, string field) =>
+        value.Contains('\0', StringComparison.Ordinal) ? throw Invalid(field, "must not contain the NUL character (U+0000)") : value;
 
     public static void Count(int count, string field, int max = MaxListCount)
     {

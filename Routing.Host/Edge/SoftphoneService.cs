@@ -11,7 +11,8 @@ using AgentSkill = CallCenter.Routing.Model.AgentSkill;
 namespace CallCenter.Routing.Host.Edge;
 
 /// <summary>The softphones' service: each call maps the request to an agent command and the outcome to a reply or a status.</summary>
-public sealed class SoftphoneService(DomainClient domain, DomainAdministration administration, Configuration.EdgeSettings settings, ShutdownDrain drain)
+public sealed class SoftphoneService(
+    DomainClient domain, DomainAdministration administration, Configuration.EdgeSettings settings, IdentitySettings identity, ShutdownDrain drain)
     : Softphone.SoftphoneBase
 {
     public override Task<CommandReply> LogIn(LogInRequest request, ServerCallContext context) => Run(context, domainId =>
@@ -23,6 +24,12 @@ public sealed class SoftphoneService(DomainClient domain, DomainAdministration a
         AgentId? backup;
         if (request.Skills.Count > 0)
         {
+            if (EdgeAuthorization.IdentityOf(context) is not null && !identity.AllowDeclaredSkills)
+            {
+                throw RequestChecks.PermissionDenied("skills",
+                    $"an agent's skills come from its stored profile; a softphone names its own only with {IdentitySettings.Section}:AllowDeclaredSkills (for development)");
+            }
+
             skills = request.Skills.ToCore("skills");
             if (profiles.CheckSkills(skills) is { } problem)
             {

@@ -12,9 +12,10 @@ namespace CallCenter.Routing.Host.Identity;
 /// Every RPC's check of who calls: the token is validated once per call (a stream's at its start),
 /// its role must be one the method allows, an agent acts only as itself and a token for one routing
 /// domain reaches that domain alone. The gateway's own id and the agents named inside streams are
-/// checked by their services with <see cref="IdentityOf"/>.
+/// checked by their services with <see cref="IdentityOf"/>. A client over its share of calls is
+/// refused RESOURCE_EXHAUSTED (<see cref="ClientRateLimits"/>).
 /// </summary>
-public sealed class EdgeAuthorization(IdentitySettings settings) : Interceptor
+public sealed class EdgeAuthorization(IdentitySettings settings, ClientRateLimits limits) : Interceptor
 {
     private const string IdentityKey = "callcenter.identity";
 
@@ -100,6 +101,11 @@ public sealed class EdgeAuthorization(IdentitySettings settings) : Interceptor
 
             context.UserState[IdentityKey] = identity;
             Authorize(identity, context, roles, request);
+            if (!limits.TryTake(identity))
+            {
+                throw new BadRequestException(StatusCode.ResourceExhausted, "",
+                    $"{EdgeClaims.Name(identity.Role)} '{identity.Subject}' makes more calls than its share ({settings.ClientCallsPerSecond} a second, {settings.ClientCallBurst} at once); slow down");
+            }
         }
         catch (BadRequestException refused)
         {

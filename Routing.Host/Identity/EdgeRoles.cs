@@ -25,6 +25,9 @@ public static class EdgeClaims
     /// <summary>The routing domain the token is for; none: any domain.</summary>
     public const string Domain = "domain";
 
+    /// <summary>A gateway's: <c>true</c> when it may flag calls as emergencies.</summary>
+    public const string Emergency = "emergency";
+
     /// <summary>The role as the claim spells it.</summary>
     public static string Name(EdgeRole role) => role.ToString().ToLowerInvariant();
 

@@ -8,8 +8,10 @@ namespace CallCenter.Routing.Host.Identity;
 public static class EdgeTokens
 {
     /// <summary>A token for <paramref name="subject"/> in <paramref name="role"/>, valid for <paramref name="lifetime"/> from <paramref name="now"/>.</summary>
+    /// <param name="emergency">For a gateway: whether it may flag calls as emergencies.</param>
     public static string Issue(
-        IdentitySettings settings, SecurityKey key, EdgeRole role, string subject, string? domain, TimeSpan lifetime, DateTimeOffset now)
+        IdentitySettings settings, SecurityKey key, EdgeRole role, string subject, string? domain, TimeSpan lifetime, DateTimeOffset now,
+        bool emergency = false)
     {
         var claims = new Dictionary<string, object>
         {
@@ -19,6 +21,11 @@ public static class EdgeTokens
         if (domain is not null)
         {
             claims[EdgeClaims.Domain] = domain;
+        }
+
+        if (emergency)
+        {
+            claims[EdgeClaims.Emergency] = true;
         }
 
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -56,9 +63,16 @@ public static class EdgeTokens
         var role = EdgeClaims.Parse(principal.FindFirst(EdgeClaims.Role)?.Value);
         return string.IsNullOrEmpty(subject) || role is null
             ? null
-            : new EdgeIdentity(role.Value, subject, principal.FindFirst(EdgeClaims.Domain)?.Value);
+            : new EdgeIdentity(role.Value, subject, principal.FindFirst(EdgeClaims.Domain)?.Value)
+            {
+                MayFlagEmergency = principal.FindFirst(EdgeClaims.Emergency)?.Value is { } flag && bool.TryParse(flag, out var may) && may,
+            };
     }
 }
 
 /// <summary>Who a call's token speaks for: its role, its subject (a gateway or agent id, or a person), and the domain it is for (none: any).</summary>
-public sealed record EdgeIdentity(EdgeRole Role, string Subject, string? Domain);
+public sealed record EdgeIdentity(EdgeRole Role, string Subject, string? Domain)
+{
+    /// <summary>A gateway whose token lets it flag calls as emergencies.</summary>
+    public bool MayFlagEmergency { get; init; }
+}

@@ -35,6 +35,18 @@ public sealed class IdentitySettings
     /// </summary>
     public bool RequireTokens { get; set; }
 
+    /// <summary>
+    /// For development only: a softphone with a token may name its own skills at log-in. Without, its
+    /// skills are the stored profile's, which supervisors and admins assign.
+    /// </summary>
+    public bool AllowDeclaredSkills { get; set; }
+
+    /// <summary>Calls a second each client (a token's role and subject) may make on average; beyond, RESOURCE_EXHAUSTED.</summary>
+    public double ClientCallsPerSecond { get; set; } = 200;
+
+    /// <summary>Calls a client may make at once, above its average.</summary>
+    public int ClientCallBurst { get; set; } = 400;
+
     /// <summary>How far a token's times may be off the server's clock.</summary>
     public double ClockSkewSeconds { get; set; } = 30;
 
@@ -72,6 +84,16 @@ public sealed class IdentitySettings
         if (Authority is { } authority && (!Uri.TryCreate(authority, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps))
         {
             yield return new ConfigurationError($"{Section}:Authority", "must be an https address");
+        }
+
+        if (ClientCallsPerSecond is <= 0 or > 1_000_000 || double.IsNaN(ClientCallsPerSecond))
+        {
+            yield return new ConfigurationError($"{Section}:ClientCallsPerSecond", "must be above 0 and at most 1000000");
+        }
+
+        if (ClientCallBurst < 1)
+        {
+            yield return new ConfigurationError($"{Section}:ClientCallBurst", "must be at least 1");
         }
 
         if (ClockSkewSeconds is < 0 or > 600)

@@ -220,6 +220,44 @@ public sealed class GatewayLifecycleTests : ServerPerTest
     }
 
     [Test]
+    public async Task Text_the_log_cannot_hold_is_refused_by_its_field_before_it_is_acknowledged()
+    {
+        await using var gateway = await Host.ConnectGateway("gw-nul");
+
+        var refused = await gateway.Answer(new GatewayEvent
+        {
+            CallArrived = new CallArrived { CallId = "nul", QueueId = "billing", CallerNumber = "+1555\0" },
+        });
+
+        Assert.That((refused.Rejected?.Code, refused.Rejected?.Field), Is.EqualTo(("INVALID_ARGUMENT", "call_arrived.caller_number")));
+        Assert.That((await gateway.Arrive("nul-free", "billing")).Accepted, Is.Not.Null, "the stream goes on");
+    }
+
+    [Test]
+    public async Task A_repeated_arrival_logs_the_gateways_details_its_first_did_not()
+    {
+        // As when the server stopped after the call's events were written and before its details were:
+        // the call reached the domain, and no gateway's details were logged with it.
+        var domains = Host.Service<CallCenter.Routing.Host.Edge.DomainClient>();
+        var direct = new CallCenter.Routing.Agents.Calls.CallProtocol.Arrive(
+            new CallCenter.Routing.Model.CallId("resent"), new CallCenter.Routing.Model.QueueId("billing"), new CallCenter.Routing.Model.TierId("Standard"),
+            false, [], null, null);
+        Assert.That((await domains.Send("default", direct, CancellationToken.None)).Succeeded, Is.True);
+        await using var gateway = await Host.ConnectGateway("gw-resends");
+
+        var resent = await gateway.Answer(new GatewayEvent
+        {
+            CallArrived = new CallArrived { CallId = "resent", QueueId = "billing", CallerNumber = "+15550142", CustomerId = "cust-9" },
+        });
+
+        Assert.That(resent.Accepted?.Duplicate, Is.True, "the domain had the call already");
+        await using var database = Host.Database();
+        var row = (await database.QueryAsync<(string Gateway, string Caller, string Customer)>(
+            "select gateway_id, caller, customer_id from interactions where call_id = 'resent'")).Single();
+        Assert.That(row, Is.EqualTo(("gw-resends", "+15550142", "cust-9")));
+    }
+
+    [Test]
     public async Task A_callback_keeps_the_callers_place_and_is_offered_as_a_callback()
     {
         await using var gateway = await Host.ConnectGateway("gw-1");

@@ -45,6 +45,14 @@ public sealed class IdentityEdgeTests
 
     private static async Task<RpcException> Refused(Func<Task> call) => (await Assert.ThrowsAsync<RpcException>(async () => await call()))!;
 
+    /// <summary>What an admin assigns: the agent's skills, which its log-in takes.</summary>
+    private async Task StoreProfile(string agentId, Metadata admin)
+    {
+        var profile = new CallCenter.Protos.V1.AgentProfile { AgentId = agentId };
+        profile.Skills.Add(new AgentSkill { SkillId = "billing", Level = 5 });
+        await _host.State.PutAgentProfileAsync(profile, admin);
+    }
+
     private Task<ListQueuesReply> ListQueues(Metadata? headers = null) => _host.State.ListQueuesAsync(new ListQueuesRequest(), headers).ResponseAsync;
 
     [Test]
@@ -96,6 +104,7 @@ public sealed class IdentityEdgeTests
         Assert.That(byASupervisor.StatusCode, Is.EqualTo(StatusCode.PermissionDenied), "only admins change the configuration");
         Assert.That((await _host.State.PutSkillAsync(skill, admin)).SkillIds, Does.Contain("french"));
 
+        await StoreProfile("alice", admin);
         var login = new LogInRequest { AgentId = "alice" };
         Assert.That((await Refused(() => _host.Softphone.LogInAsync(login, supervisor).ResponseAsync)).StatusCode, Is.EqualTo(StatusCode.PermissionDenied));
         Assert.That((await _host.Softphone.LogInAsync(login, agent)).Changed, Is.True);
@@ -121,9 +130,46 @@ public sealed class IdentityEdgeTests
 
         var bob = await Refused(() => _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "bob" }, Bearer(Token(EdgeRole.Supervisor, "sam"))).ResponseAsync);
         Assert.That(bob.StatusCode, Is.EqualTo(StatusCode.NotFound), "nothing was done as bob: he never logged in");
-        var login = new LogInRequest { AgentId = "alice" };
-        login.Skills.Add(new AgentSkill { SkillId = "billing", Level = 5 });
-        Assert.That((await _host.Softphone.LogInAsync(login, alice)).Changed, Is.True);
+        await StoreProfile("alice", Bearer(Token(EdgeRole.Admin, "ada")));
+        Assert.That((await _host.Softphone.LogInAsync(new LogInRequest { AgentId = "alice" }, alice)).Changed, Is.True);
+    }
+
+    [Test]
+    public async Task An_agent_takes_the_skills_its_profile_gives_and_declares_none()
+    {
+        var alice = Bearer(Token(EdgeRole.Agent, "alice"));
+        var declaring = new LogInRequest { AgentId = "alice" };
+        declaring.Skills.Add(new AgentSkill { SkillId = "billing", Level = 10 });
+
+        var refused = await Refused(() => _host.Softphone.LogInAsync(declaring, alice).ResponseAsync);
+
+        Assert.That((refused.StatusCode, FieldOf(refused)), Is.EqualTo((StatusCode.PermissionDenied, "skills")));
+        await StoreProfile("alice", Bearer(Token(EdgeRole.Admin, "ada")));
+        Assert.That((await _host.Softphone.LogInAsync(new LogInRequest { AgentId = "alice" }, alice)).Changed, Is.True);
+        var view = await _host.State.GetAgentAsync(new GetAgentRequest { AgentId = "alice" }, Bearer(Token(EdgeRole.Supervisor, "sam")));
+        Assert.That(view.Skills.Select(k => (k.SkillId, k.Level)), Is.EqualTo(new[] { ("billing", 5) }), "the profile's level, not the one declared");
+    }
+
+    [Test]
+    public async Task Only_a_gateway_whose_token_allows_it_flags_an_emergency()
+    {
+        foreach (var (gatewayId, allowed) in new[] { ("gw-plain", false), ("gw-emergency", true) })
+        {
+            var token = EdgeTokens.Issue(Settings, new SymmetricSecurityKey(Convert.FromBase64String(Key)), EdgeRole.Gateway, gatewayId, null,
+                TimeSpan.FromHours(1), DateTimeOffset.UtcNow, emergency: allowed);
+            var session = new GatewaySession(_host.Gateway.Connect(Bearer(token)));
+            await session.Send(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId } });
+            await session.Expect(r => r.HelloAccepted is not null);
+
+            var reply = await session.Answer(new GatewayEvent
+            {
+                CallArrived = new CallArrived { CallId = $"{gatewayId}-call", QueueId = "billing", Emergency = true },
+            });
+
+            Assert.That((reply.Rejected?.Code, reply.Rejected?.Field), Is.EqualTo(allowed ? ((string?)null, (string?)null) : ("PERMISSION_DENIED", "call_arrived.emergency")), gatewayId);
+            Assert.That(reply.Accepted is not null, Is.EqualTo(allowed), gatewayId);
+            await session.DisposeAsync();
+        }
     }
 
     [Test]
@@ -208,5 +254,45 @@ public sealed class OptionalTokensEdgeTests
             await _host.State.ListQueuesAsync(new ListQueuesRequest(), new Metadata { { "authorization", "Bearer not-a-token" } })))!;
 
         Assert.That(refused.StatusCode, Is.EqualTo(StatusCode.Unauthenticated));
+    }
+}
+
+/// <summary>A client over its share of calls is refused RESOURCE_EXHAUSTED; the other clients are served as before.</summary>
+public sealed class ClientRateLimitsEdgeTests
+{
+    private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private EdgeHost _host = null!;
+
+    // One call every hundred seconds on average, three at once: no call comes back within a test.
+    [SetUp]
+    public async Task StartServer() => _host = await EdgeHost.Start(
+        $"Routing:Identity:SigningKey={Key}", "Routing:Identity:ClientCallsPerSecond=0.01", "Routing:Identity:ClientCallBurst=3");
+
+    [TearDown]
+    public async Task StopServer() => await _host.DisposeAsync();
+
+    private Metadata Supervisor(string subject) => new()
+    {
+        {
+            "authorization",
+            "Bearer " + EdgeTokens.Issue(new IdentitySettings { SigningKey = Key }, new SymmetricSecurityKey(Convert.FromBase64String(Key)),
+                EdgeRole.Supervisor, subject, null, TimeSpan.FromHours(1), DateTimeOffset.UtcNow)
+        },
+    };
+
+    [Test]
+    public async Task A_flooding_client_is_refused_and_the_others_are_served()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That((await _host.State.ListQueuesAsync(new ListQueuesRequest(), Supervisor("sam"))).Queues, Is.Not.Empty, $"call {i + 1} of the burst");
+        }
+
+        var refused = (await Assert.ThrowsAsync<RpcException>(async () => await _host.State.ListQueuesAsync(new ListQueuesRequest(), Supervisor("sam"))))!;
+
+        Assert.That(refused.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(refused.Status.Detail, Does.Contain("supervisor 'sam'"));
+        Assert.That((await _host.State.ListQueuesAsync(new ListQueuesRequest(), Supervisor("sue"))).Queues, Is.Not.Empty, "another client keeps its share");
+        Assert.That((await _host.State.ListQueuesAsync(new ListQueuesRequest())).Queues, Is.Not.Empty, "a call without a token, where none is required, is not limited");
     }
 }
