@@ -111,6 +111,7 @@ public static class RoutingServer
             options.EnableDetailedErrors = false;
             options.Interceptors.Add<EdgeAuthorization>();
         });
+        builder.Services.BindWithCheckedMessages();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("routing", () => HealthCheckResult.Healthy("routing domain running"))
             .AddCheck<OverloadProbe>("overload")

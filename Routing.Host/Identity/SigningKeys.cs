@@ -51,23 +51,41 @@ public static class SigningKeys
         var path = Path.Combine(folder, DevelopmentKeyFileName);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(folder);
             var fresh = RandomNumberGenerator.GetBytes(IdentitySettings.MinimumKeyBytes);
+            var written = $"{path}.{Guid.NewGuid():N}";
             try
             {
-                // Created for its owner alone, and never over a key another start has just written.
+                // Written whole for its owner alone, then put in place at once: a server starting beside
+                // this one never reads half a key, and never has its key replaced.
+                Directory.CreateDirectory(folder);
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows())
                 {
                     options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 }
 
-                using var stream = new FileStream(path, options);
-                using var writer = new StreamWriter(stream);
-                writer.Write(Convert.ToBase64String(fresh));
+                using (var writer = new StreamWriter(new FileStream(written, options)))
+                {
+                    writer.Write(Convert.ToBase64String(fresh));
+                }
+
+                File.Move(written, path, overwrite: false);
             }
             catch (IOException) when (File.Exists(path))
             {
+                // Another start put its key in place first: that one is the key.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ServerStartException(
+                    $"cannot make the development signing key {path}: {e.Message}; set {IdentitySettings.Section}:SigningKey or SigningKeyFile");
+            }
+            finally
+            {
+                if (File.Exists(written))
+                {
+                    File.Delete(written);
+                }
             }
         }
 

@@ -66,6 +66,24 @@ public sealed class IdentitySettingsTests
     }
 
     [Test]
+    public void Servers_starting_together_all_take_the_one_development_key()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"callcenter-identity-{Guid.NewGuid():N}");
+        try
+        {
+            var keys = new byte[16][];
+            Parallel.For(0, keys.Length, new ParallelOptions { MaxDegreeOfParallelism = 16 }, i => keys[i] = SigningKeys.Development(folder));
+
+            Assert.That(keys.Select(Convert.ToBase64String).Distinct().Count(), Is.EqualTo(1));
+            Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName), Is.EqualTo(new[] { SigningKeys.DevelopmentKeyFileName }), "no file left half made");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public void A_configured_key_is_taken_and_no_key_is_made_when_an_authority_signs()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"callcenter-identity-{Guid.NewGuid():N}");
