@@ -5,7 +5,6 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.IdentityModel.Tokens;
 
 namespace CallCenter.Routing.Tests.Edge;
 
@@ -17,7 +16,7 @@ namespace CallCenter.Routing.Tests.Edge;
 /// </summary>
 public sealed class EdgeFuzzTests
 {
-    private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private static readonly TestTokens Tokens = new();
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
 
     /// <summary>What the random strings are made of: ids the server knows, and what breaks naive code.</summary>
@@ -31,20 +30,13 @@ public sealed class EdgeFuzzTests
 
     [SetUp]
     public async Task StartServer() => _host = await EdgeHost.Start(
-        $"Routing:Identity:SigningKey={Key}", "Routing:Identity:RequireTokens=true", "Routing:Identity:ClientCallBurst=100000",
+        Tokens.ServerSetting, "Routing:Identity:RequireTokens=true", "Routing:Identity:ClientCallBurst=100000",
         "Routing:Identity:ClientCallsPerSecond=100000");
 
     [TearDown]
     public async Task StopServer() => await _host.DisposeAsync();
 
-    private static Metadata Bearer(EdgeRole role, string subject) => new()
-    {
-        {
-            "authorization",
-            "Bearer " + EdgeTokens.Issue(new IdentitySettings { SigningKey = Key }, new SymmetricSecurityKey(Convert.FromBase64String(Key)),
-                role, subject, null, TimeSpan.FromHours(1), DateTimeOffset.UtcNow)
-        },
-    };
+    private static Metadata Bearer(EdgeRole role, string subject) => Tokens.For(role, subject);
 
     /// <summary>Every unary and server-streaming RPC, with the role whose token calls it and a request to start from.</summary>
     private static IEnumerable<(string Service, string Method, MessageDescriptor Request, EdgeRole Role, bool Streams)> Rpcs()

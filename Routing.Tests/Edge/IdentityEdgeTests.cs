@@ -3,7 +3,6 @@ using CallCenter.Protos.V1;
 using CallCenter.Routing.Host.Identity;
 using Google.Rpc;
 using Grpc.Core;
-using Microsoft.IdentityModel.Tokens;
 
 namespace CallCenter.Routing.Tests.Edge;
 
@@ -14,31 +13,20 @@ namespace CallCenter.Routing.Tests.Edge;
 /// </summary>
 public sealed class IdentityEdgeTests
 {
-    private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    private static readonly IdentitySettings Settings = new() { SigningKey = Key };
+    private static readonly TestTokens Tokens = new();
+    private static readonly string Key = Tokens.Key;
     private EdgeHost _host = null!;
 
     [SetUp]
-    public async Task StartServer() => _host = await EdgeHost.Start($"Routing:Identity:SigningKey={Key}", "Routing:Identity:RequireTokens=true");
+    public async Task StartServer() => _host = await EdgeHost.Start(Tokens.ServerSetting, "Routing:Identity:RequireTokens=true");
 
     [TearDown]
     public async Task StopServer() => await _host.DisposeAsync();
 
     private static string Token(EdgeRole role, string subject, string? domain = null, TimeSpan? lifetime = null, DateTimeOffset? now = null,
-        IdentitySettings? settings = null, string? key = null) =>
-        EdgeTokens.Issue(settings ?? Settings, new SymmetricSecurityKey(Convert.FromBase64String(key ?? Key)), role, subject, domain,
-            lifetime ?? TimeSpan.FromHours(1), now ?? DateTimeOffset.UtcNow);
+        IdentitySettings? settings = null, string? key = null) => Tokens.Token(role, subject, domain, lifetime, now, settings, key);
 
-    private static Metadata Bearer(string token, string? domain = null)
-    {
-        var headers = new Metadata { { "authorization", $"Bearer {token}" } };
-        if (domain is not null)
-        {
-            headers.Add("routing-domain", domain);
-        }
-
-        return headers;
-    }
+    private static Metadata Bearer(string token, string? domain = null) => TestTokens.Bearer(token, domain);
 
     private static string FieldOf(RpcException error) =>
         error.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.FirstOrDefault()?.Field ?? "";
@@ -155,8 +143,7 @@ public sealed class IdentityEdgeTests
     {
         foreach (var (gatewayId, allowed) in new[] { ("gw-plain", false), ("gw-emergency", true) })
         {
-            var token = EdgeTokens.Issue(Settings, new SymmetricSecurityKey(Convert.FromBase64String(Key)), EdgeRole.Gateway, gatewayId, null,
-                TimeSpan.FromHours(1), DateTimeOffset.UtcNow, emergency: allowed);
+            var token = Tokens.Token(EdgeRole.Gateway, gatewayId, emergency: allowed);
             var session = new GatewaySession(_host.Gateway.Connect(Bearer(token)));
             await session.Send(new GatewayEvent { Hello = new Hello { GatewayId = gatewayId } });
             await session.Expect(r => r.HelloAccepted is not null);
@@ -240,7 +227,7 @@ public sealed class OptionalTokensEdgeTests
     private EdgeHost _host = null!;
 
     [SetUp]
-    public async Task StartServer() => _host = await EdgeHost.Start($"Routing:Identity:SigningKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}");
+    public async Task StartServer() => _host = await EdgeHost.Start(new TestTokens().ServerSetting);
 
     [TearDown]
     public async Task StopServer() => await _host.DisposeAsync();
@@ -260,25 +247,18 @@ public sealed class OptionalTokensEdgeTests
 /// <summary>A client over its share of calls is refused RESOURCE_EXHAUSTED; the other clients are served as before.</summary>
 public sealed class ClientRateLimitsEdgeTests
 {
-    private static readonly string Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly TestTokens _tokens = new();
     private EdgeHost _host = null!;
 
     // One call every hundred seconds on average, three at once: no call comes back within a test.
     [SetUp]
     public async Task StartServer() => _host = await EdgeHost.Start(
-        $"Routing:Identity:SigningKey={Key}", "Routing:Identity:ClientCallsPerSecond=0.01", "Routing:Identity:ClientCallBurst=3");
+        _tokens.ServerSetting, "Routing:Identity:ClientCallsPerSecond=0.01", "Routing:Identity:ClientCallBurst=3");
 
     [TearDown]
     public async Task StopServer() => await _host.DisposeAsync();
 
-    private Metadata Supervisor(string subject) => new()
-    {
-        {
-            "authorization",
-            "Bearer " + EdgeTokens.Issue(new IdentitySettings { SigningKey = Key }, new SymmetricSecurityKey(Convert.FromBase64String(Key)),
-                EdgeRole.Supervisor, subject, null, TimeSpan.FromHours(1), DateTimeOffset.UtcNow)
-        },
-    };
+    private Metadata Supervisor(string subject) => _tokens.For(EdgeRole.Supervisor, subject);
 
     [Test]
     public async Task A_flooding_client_is_refused_and_the_others_are_served()
