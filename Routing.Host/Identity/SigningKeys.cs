@@ -49,44 +49,53 @@ public static class SigningKeys
     public static byte[] Development(string folder)
     {
         var path = Path.Combine(folder, DevelopmentKeyFileName);
-        if (!File.Exists(path))
+        if (File.Exists(path))
         {
-            var fresh = RandomNumberGenerator.GetBytes(IdentitySettings.MinimumKeyBytes);
-            var written = $"{path}.{Guid.NewGuid():N}";
-            try
-            {
-                // Written whole for its owner alone, then put in place at once: a server starting beside
-                // this one never reads half a key, and never has its key replaced.
-                Directory.CreateDirectory(folder);
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
+            return Read(path, DevelopmentKeyFileName);
+        }
 
-                using (var writer = new StreamWriter(new FileStream(written, options)))
-                {
-                    writer.Write(Convert.ToBase64String(fresh));
-                }
+        var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(IdentitySettings.MinimumKeyBytes));
+        try
+        {
+            // Created only where none is (atomically), for its owner alone: a server starting beside
+            // this one never has its key replaced, and takes the one made first.
+            Directory.CreateDirectory(folder);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
 
-                File.Move(written, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
+            using (var writer = new StreamWriter(new FileStream(path, options)))
             {
-                // Another start put its key in place first: that one is the key.
+                writer.Write(fresh);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+            return Convert.FromBase64String(fresh);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return WrittenByAnother(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException(
+                $"cannot make the development signing key {path}: {e.Message}; set {IdentitySettings.Section}:SigningKey or SigningKeyFile");
+        }
+    }
+
+    /// <summary>The key another start made first: it may still be writing it, for a moment.</summary>
+    private static byte[] WrittenByAnother(string path)
+    {
+        var patience = System.Diagnostics.Stopwatch.StartNew();
+        while (patience.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            if (Decode(File.ReadAllText(path)) is { } key)
             {
-                throw new ServerStartException(
-                    $"cannot make the development signing key {path}: {e.Message}; set {IdentitySettings.Section}:SigningKey or SigningKeyFile");
+                return key;
             }
-            finally
-            {
-                if (File.Exists(written))
-                {
-                    File.Delete(written);
-                }
-            }
+
+            Thread.Sleep(10);
         }
 
         return Read(path, DevelopmentKeyFileName);
