@@ -113,24 +113,13 @@ public sealed class GatewayService(
     }
 
     /// <summary>A gateway's token is its own: the gateway acts only as itself, and only in its token's domain.</summary>
-    private static void CheckIdentity(ServerCallContext context, string gatewayId, string domainId)
+    private static void CheckIdentity(ServerCallContext context, string gatewayId, string domainId) => RequestChecks.Checked(() =>
     {
-        if (EdgeAuthorization.IdentityOf(context) is not { } identity)
-        {
-            return;
-        }
-
-        if (identity.Subject != gatewayId)
-        {
-            throw RequestChecks.PermissionDenied("hello.gateway_id", $"the token is gateway '{identity.Subject}''s: it may not act as gateway '{gatewayId}'")
-                .ToRpcException();
-        }
-
-        if (identity.Domain is { } domain && domain != domainId)
-        {
-            throw RequestChecks.PermissionDenied("hello.domain_id", $"the token is for routing domain '{domain}' only").ToRpcException();
-        }
-    }
+        var identity = EdgeAuthorization.IdentityOf(context);
+        identity?.MustActAs(gatewayId, "hello.gateway_id");
+        identity?.MustReach(domainId, "hello.domain_id");
+        return identity;
+    });
 
     private static string ValidGatewayId(string gatewayId) => RequestChecks.Checked(() => RequestChecks.Id(gatewayId, "hello.gateway_id"));
 

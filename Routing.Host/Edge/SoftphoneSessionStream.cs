@@ -32,9 +32,13 @@ internal sealed class SoftphoneSessionStream(DomainClient domain, string domainI
         }
 
         var agent = RequestChecks.Checked(() => new AgentId(RequestChecks.Id(open.Open.AgentId, "open.agent_id")));
-        if (identity is { Role: EdgeRole.Agent } caller && caller.Subject != agent.Value)
+        if (identity is { Role: EdgeRole.Agent } caller)
         {
-            throw RequestChecks.PermissionDenied("open.agent_id", $"the token is agent '{caller.Subject}''s: it may not act as agent '{agent}'").ToRpcException();
+            RequestChecks.Checked(() =>
+            {
+                caller.MustActAs(agent.Value, "open.agent_id");
+                return caller;
+            });
         }
 
         var updates = Channel.CreateUnbounded<AgentUpdate>(new UnboundedChannelOptions { SingleReader = true });

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using CallCenter.Routing.Agents.Domain;
 using CallCenter.Routing.Host.Edge;
 using Google.Protobuf;
@@ -42,17 +43,16 @@ public sealed class EdgeAuthorization(IdentitySettings settings, ClientRateLimit
     public static EdgeIdentity? IdentityOf(ServerCallContext context) =>
         context.UserState.TryGetValue(IdentityKey, out var identity) ? (EdgeIdentity?)identity : null;
 
-    /// <summary>The roles <paramref name="method"/> (its full gRPC name) allows; null when it allows everyone.</summary>
-    public static IReadOnlyList<EdgeRole>? RolesFor(string method)
-    {
-        if (AdminMethods.Contains(method))
-        {
-            return [EdgeRole.Admin];
-        }
+    private static readonly EdgeRole[] AdminOnly = [EdgeRole.Admin];
 
-        var service = method.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var name, ..] ? name : "";
-        return ServiceRoles.GetValueOrDefault(service);
-    }
+    /// <summary>Each method's roles, worked out at its first call rather than at every call.</summary>
+    private static readonly ConcurrentDictionary<string, EdgeRole[]?> RolesByMethod = new(StringComparer.Ordinal);
+
+    /// <summary>The roles <paramref name="method"/> (its full gRPC name) allows; null when it allows everyone.</summary>
+    public static IReadOnlyList<EdgeRole>? RolesFor(string method) => RolesByMethod.GetOrAdd(method, static named =>
+        AdminMethods.Contains(named)
+            ? AdminOnly
+            : ServiceRoles.GetValueOrDefault(named.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var service, ..] ? service : ""));
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -140,20 +140,18 @@ public sealed class EdgeAuthorization(IdentitySettings settings, ClientRateLimit
                 $"a token of role {EdgeClaims.Name(identity.Role)} may not call {context.Method} (it takes {string.Join(" or ", roles.Select(EdgeClaims.Name))})");
         }
 
-        if (identity.Domain is { } domain && identity.Role != EdgeRole.Gateway)
+        // A gateway names its domain in its hello, checked by its service.
+        if (identity.Role != EdgeRole.Gateway)
         {
-            var named = context.RequestHeaders.GetValue(DomainClient.DomainHeader) is { Length: > 0 } header ? header : DomainEvents.DefaultDomain;
-            if (named != domain)
-            {
-                throw RequestChecks.PermissionDenied(DomainClient.DomainHeader, $"the token is for routing domain '{domain}' only");
-            }
+            var header = context.RequestHeaders.GetValue(DomainClient.DomainHeader);
+            identity.MustReach(string.IsNullOrEmpty(header) ? DomainEvents.DefaultDomain : header, DomainClient.DomainHeader);
         }
 
         if (identity.Role == EdgeRole.Agent && request is IMessage message
             && message.Descriptor.FindFieldByName("agent_id") is { } field
-            && field.Accessor.GetValue(message) is string agent && agent != identity.Subject)
+            && field.Accessor.GetValue(message) is string agent)
         {
-            throw RequestChecks.PermissionDenied("agent_id", $"the token is agent '{identity.Subject}''s: it may not act as agent '{agent}'");
+            identity.MustActAs(agent, "agent_id");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CallCenter.Routing.Host.Edge;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -75,4 +76,25 @@ public sealed record EdgeIdentity(EdgeRole Role, string Subject, string? Domain)
 {
     /// <summary>A gateway whose token lets it flag calls as emergencies.</summary>
     public bool MayFlagEmergency { get; init; }
+
+    /// <summary>A gateway or an agent acts only as itself: <paramref name="named"/>, in <paramref name="field"/>, must be the token's subject.</summary>
+    /// <exception cref="BadRequestException">PERMISSION_DENIED naming the field.</exception>
+    public void MustActAs(string named, string field)
+    {
+        if (named != Subject)
+        {
+            var role = EdgeClaims.Name(Role);
+            throw RequestChecks.PermissionDenied(field, $"the token is {role} '{Subject}''s: it may not act as {role} '{named}'");
+        }
+    }
+
+    /// <summary>A token for one routing domain reaches that domain alone.</summary>
+    /// <exception cref="BadRequestException">PERMISSION_DENIED naming the field that named the domain.</exception>
+    public void MustReach(string domainId, string field)
+    {
+        if (Domain is { } domain && domain != domainId)
+        {
+            throw RequestChecks.PermissionDenied(field, $"the token is for routing domain '{domain}' only");
+        }
+    }
 }
